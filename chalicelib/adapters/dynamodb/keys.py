@@ -1,0 +1,47 @@
+"""The only place that spells the table's key attributes, prefixes and index names."""
+
+from __future__ import annotations
+
+PK = "PK"
+SK = "SK"
+
+GSI_DUE = "due"  # sparse: only scheduled posts carry it; sorted by publish time
+GSI_DUE_PK = "due_pk"
+GSI_DUE_SK = "due_sk"
+GSI_AUTHOR = "by_author"  # an author's posts, newest first
+GSI_AUTHOR_PK = "author_pk"
+GSI_AUTHOR_SK = "author_sk"
+GSI_CALENDAR = "calendar"  # posts with a publication time, bucketed by month
+GSI_CALENDAR_PK = "calendar_pk"
+GSI_CALENDAR_SK = "calendar_sk"
+
+DUE_PARTITION = "DUE"
+POST_SK = "POST"
+CONTROL_PK = "CONTROL"
+PAUSE_SK = "PAUSE"
+TICK_SK = "TICK"
+
+
+def post_pk(post_id: str) -> str:
+    return f"POST#{post_id}"
+
+
+EVENT_PREFIX = "EVENT#"
+REF_PREFIX = "REF#"
+
+
+def event_sk(seq: int) -> str:
+    return f"{EVENT_PREFIX}{seq:06d}"
+
+
+def ref_sk(name: str) -> str:
+    return f"{REF_PREFIX}{name}"
+
+
+def author_pk(author: str) -> str:
+    return f"AUTHOR#{author.lower()}"
+
+
+def calendar_pk(month: str) -> str:
+    """``month`` as ``YYYY-MM``."""
+    return f"CAL#{month}"

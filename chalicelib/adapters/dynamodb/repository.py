@@ -1,0 +1,207 @@
+"""Posts, their timeline events and integration references in the one table.
+
+Every state change is one conditional write on the post's version; the post and the
+timeline events a change adds go in one TransactWriteItems, so a change is stored whole or
+not at all, and a lost race becomes a Conflict.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from chalicelib.adapters.dynamodb import keys
+from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.post import Post, iso
+from chalicelib.domain.serialize import post_from_document, post_to_document
+from chalicelib.domain.status import Status
+from chalicelib.domain.timeline import TimelineEvent
+
+CALENDAR_STATUSES = frozenset({
+    Status.DRAFT, Status.IN_REVIEW, Status.CHANGES_REQUESTED, Status.SCHEDULED,
+    Status.PUBLISHING, Status.PUBLISHED, Status.PARTIALLY_PUBLISHED, Status.FAILED,
+})
+
+
+def _s(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+def calendar_time(post: Post) -> str | None:
+    """Where a post stands in the calendar: its publish time, else when it was approved."""
+    if post.status not in CALENDAR_STATUSES:
+        return None
+    return post.publish_at_iso or post.scheduled_at
+
+
+def months_between(start: str, end: str) -> list[str]:
+    year, month = int(start[:4]), int(start[5:7])
+    last = (int(end[:4]), int(end[5:7]))
+    months = []
+    while (year, month) <= last:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+class DynamoPostRepository:
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    # -- writing --------------------------------------------------------------------------
+
+    def _post_item(self, post: Post, version: int) -> dict[str, Any]:
+        doc = post_to_document(post)
+        doc["version"] = version
+        item: dict[str, Any] = {
+            keys.PK: _s(keys.post_pk(post.id)),
+            keys.SK: _s(keys.POST_SK),
+            "version": {"N": str(version)},
+            "status": _s(post.status.value),
+            "doc": _s(json.dumps(doc, ensure_ascii=False, separators=(",", ":"))),
+            keys.GSI_AUTHOR_PK: _s(keys.author_pk(post.author)),
+            keys.GSI_AUTHOR_SK: _s(f"{post.created_at}#{post.id}"),
+        }
+        due = post.due_at
+        if due:
+            item[keys.GSI_DUE_PK] = _s(keys.DUE_PARTITION)
+            item[keys.GSI_DUE_SK] = _s(f"{due}#{post.id}")
+        when = calendar_time(post)
+        if when:
+            item[keys.GSI_CALENDAR_PK] = _s(keys.calendar_pk(when[:7]))
+            item[keys.GSI_CALENDAR_SK] = _s(f"{when}#{post.id}")
+        return item
+
+    def _event_item(self, post_id: str, event: TimelineEvent) -> dict[str, Any]:
+        return {
+            keys.PK: _s(keys.post_pk(post_id)),
+            keys.SK: _s(keys.event_sk(event.seq)),
+            "doc": _s(json.dumps(event.to_dict(), ensure_ascii=False, separators=(",", ":"))),
+        }
+
+    def save(self, post: Post) -> None:
+        """Store a new or changed post and the events it added, conditional on the version
+        it was read at (0 for a new post)."""
+        new_version = post.version + 1
+        if post.version == 0:
+            condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(PK)"}
+        else:
+            condition = {
+                "ConditionExpression": "version = :v",
+                "ExpressionAttributeValues": {":v": {"N": str(post.version)}},
+            }
+        writes: list[dict[str, Any]] = [
+            {"Put": {"TableName": self._table, "Item": self._post_item(post, new_version),
+                     **condition}}
+        ]
+        writes += [
+            {"Put": {"TableName": self._table, "Item": self._event_item(post.id, event),
+                     "ConditionExpression": "attribute_not_exists(PK)"}}
+            for event in post.new_events
+        ]
+        try:
+            self._client.transact_write_items(TransactItems=writes)
+        except self._client.exceptions.TransactionCanceledException as err:
+            raise Conflict("conflict", post=post.id) from err
+        post.version = new_version
+        post.new_events = []
+
+    def save_ref(self, post_id: str, name: str, data: dict[str, Any]) -> None:
+        """Remember where something about the post lives elsewhere (a Slack message)."""
+        self._client.put_item(TableName=self._table, Item={
+            keys.PK: _s(keys.post_pk(post_id)),
+            keys.SK: _s(keys.ref_sk(name)),
+            "doc": _s(json.dumps(data, separators=(",", ":"))),
+        })
+
+    # -- reading --------------------------------------------------------------------------
+
+    def get(self, post_id: str) -> Post:
+        item = self._client.get_item(
+            TableName=self._table,
+            Key={keys.PK: _s(keys.post_pk(post_id)), keys.SK: _s(keys.POST_SK)},
+            ConsistentRead=True,
+        ).get("Item")
+        if not item:
+            raise NotFound("post_not_found", post=post_id)
+        return post_from_document(json.loads(item["doc"]["S"]))
+
+    def get_full(self, post_id: str) -> tuple[Post, list[TimelineEvent], dict[str, Any]]:
+        """The post, its timeline (oldest first) and its references, in one query."""
+        post: Post | None = None
+        events: list[TimelineEvent] = []
+        refs: dict[str, Any] = {}
+        for item in self._query(KeyConditionExpression="PK = :pk",
+                                ExpressionAttributeValues={":pk": _s(keys.post_pk(post_id))},
+                                ConsistentRead=True):
+            sk, doc = item[keys.SK]["S"], json.loads(item["doc"]["S"])
+            if sk == keys.POST_SK:
+                post = post_from_document(doc)
+            elif sk.startswith(keys.EVENT_PREFIX):
+                events.append(TimelineEvent.from_dict(doc))
+            elif sk.startswith(keys.REF_PREFIX):
+                refs[sk.removeprefix(keys.REF_PREFIX)] = doc
+        if post is None:
+            raise NotFound("post_not_found", post=post_id)
+        return post, events, refs
+
+    def by_author(self, author: str, status: str | None = None, limit: int = 200) -> list[Post]:
+        params: dict[str, Any] = {
+            "IndexName": keys.GSI_AUTHOR,
+            "KeyConditionExpression": f"{keys.GSI_AUTHOR_PK} = :a",
+            "ExpressionAttributeValues": {":a": _s(keys.author_pk(author))},
+            "ScanIndexForward": False,
+        }
+        if status:
+            params["FilterExpression"] = "#s = :s"
+            params["ExpressionAttributeNames"] = {"#s": "status"}
+            params["ExpressionAttributeValues"][":s"] = _s(status)
+        posts = []
+        for item in self._query(**params):
+            posts.append(post_from_document(json.loads(item["doc"]["S"])))
+            if len(posts) >= limit:
+                break
+        return posts
+
+    def calendar(self, start: datetime, end: datetime) -> list[Post]:
+        lo, hi = iso(start)[:19], iso(end)[:19]
+        posts = []
+        for month in months_between(lo, hi):
+            for item in self._query(
+                IndexName=keys.GSI_CALENDAR,
+                KeyConditionExpression=f"{keys.GSI_CALENDAR_PK} = :m AND "
+                                       f"{keys.GSI_CALENDAR_SK} BETWEEN :lo AND :hi",
+                ExpressionAttributeValues={":m": _s(keys.calendar_pk(month)),
+                                           ":lo": _s(lo), ":hi": _s(hi + "\uffff")},
+            ):
+                posts.append(post_from_document(json.loads(item["doc"]["S"])))
+        return posts
+
+    def due(self, now: datetime, limit: int = 500) -> list[Post]:
+        """Scheduled posts whose time has come, oldest first, from the sparse due index.
+
+        The index is eventually consistent: callers re-read each post before acting on it.
+        """
+        posts = []
+        for item in self._query(
+            IndexName=keys.GSI_DUE,
+            KeyConditionExpression=f"{keys.GSI_DUE_PK} = :d AND {keys.GSI_DUE_SK} <= :now",
+            ExpressionAttributeValues={":d": _s(keys.DUE_PARTITION),
+                                       ":now": _s(iso(now)[:19] + "\uffff")},
+            Limit=limit,
+        ):
+            posts.append(post_from_document(json.loads(item["doc"]["S"])))
+            if len(posts) >= limit:
+                break
+        return posts
+
+    def _query(self, **params: Any) -> Iterator[dict[str, Any]]:
+        while True:
+            page = self._client.query(TableName=self._table, **params)
+            yield from page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                return
+            params["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -1,0 +1,227 @@
+"""The workflow file (CONTRACT section 3): TOML in, validated pydantic models out.
+
+A file that does not validate stops start-up with a message that names the key and the
+problem, so an operator can fix it without reading code.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+SECRET_REF = re.compile(
+    r"^(env:[A-Za-z_][A-Za-z0-9_]*|ssm:/[A-Za-z0-9_.\-/]+|secretsmanager:[A-Za-z0-9/_+=.@\-]+)$"
+)
+CHANNEL_TYPES = ("mastodon", "bluesky", "linkedin", "x", "facebook_page", "webhook", "outbox")
+NAME = r"^[a-z][a-z0-9_-]{0,39}$"
+
+
+class WorkflowError(ValueError):
+    """The workflow file is missing, is not TOML, or does not validate."""
+
+
+def _secret_ref(value: str) -> str:
+    if not SECRET_REF.match(value):
+        raise ValueError(
+            "must be a secret reference: env:NAME, ssm:/path or secretsmanager:name"
+        )
+    return value
+
+
+SecretRef = Annotated[str, AfterValidator(_secret_ref)]
+HttpUrl = Annotated[str, Field(pattern=r"^https?://[^\s/]+(/\S*)?$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WhenRule(_Strict):
+    keywords: list[Annotated[str, Field(min_length=1)]] = []
+    channels: list[str] = []
+
+
+class Step(_Strict):
+    name: Annotated[str, Field(pattern=NAME)]
+    label: Annotated[str, Field(min_length=1)]
+    slack_channel: Annotated[str, Field(pattern=r"^[CG][A-Z0-9]+$")]
+    reviewers: list[Annotated[str, Field(pattern=r"^[UW][A-Z0-9]+$")]] | None = None
+    reviewer_group: Annotated[str, Field(pattern=r"^S[A-Z0-9]+$")] | None = None
+    approvals_required: Annotated[int, Field(ge=1)] = 1
+    remind_after_hours: Annotated[float, Field(gt=0)] = 24
+    when: WhenRule | None = None
+
+    @model_validator(mode="after")
+    def _one_source_of_reviewers(self) -> Step:
+        if (self.reviewers is None) == (self.reviewer_group is None):
+            raise ValueError("give either 'reviewers' or 'reviewer_group', not both and not neither")
+        if self.reviewers is not None:
+            if not self.reviewers:
+                raise ValueError("'reviewers' must name at least one Slack user")
+            if self.approvals_required > len(self.reviewers):
+                raise ValueError(
+                    f"approvals_required is {self.approvals_required} but only "
+                    f"{len(self.reviewers)} reviewer(s) are listed"
+                )
+        return self
+
+
+class MastodonChannel(_Strict):
+    type: Literal["mastodon"]
+    base_url: HttpUrl
+    access_token: SecretRef
+
+
+class BlueskyChannel(_Strict):
+    type: Literal["bluesky"]
+    base_url: HttpUrl = "https://bsky.social"
+    identifier: Annotated[str, Field(min_length=1)]
+    app_password: SecretRef
+
+
+class LinkedInChannel(_Strict):
+    type: Literal["linkedin"]
+    base_url: HttpUrl = "https://api.linkedin.com"
+    access_token: SecretRef
+    author: Annotated[str, Field(pattern=r"^urn:li:(organization|person):[A-Za-z0-9_-]+$")]
+    api_version: Annotated[str, Field(pattern=r"^\d{6}$")] = "202510"
+
+
+class XChannel(_Strict):
+    type: Literal["x"]
+    base_url: HttpUrl = "https://api.x.com"
+    access_token: SecretRef
+
+
+class FacebookPageChannel(_Strict):
+    type: Literal["facebook_page"]
+    base_url: HttpUrl = "https://graph.facebook.com/v23.0"
+    page_id: Annotated[str, Field(pattern=r"^\d+$")]
+    access_token: SecretRef
+
+
+class WebhookChannel(_Strict):
+    type: Literal["webhook"]
+    url: HttpUrl
+    secret: SecretRef
+
+
+class OutboxChannel(_Strict):
+    type: Literal["outbox"]
+    path: Annotated[str, Field(min_length=1)] = ".freigabe/outbox.jsonl"
+
+
+ChannelConfig = Annotated[
+    MastodonChannel
+    | BlueskyChannel
+    | LinkedInChannel
+    | XChannel
+    | FacebookPageChannel
+    | WebhookChannel
+    | OutboxChannel,
+    Field(discriminator="type"),
+]
+
+
+class Workflow(_Strict):
+    timezone: str = "Europe/Berlin"
+    language: Literal["de", "en"] = "de"
+    review_order: Literal["parallel", "sequential"] = "parallel"
+    late_publish_minutes: Annotated[int, Field(ge=0)] = 120
+    admins: list[Annotated[str, Field(pattern=r"^[UW][A-Z0-9]+$")]] = []
+    steps: Annotated[list[Step], Field(min_length=1)]
+    channels: Annotated[dict[str, ChannelConfig], Field(min_length=1)]
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as err:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name like Europe/Berlin)") from err
+        return value
+
+    @field_validator("channels")
+    @classmethod
+    def _channel_names(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for name in value:
+            if not re.match(NAME, name):
+                raise ValueError(f"channel name {name!r} must be lowercase letters, digits, - or _")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Workflow:
+        names = [step.name for step in self.steps]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"step names must be unique: {', '.join(duplicates)}")
+        for index, step in enumerate(self.steps):
+            unknown = [c for c in (step.when.channels if step.when else []) if c not in self.channels]
+            if unknown:
+                raise ValueError(
+                    f"steps[{index}].when.channels names unknown channel(s): {', '.join(unknown)}"
+                )
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def step(self, name: str) -> Step:
+        for step in self.steps:
+            if step.name == name:
+                return step
+        raise KeyError(name)
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            parts[-1:] = [f"{parts[-1] if parts else ''}[{part}]"]
+        elif part in CHANNEL_TYPES and len(parts) == 2 and parts[0] == "channels":
+            continue  # pydantic's discriminator tag, not a key of the file
+        else:
+            parts.append(str(part))
+    return ".".join(parts) or "(top level)"
+
+
+def parse_workflow(data: dict[str, Any], source: str = "workflow") -> Workflow:
+    try:
+        return Workflow.model_validate(data)
+    except ValidationError as err:
+        problems = []
+        for error in err.errors():
+            message = error["msg"].removeprefix("Value error, ")
+            if error["type"] == "extra_forbidden":
+                message = "unknown key"
+            elif error["type"] == "union_tag_invalid":
+                message = (
+                    f"unknown channel type; use one of {', '.join(CHANNEL_TYPES)}"
+                )
+            problems.append(f"{_location(tuple(error['loc']))}: {message}")
+        raise WorkflowError(f"{source} is not valid:\n  " + "\n  ".join(problems)) from None
+
+
+def load_workflow(path: str | Path) -> Workflow:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise WorkflowError(f"workflow file {path} not found (set FREIGABE_CONFIG)") from None
+    except tomllib.TOMLDecodeError as err:
+        raise WorkflowError(f"{path} is not valid TOML: {err}") from None
+    return parse_workflow(data, str(path))

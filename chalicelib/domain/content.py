@@ -1,0 +1,62 @@
+"""What is published, and the hash that binds every approval to it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything that goes out. ``publish_at`` is deliberately not part of it."""
+
+    text: str
+    channels: tuple[str, ...]
+    title: str = ""
+    variants: dict[str, str] = field(default_factory=dict)
+
+    def canonical(self) -> dict[str, object]:
+        return {
+            "title": self.title,
+            "text": self.text,
+            "variants": {k: self.variants[k] for k in sorted(self.variants)},
+            "channels": sorted(self.channels),
+        }
+
+    @property
+    def hash(self) -> str:
+        encoded = json.dumps(self.canonical(), ensure_ascii=False, sort_keys=True,
+                             separators=(",", ":")).encode("utf-8")
+        return hashlib.sha256(encoded).hexdigest()
+
+    def text_for(self, channel: str) -> str:
+        """The text a channel publishes: its variant if it has one."""
+        return self.variants.get(channel) or self.text
+
+    def all_texts(self) -> list[str]:
+        return [self.title, self.text, *self.variants.values()]
+
+    def changed_fields(self, other: Content) -> list[str]:
+        mine, theirs = self.canonical(), other.canonical()
+        return [name for name in mine if mine[name] != theirs[name]]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "title": self.title,
+            "text": self.text,
+            "variants": dict(self.variants),
+            "channels": list(self.channels),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Content:
+        variants = data.get("variants") or {}
+        channels = data.get("channels") or []
+        assert isinstance(variants, dict) and isinstance(channels, list | tuple)
+        return cls(
+            text=str(data.get("text", "")),
+            channels=tuple(str(c) for c in channels),
+            title=str(data.get("title") or ""),
+            variants={str(k): str(v) for k, v in variants.items()},
+        )

@@ -1,0 +1,31 @@
+"""Which review steps a post needs, and why: the workflow file's `when` rules applied to
+every text variant and to the chosen channels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chalicelib.config import Workflow
+from chalicelib.domain.content import Content
+
+
+@dataclass(frozen=True)
+class Requirement:
+    step: str
+    label: str
+    required: bool
+    reasons: tuple[str, ...]  # "always", "keyword:rabatt", "channel:hooks"
+
+
+def requirements(workflow: Workflow, content: Content) -> list[Requirement]:
+    texts = [t.casefold() for t in content.all_texts()]
+    result = []
+    for step in workflow.steps:
+        if step.when is None:
+            result.append(Requirement(step.name, step.label, True, ("always",)))
+            continue
+        reasons = [f"keyword:{kw}" for kw in step.when.keywords
+                   if any(kw.casefold() in text for text in texts)]
+        reasons += [f"channel:{ch}" for ch in step.when.channels if ch in content.channels]
+        result.append(Requirement(step.name, step.label, bool(reasons), tuple(reasons)))
+    return result

@@ -1,0 +1,378 @@
+"""The post aggregate: its content, its review steps and its publication results.
+
+Every method checks the transition table, changes state, appends a chained timeline event
+and records messages for the outside world; it never calls out itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from chalicelib.config import Workflow
+from chalicelib.domain import events as ev
+from chalicelib.domain.content import Content
+from chalicelib.domain.errors import InvalidTransition, NotEligible
+from chalicelib.domain.policy import requirements
+from chalicelib.domain.status import (
+    EDITABLE,
+    WITHDRAWABLE,
+    ResultStatus,
+    Status,
+    StepStatus,
+    can_transition,
+)
+from chalicelib.domain.timeline import TimelineEvent, chain
+
+DECISIONS = {
+    "approve": StepStatus.APPROVED,
+    "request_changes": StepStatus.CHANGES_REQUESTED,
+    "reject": StepStatus.REJECTED,
+}
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+@dataclass
+class Approval:
+    reviewer_id: str
+    reviewer_email: str
+    at: str
+    content_hash: str
+
+
+@dataclass
+class Step:
+    name: str
+    label: str
+    required: bool
+    reasons: list[str]
+    status: StepStatus = StepStatus.PENDING
+    approvals: list[Approval] = field(default_factory=list)
+    decided_by: str | None = None
+    decided_at: str | None = None
+    comment: str | None = None
+    requested_hash: str | None = None  # content hash of the open review request
+    seen: dict[str, Any] | None = None  # content this step last reviewed, for "what changed"
+
+
+@dataclass
+class ChannelResult:
+    status: ResultStatus = ResultStatus.PENDING
+    url: str | None = None
+    external_id: str | None = None
+    error: str | None = None
+    attempts: int = 0
+
+
+@dataclass
+class Reviewer:
+    slack_id: str
+    email: str | None  # from the Slack profile; compared with the post's author
+
+
+@dataclass
+class Post:
+    id: str
+    author: str  # email
+    author_name: str
+    content: Content
+    publish_at: datetime | None
+    created_at: str
+    status: Status = Status.DRAFT
+    version: int = 0
+    steps: list[Step] = field(default_factory=list)
+    results: dict[str, ChannelResult] = field(default_factory=dict)
+    updated_at: str = ""
+    scheduled_at: str | None = None  # when it became fully approved
+    timeline_count: int = 0
+    timeline_head: str | None = None
+    # Not stored with the post: what this unit of work added.
+    new_events: list[TimelineEvent] = field(default_factory=list, repr=False)
+    messages: list[ev.Message] = field(default_factory=list, repr=False)
+
+    # -- creation -------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, post_id: str, author: str, author_name: str, content: Content,
+               publish_at: datetime | None, now: datetime) -> Post:
+        post = cls(id=post_id, author=author.lower(), author_name=author_name, content=content,
+                   publish_at=publish_at, created_at=iso(now), updated_at=iso(now))
+        post._record(now, "created", author, {"content_hash": content.hash,
+                                              "channels": list(content.channels),
+                                              "publish_at": post.publish_at_iso})
+        return post
+
+    # -- reading --------------------------------------------------------------------------
+
+    @property
+    def content_hash(self) -> str:
+        return self.content.hash
+
+    @property
+    def publish_at_iso(self) -> str | None:
+        return iso(self.publish_at) if self.publish_at else None
+
+    @property
+    def due_at(self) -> str | None:
+        """When a scheduled post becomes due: its publish time, or at once once approved."""
+        if self.status is not Status.SCHEDULED:
+            return None
+        return self.publish_at_iso or self.scheduled_at or self.updated_at
+
+    def step(self, name: str) -> Step:
+        for step in self.steps:
+            if step.name == name:
+                return step
+        raise NotEligible("unknown_step", step=name)
+
+    def required_steps(self) -> list[Step]:
+        return [s for s in self.steps if s.required]
+
+    def step_approved(self, step: Step, approvals_required: int) -> bool:
+        valid = {a.reviewer_id for a in step.approvals if a.content_hash == self.content_hash}
+        return len(valid) >= approvals_required
+
+    def is_fully_approved(self, workflow: Workflow) -> bool:
+        return all(
+            self.step_approved(step, workflow.step(step.name).approvals_required)
+            for step in self.required_steps()
+        )
+
+    def open_steps(self, workflow: Workflow) -> list[Step]:
+        """Required steps whose turn it is and that have not approved yet."""
+        pending = [s for s in self.required_steps() if s.status is StepStatus.PENDING]
+        if workflow.review_order == "sequential":
+            return pending[:1]
+        return pending
+
+    # -- writer actions -------------------------------------------------------------------
+
+    def submit(self, workflow: Workflow, actor: str, now: datetime) -> None:
+        if self.status not in (Status.DRAFT, Status.CHANGES_REQUESTED):
+            raise InvalidTransition("cannot_submit", status=self.status.value)
+        self._record(now, "submitted", actor, {"content_hash": self.content_hash})
+        self._start_review(workflow, now)
+
+    def edit(self, workflow: Workflow, actor: str, now: datetime, content: Content,
+             publish_at: datetime | None) -> None:
+        if self.status not in EDITABLE:
+            raise InvalidTransition("cannot_edit", status=self.status.value)
+        changed = content.changed_fields(self.content)
+        moved = publish_at != self.publish_at
+        if not changed and not moved:
+            return
+        if moved:
+            old = self.publish_at_iso
+            self.publish_at = publish_at
+            self._record(now, "rescheduled", actor, {"from": old, "to": self.publish_at_iso})
+        if not changed:
+            self.updated_at = iso(now)
+            return
+        old_hash = self.content_hash
+        self.content = content
+        self._record(now, "edited", actor, {"changed": changed, "from_hash": old_hash,
+                                           "content_hash": self.content_hash})
+        voided = self._void_approvals()
+        if voided:
+            self._record(now, "approvals_voided", "freigabe", {"steps": voided})
+        if self.status in (Status.IN_REVIEW, Status.SCHEDULED):
+            self._start_review(workflow, now)
+
+    def withdraw(self, actor: str, now: datetime) -> None:
+        if self.status not in WITHDRAWABLE:
+            raise InvalidTransition("cannot_withdraw", status=self.status.value)
+        for step in self.steps:
+            if step.requested_hash:
+                self.messages.append(ev.ReviewVoided(self.id, step.name, "withdrawn"))
+                step.requested_hash = None
+        self._move(Status.WITHDRAWN, now, actor, "withdrawn", {})
+
+    # -- reviewer actions -----------------------------------------------------------------
+
+    def decide(self, workflow: Workflow, step_name: str, reviewer: Reviewer, decision: str,
+               content_hash: str, comment: str, now: datetime,
+               eligible_reviewers: frozenset[str]) -> bool:
+        """Record a decision. Returns False for a repeat of one already recorded (a double
+        click, a retried request); raises NotEligible for anything that must change nothing."""
+        if decision not in DECISIONS:
+            raise NotEligible("unknown_decision")
+        step = self.step(step_name)
+        config = workflow.step(step_name)
+        if self._is_repeat(step, reviewer, decision, content_hash):
+            return False
+        if self.status is not Status.IN_REVIEW:
+            raise NotEligible("not_in_review", status=self.status.value)
+        if content_hash != self.content_hash:
+            raise NotEligible("stale_content")
+        if not step.required or step not in self.open_steps(workflow):
+            raise NotEligible("step_not_open", step=step.label)
+        if reviewer.slack_id not in eligible_reviewers:
+            raise NotEligible("not_a_reviewer", step=step.label)
+        if reviewer.email and reviewer.email.lower() == self.author:
+            raise NotEligible("own_post")
+        for other in self.steps:
+            if other is not step and any(a.reviewer_id == reviewer.slack_id and
+                                         a.content_hash == self.content_hash
+                                         for a in other.approvals):
+                raise NotEligible("one_step_per_person", step=other.label)
+        if decision != "approve" and not comment.strip():
+            raise NotEligible("comment_required")
+
+        at = iso(now)
+        self._record(now, "decision", reviewer.slack_id, {
+            "step": step.name, "decision": decision, "comment": comment,
+            "content_hash": content_hash, "reviewer_email": reviewer.email,
+        })
+        self.messages.append(ev.DecisionRecorded(self.id, step.name, decision,
+                                                 reviewer.slack_id, comment))
+        step.decided_by, step.decided_at, step.comment = reviewer.slack_id, at, comment or None
+        if decision == "approve":
+            step.approvals.append(Approval(reviewer.slack_id, reviewer.email or "", at,
+                                           content_hash))
+            if not self.step_approved(step, config.approvals_required):
+                return True
+            step.status = StepStatus.APPROVED
+            step.requested_hash = None
+            step.seen = self.content.to_dict()
+            if self.is_fully_approved(workflow):
+                self._schedule(now)
+            else:
+                self._request_open_steps(workflow)
+            return True
+        step.status = DECISIONS[decision]
+        step.seen = self.content.to_dict()
+        for other in self.steps:
+            if other.requested_hash:
+                other.requested_hash = None
+                if other is not step:
+                    self.messages.append(ev.ReviewVoided(self.id, other.name, decision))
+        target = Status.REJECTED if decision == "reject" else Status.CHANGES_REQUESTED
+        self._move(target, now, "freigabe", target.value, {"step": step.name})
+        return True
+
+    def _is_repeat(self, step: Step, reviewer: Reviewer, decision: str, content_hash: str) -> bool:
+        if decision == "approve":
+            return any(a.reviewer_id == reviewer.slack_id and a.content_hash == content_hash
+                       for a in step.approvals)
+        return (step.status is DECISIONS[decision] and step.decided_by == reviewer.slack_id
+                and content_hash == self.content_hash)
+
+    # -- publishing -----------------------------------------------------------------------
+
+    def claim(self, now: datetime, channels: list[str] | None = None) -> list[str]:
+        """Move to publishing; returns the channels to send (all, or the ones retried)."""
+        if not can_transition(self.status, Status.PUBLISHING):
+            raise InvalidTransition("cannot_publish", status=self.status.value)
+        retry = channels is not None
+        targets: list[str] = list(channels) if channels is not None else list(self.content.channels)
+        for channel in targets:
+            previous = self.results.get(channel)
+            self.results[channel] = ChannelResult(attempts=previous.attempts if previous else 0)
+        self._move(Status.PUBLISHING, now, "freigabe", "publishing",
+                   {"channels": targets, "retry": retry})
+        return targets
+
+    def record_result(self, channel: str, result: ChannelResult, now: datetime,
+                      actor: str = "freigabe") -> None:
+        if self.status not in (Status.PUBLISHING, Status.FAILED, Status.PARTIALLY_PUBLISHED):
+            raise InvalidTransition("not_publishing", status=self.status.value)
+        if channel not in self.results:
+            raise InvalidTransition("unknown_channel", channel=channel)
+        self.results[channel] = result
+        self._record(now, "publish_result", actor, {
+            "channel": channel, "status": result.status.value, "url": result.url,
+            "external_id": result.external_id, "error": result.error,
+        })
+        self._settle(now)
+
+    def _settle(self, now: datetime) -> None:
+        statuses = {r.status for r in self.results.values()}
+        if ResultStatus.PENDING in statuses:
+            return
+        if statuses == {ResultStatus.PUBLISHED}:
+            target = Status.PUBLISHED
+        elif ResultStatus.PUBLISHED in statuses:
+            target = Status.PARTIALLY_PUBLISHED
+        else:
+            target = Status.FAILED
+        if target is self.status:
+            return
+        self._move(target, now, "freigabe", target.value, {})
+        self.messages.append(ev.PostSettled(self.id, target.value))
+
+    def expire(self, now: datetime) -> None:
+        self._move(Status.EXPIRED, now, "freigabe", "expired", {"publish_at": self.publish_at_iso})
+        self.messages.append(ev.PostExpired(self.id))
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _start_review(self, workflow: Workflow, now: datetime) -> None:
+        previous = {s.name: s for s in self.steps}
+        self.steps = []
+        for req in requirements(workflow, self.content):
+            old = previous.get(req.step)
+            step = Step(name=req.step, label=req.label, required=req.required,
+                        reasons=list(req.reasons),
+                        status=StepStatus.PENDING if req.required else StepStatus.NOT_REQUIRED)
+            if old:
+                step.seen = old.seen
+                step.approvals = [a for a in old.approvals if a.content_hash == self.content_hash]
+                cfg = workflow.step(req.step)
+                if req.required and self.step_approved(step, cfg.approvals_required):
+                    step.status = StepStatus.APPROVED
+                    step.decided_by, step.decided_at = old.decided_by, old.decided_at
+                if old.requested_hash and step.status is not StepStatus.PENDING:
+                    self.messages.append(ev.ReviewVoided(self.id, step.name, "edited"))
+            self.steps.append(step)
+        if self.is_fully_approved(workflow):
+            self._schedule(now)
+            return
+        self._move(Status.IN_REVIEW, now, "freigabe", "in_review",
+                   {"steps": [s.name for s in self.required_steps()]})
+        self._request_open_steps(workflow)
+
+    def _request_open_steps(self, workflow: Workflow) -> None:
+        for step in self.open_steps(workflow):
+            if step.requested_hash != self.content_hash:
+                step.requested_hash = self.content_hash
+                self.messages.append(ev.ReviewRequested(self.id, step.name, self.content_hash))
+
+    def _void_approvals(self) -> list[str]:
+        voided = []
+        for step in self.steps:
+            if step.approvals or step.status is not StepStatus.PENDING:
+                voided.append(step.name)
+            step.approvals = []
+            if step.status is not StepStatus.NOT_REQUIRED:
+                step.status = StepStatus.PENDING
+            step.decided_by = step.decided_at = step.comment = None
+        return voided
+
+    def _schedule(self, now: datetime) -> None:
+        self.scheduled_at = iso(now)
+        self._move(Status.SCHEDULED, now, "freigabe", "scheduled",
+                   {"publish_at": self.publish_at_iso, "content_hash": self.content_hash})
+        self.messages.append(ev.PostScheduled(self.id, self.publish_at_iso))
+
+    def _move(self, target: Status, now: datetime, actor: str, event: str,
+              data: dict[str, Any]) -> None:
+        if not can_transition(self.status, target):
+            raise InvalidTransition("invalid_transition", source=self.status.value,
+                                    target=target.value)
+        self.status = target
+        self._record(now, event, actor, data)
+
+    def _record(self, now: datetime, type_: str, actor: str, data: dict[str, Any]) -> None:
+        event = chain(self.id, self.timeline_head, self.timeline_count + 1, iso(now), type_,
+                      actor, data)
+        self.timeline_count = event.seq
+        self.timeline_head = event.hash
+        self.updated_at = iso(now)
+        self.new_events.append(event)
+
+    def without_pending(self) -> Post:
+        return replace(self, new_events=[], messages=[])

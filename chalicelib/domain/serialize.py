@@ -1,0 +1,110 @@
+"""Posts to and from plain dicts: the stored document and the API's JSON share this shape."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from chalicelib.domain.content import Content
+from chalicelib.domain.post import Approval, ChannelResult, Post, Step
+from chalicelib.domain.status import ResultStatus, Status, StepStatus
+
+
+def parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def post_to_document(post: Post) -> dict[str, Any]:
+    return {
+        "id": post.id,
+        "status": post.status.value,
+        "version": post.version,
+        "author": post.author,
+        "author_name": post.author_name,
+        "content": post.content.to_dict(),
+        "publish_at": post.publish_at_iso,
+        "created_at": post.created_at,
+        "updated_at": post.updated_at,
+        "scheduled_at": post.scheduled_at,
+        "steps": [
+            {
+                "name": s.name, "label": s.label, "required": s.required, "reasons": s.reasons,
+                "status": s.status.value, "decided_by": s.decided_by, "decided_at": s.decided_at,
+                "comment": s.comment, "requested_hash": s.requested_hash, "seen": s.seen,
+                "approvals": [a.__dict__ for a in s.approvals],
+            }
+            for s in post.steps
+        ],
+        "results": {ch: dict(r.__dict__, status=r.status.value) for ch, r in post.results.items()},
+        "timeline_count": post.timeline_count,
+        "timeline_head": post.timeline_head,
+    }
+
+
+def post_from_document(doc: dict[str, Any]) -> Post:
+    return Post(
+        id=doc["id"],
+        author=doc["author"],
+        author_name=doc.get("author_name") or doc["author"],
+        content=Content.from_dict(doc["content"]),
+        publish_at=parse_time(doc.get("publish_at")),
+        created_at=doc["created_at"],
+        status=Status(doc["status"]),
+        version=int(doc["version"]),
+        steps=[
+            Step(
+                name=s["name"], label=s["label"], required=s["required"],
+                reasons=list(s.get("reasons") or []), status=StepStatus(s["status"]),
+                approvals=[Approval(**a) for a in s.get("approvals") or []],
+                decided_by=s.get("decided_by"), decided_at=s.get("decided_at"),
+                comment=s.get("comment"), requested_hash=s.get("requested_hash"),
+                seen=s.get("seen"),
+            )
+            for s in doc.get("steps") or []
+        ],
+        results={
+            ch: ChannelResult(status=ResultStatus(r["status"]), url=r.get("url"),
+                              external_id=r.get("external_id"), error=r.get("error"),
+                              attempts=int(r.get("attempts") or 0))
+            for ch, r in (doc.get("results") or {}).items()
+        },
+        updated_at=doc.get("updated_at") or doc["created_at"],
+        scheduled_at=doc.get("scheduled_at"),
+        timeline_count=int(doc.get("timeline_count") or 0),
+        timeline_head=doc.get("timeline_head"),
+    )
+
+
+def post_to_api(post: Post, timeline: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The post as CONTRACT section 4 describes it."""
+    body: dict[str, Any] = {
+        "id": post.id,
+        "status": post.status.value,
+        "version": post.version,
+        "title": post.content.title,
+        "text": post.content.text,
+        "variants": dict(post.content.variants),
+        "channels": list(post.content.channels),
+        "publish_at": post.publish_at_iso,
+        "author": post.author,
+        "author_name": post.author_name,
+        "content_hash": post.content_hash,
+        "created_at": post.created_at,
+        "updated_at": post.updated_at,
+        "steps": [
+            {"name": s.name, "label": s.label, "required": s.required, "status": s.status.value,
+             "decided_by": s.decided_by, "decided_at": s.decided_at, "comment": s.comment,
+             "reasons": s.reasons}
+            for s in post.steps
+        ],
+        "results": {
+            ch: {"status": r.status.value, "url": r.url, "external_id": r.external_id,
+                 "error": r.error}
+            for ch, r in post.results.items()
+        },
+    }
+    if timeline is not None:
+        body["timeline"] = timeline
+    return body

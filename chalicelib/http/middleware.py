@@ -1,0 +1,56 @@
+"""One HTTP middleware for every route: Chalice's own errors (415, 405, 400) in the
+writer's words and language, unexpected failures as a logged 500 without draft text, and a
+structured access log line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+
+from chalice import Response
+from chalice.app import Request
+
+from chalicelib.http.support import error_response, language
+from chalicelib.i18n import t
+
+log = logging.getLogger("freigabe.http")
+
+CHALICE_ERRORS = {415: "unsupported_media_type", 400: "invalid_json"}
+
+
+def handle(request: Request, get_response: Callable[[Request], Response]) -> Response:
+    started = time.perf_counter()
+    try:
+        response = get_response(request)
+    except Exception:
+        log.exception("request failed", extra={"path": request.context.get("resourcePath")})
+        response = error_response(500, t("internal_error", _lang(request)), error="internal")
+    response = _in_writers_words(request, response)
+    log.info("request", extra={
+        "method": request.method, "path": request.context.get("resourcePath"),
+        "status": response.status_code, "ms": round((time.perf_counter() - started) * 1000, 1),
+    })
+    return response
+
+
+def _lang(request: Request) -> str:
+    try:
+        return language(request)
+    except Exception:  # noqa: BLE001 - a broken workflow file must not hide the real error
+        return "en"
+
+
+def _in_writers_words(request: Request, response: Response) -> Response:
+    payload = response.body
+    if isinstance(payload, str | bytes) and response.status_code >= 400:
+        try:
+            payload = json.loads(payload)
+        except ValueError:
+            return response
+    if not (isinstance(payload, dict) and "Code" in payload and "message" not in payload):
+        return response
+    key = CHALICE_ERRORS.get(response.status_code)
+    message = t(key, _lang(request)) if key else str(payload.get("Message", ""))
+    return error_response(response.status_code, message, error=str(payload["Code"]))

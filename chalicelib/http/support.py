@@ -1,0 +1,137 @@
+"""What every API route shares: who is calling, in which language, the JSON body, and
+turning errors into a 4xx with a message the writer understands."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from chalice import Response
+from chalice.app import Request
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidContent,
+    InvalidTransition,
+    NotEligible,
+    NotFound,
+)
+from chalicelib.i18n import pick_language, t
+from chalicelib.services.ports import Identity
+
+log = logging.getLogger("freigabe.api")
+
+EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}$")
+JSON_TYPES = ("application/json",)
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.status, self.key, self.params = status, key, params
+
+
+STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [
+    (NotFound, 404), (Forbidden, 403), (Conflict, 409), (InvalidTransition, 409),
+    (NotEligible, 403), (InvalidContent, 422),
+]
+
+
+def language(request: Request) -> str:
+    from chalicelib import bootstrap
+
+    return pick_language(request.headers.get("accept-language"), bootstrap.workflow().language)
+
+
+def identity(request: Request) -> Identity:
+    from chalicelib.settings import get_settings
+
+    settings = get_settings()
+    if settings.auth == "cognito":
+        claims = ((request.context or {}).get("authorizer") or {}).get("claims") or {}
+        email = str(claims.get("email") or "").strip()
+        if not EMAIL.match(email):
+            raise ApiError(401, "no_identity")
+        return Identity(email=email.lower(), name=str(claims.get("name") or email))
+    if settings.in_lambda:
+        # The header can be set by anyone: never trust it where real people connect.
+        raise ApiError(401, "dev_auth_in_lambda")
+    email = (request.headers.get("x-freigabe-user") or "").strip()
+    if not EMAIL.match(email):
+        raise ApiError(401, "no_identity")
+    local = email.split("@", 1)[0]
+    name = " ".join(part.capitalize() for part in re.split(r"[._-]+", local) if part)
+    return Identity(email=email.lower(), name=name or email)
+
+
+def body(request: Request, model: type[Model]) -> Model:
+    content_type = (request.headers.get("content-type") or "application/json").split(";")[0]
+    if content_type.strip().lower() not in JSON_TYPES:
+        raise ApiError(415, "unsupported_media_type")
+    raw = request.raw_body or b"{}"
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "invalid_json") from None
+    if not isinstance(data, dict):
+        raise ApiError(422, "body_not_object")
+    return model.model_validate(data)
+
+
+def _field_problems(err: ValidationError, lang: str) -> str:
+    problems = []
+    for error in err.errors()[:5]:
+        field = ".".join(str(part) for part in error["loc"]) or "body"
+        kind = error["type"]
+        key = {
+            "missing": "missing", "string_type": "string_type", "list_type": "list_type",
+            "dict_type": "dict_type", "bool_type": "bool_type", "int_type": "int_type",
+            "int_parsing": "int_type", "extra_forbidden": "extra_forbidden",
+            "datetime_type": "datetime_type", "datetime_parsing": "datetime_type",
+            "datetime_from_date_parsing": "datetime_type", "timezone_aware": "timezone_aware",
+            "string_too_long": "too_long_field", "too_long": "too_long_field",
+        }.get(kind, "invalid_value")
+        problems.append(t("invalid_field", lang, field=field, problem=t(key, lang)))
+    return "; ".join(problems)
+
+
+def error_response(status: int, message: str, **extra: Any) -> Response:
+    return Response(body={"message": message, **extra}, status_code=status,
+                    headers={"Content-Type": "application/json"})
+
+
+def json_api(get_request: Callable[[], Request]) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
+    """Run a route handler; map every known failure to a 4xx with a translated message."""
+    return lambda handler: _wrap(handler, get_request)
+
+
+def _wrap(handler: Callable[..., Any], get_request: Callable[[], Request]) -> Callable[..., Response]:
+    @wraps(handler)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        request = get_request()
+        lang = language(request)
+        try:
+            result = handler(request, *args, **kwargs)
+        except ApiError as err:
+            return error_response(err.status, t(err.key, lang, **err.params), error=err.key)
+        except ValidationError as err:
+            return error_response(422, _field_problems(err, lang), error="invalid_field")
+        except DomainError as err:
+            status = next((code for kind, code in STATUS_BY_ERROR if isinstance(err, kind)), 400)
+            return error_response(status, t(err.key, lang, **err.params), error=err.key)
+        if isinstance(result, Response):
+            return result
+        status, payload = result
+        return Response(body=payload, status_code=status,
+                        headers={"Content-Type": "application/json"})
+
+    return wrapper

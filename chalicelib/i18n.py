@@ -1,0 +1,169 @@
+"""Everything a person reads, in German and English. Keys are stable; code never shows a
+key to a person."""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGUAGES = ("de", "en")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # identity and request shape
+    "no_identity": {
+        "en": "Please sign in: this request carries no identity.",
+        "de": "Bitte melden Sie sich an: Diese Anfrage enthält keine Identität.",
+    },
+    "dev_auth_in_lambda": {
+        "en": "Developer sign-in is switched off on this server.",
+        "de": "Die Entwickler-Anmeldung ist auf diesem Server abgeschaltet.",
+    },
+    "unsupported_media_type": {
+        "en": "Please send the data as JSON (Content-Type: application/json).",
+        "de": "Bitte senden Sie die Daten als JSON (Content-Type: application/json).",
+    },
+    "invalid_json": {
+        "en": "The request body is not valid JSON.",
+        "de": "Der Inhalt der Anfrage ist kein gültiges JSON.",
+    },
+    "body_not_object": {
+        "en": "The request body must be a JSON object.",
+        "de": "Der Inhalt der Anfrage muss ein JSON-Objekt sein.",
+    },
+    "invalid_field": {
+        "en": "{field}: {problem}",
+        "de": "{field}: {problem}",
+    },
+    "invalid_query": {
+        "en": "The parameter {field} is not valid: {problem}",
+        "de": "Der Parameter {field} ist ungültig: {problem}",
+    },
+    # posts
+    "post_not_found": {
+        "en": "This post does not exist, or it is not yours.",
+        "de": "Diesen Beitrag gibt es nicht, oder er gehört nicht Ihnen.",
+    },
+    "not_found": {"en": "Not found.", "de": "Nicht gefunden."},
+    "stale_version": {
+        "en": "Someone changed this post in the meantime (now version {current}). "
+              "Reload it and make your change again.",
+        "de": "Der Beitrag wurde inzwischen geändert (jetzt Version {current}). "
+              "Laden Sie ihn neu und ändern Sie ihn erneut.",
+    },
+    "conflict": {
+        "en": "This post was changed at the same moment. Reload it and try again.",
+        "de": "Der Beitrag wurde im selben Moment geändert. Bitte neu laden und erneut versuchen.",
+    },
+    "busy": {
+        "en": "This post is being changed by many people at once. Please try again.",
+        "de": "Dieser Beitrag wird gerade von vielen gleichzeitig geändert. Bitte erneut versuchen.",
+    },
+    "cannot_submit": {
+        "en": "Only drafts and posts with requested changes can be submitted (this one is {status}).",
+        "de": "Nur Entwürfe und Beiträge mit Änderungswünschen können eingereicht werden "
+              "(dieser ist {status}).",
+    },
+    "cannot_edit": {
+        "en": "A post that is {status} can no longer be changed.",
+        "de": "Ein Beitrag im Status {status} kann nicht mehr geändert werden.",
+    },
+    "cannot_withdraw": {
+        "en": "A post that is {status} can no longer be withdrawn.",
+        "de": "Ein Beitrag im Status {status} kann nicht mehr zurückgezogen werden.",
+    },
+    "invalid_transition": {
+        "en": "That is not possible while the post is {source}.",
+        "de": "Das ist nicht möglich, solange der Beitrag {source} ist.",
+    },
+    "no_channels": {
+        "en": "Choose at least one channel.",
+        "de": "Wählen Sie mindestens einen Kanal.",
+    },
+    "unknown_channel": {
+        "en": "There is no channel called “{channel}”. Available: {known}.",
+        "de": "Einen Kanal „{channel}“ gibt es nicht. Verfügbar: {known}.",
+    },
+    "duplicate_channel": {
+        "en": "Each channel can be chosen only once.",
+        "de": "Jeder Kanal kann nur einmal gewählt werden.",
+    },
+    "variant_without_channel": {
+        "en": "There is a text variant for “{channel}”, but that channel is not chosen.",
+        "de": "Es gibt eine Textvariante für „{channel}“, aber dieser Kanal ist nicht gewählt.",
+    },
+    "empty_text": {"en": "The text is empty.", "de": "Der Text ist leer."},
+    "title_too_long": {
+        "en": "The title is longer than {limit} characters.",
+        "de": "Der Titel ist länger als {limit} Zeichen.",
+    },
+    "too_long": {
+        "en": "Too long for {channel}: {count} of {limit} characters.",
+        "de": "Zu lang für {channel}: {count} von {limit} Zeichen.",
+    },
+    "publish_at_in_past": {
+        "en": "The publication time lies in the past.",
+        "de": "Der Veröffentlichungszeitpunkt liegt in der Vergangenheit.",
+    },
+    "range_reversed": {
+        "en": "The end of the range lies before its start.",
+        "de": "Das Ende des Zeitraums liegt vor seinem Anfang.",
+    },
+    "range_too_long": {
+        "en": "Choose a range of at most {days} days.",
+        "de": "Wählen Sie einen Zeitraum von höchstens {days} Tagen.",
+    },
+    # field problems (pydantic error types)
+    "missing": {"en": "is required", "de": "fehlt"},
+    "string_type": {"en": "must be text", "de": "muss Text sein"},
+    "list_type": {"en": "must be a list", "de": "muss eine Liste sein"},
+    "dict_type": {"en": "must be an object", "de": "muss ein Objekt sein"},
+    "bool_type": {"en": "must be true or false", "de": "muss true oder false sein"},
+    "int_type": {"en": "must be a whole number", "de": "muss eine ganze Zahl sein"},
+    "extra_forbidden": {"en": "is not a known field", "de": "ist kein bekanntes Feld"},
+    "datetime_type": {
+        "en": "must be a date and time like 2026-12-01T09:00:00+01:00",
+        "de": "muss ein Zeitpunkt wie 2026-12-01T09:00:00+01:00 sein",
+    },
+    "timezone_aware": {
+        "en": "needs a time zone offset, like +01:00",
+        "de": "braucht eine Zeitzonenangabe wie +01:00",
+    },
+    "too_long_field": {"en": "is too long", "de": "ist zu lang"},
+    "invalid_value": {"en": "is not valid", "de": "ist ungültig"},
+    "status_filter": {
+        "en": "unknown status; use one of {known}",
+        "de": "unbekannter Status; erlaubt sind {known}",
+    },
+    "internal_error": {
+        "en": "Something went wrong on our side. Nothing was changed; please try again.",
+        "de": "Bei uns ist etwas schiefgegangen. Es wurde nichts geändert; bitte erneut versuchen.",
+    },
+}
+
+
+def t(key: str, lang: str, **params: Any) -> str:
+    entry = MESSAGES.get(key) or MESSAGES["invalid_value"]
+    text = entry.get(lang) or entry["en"]
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return text
+
+
+def pick_language(accept_language: str | None, default: str) -> str:
+    """The first of de/en the caller accepts, by q-value; else the workflow's language."""
+    if not accept_language:
+        return default
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(accept_language.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        ranked.append((-quality, position, tag.strip().lower()[:2]))
+    for negative_quality, _, lang in sorted(ranked):
+        if negative_quality < 0 and lang in LANGUAGES:
+            return lang
+    return default

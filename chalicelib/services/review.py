@@ -1,0 +1,61 @@
+"""Reviewers' decisions: the one way a decision enters, whatever surface it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.post import Post, Reviewer
+from chalicelib.services.ports import Context
+
+ATTEMPTS = 8
+
+
+class ReviewerDirectory(Protocol):
+    def group_members(self, group_id: str) -> frozenset[str]: ...
+
+
+def eligible_reviewers(ctx: Context, directory: ReviewerDirectory | None,
+                       step_name: str) -> frozenset[str]:
+    step = ctx.workflow.step(step_name)
+    if step.reviewers is not None:
+        return frozenset(step.reviewers)
+    if directory is None or step.reviewer_group is None:
+        return frozenset()
+    return directory.group_members(step.reviewer_group)
+
+
+@dataclass(frozen=True)
+class DecisionOutcome:
+    post: Post
+    recorded: bool  # False: the same decision was already there (double click, retry)
+
+
+def decide(ctx: Context, post_id: str, step: str, reviewer: Reviewer, decision: str,
+           content_hash: str, comment: str = "",
+           directory: ReviewerDirectory | None = None) -> DecisionOutcome:
+    """Record a decision, or raise NotEligible and change nothing.
+
+    Concurrent clicks race on the post's version; the loser re-reads and finds either its
+    own decision already there (a repeat) or a new state to decide against.
+    """
+    try:
+        eligible = eligible_reviewers(ctx, directory, step)
+    except KeyError:
+        eligible = frozenset()
+    for _attempt in range(ATTEMPTS):
+        post = ctx.repo.get(post_id)
+        recorded = post.decide(ctx.workflow, step, reviewer, decision, content_hash, comment,
+                               ctx.clock(), eligible)
+        if not recorded:
+            return DecisionOutcome(post, False)
+        messages = list(post.messages)
+        try:
+            ctx.repo.save(post)
+        except Conflict:
+            continue
+        post.messages = []
+        ctx.bus.dispatch(post, messages)
+        return DecisionOutcome(post, True)
+    raise Conflict("busy", post=post_id)

@@ -1,0 +1,114 @@
+"""One set of storage rules, run against the in-memory fake and against DynamoDB (moto's
+server over HTTP, as `make run` uses it): what one proves of the other holds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.status import Status
+from chalicelib.domain.timeline import verify
+from tests.fakes import MemoryPostRepository
+from tests.unit.helpers import AUTHOR, BRAND, NOW, eligible, new_post, workflow
+
+
+@pytest.fixture(params=["memory", "dynamodb"])
+def repo(request: pytest.FixtureRequest) -> Iterator[Any]:
+    if request.param == "memory":
+        yield MemoryPostRepository()
+        return
+    table = request.getfixturevalue("table")
+    from chalicelib import bootstrap
+    from chalicelib.adapters.dynamodb.repository import DynamoPostRepository
+
+    yield DynamoPostRepository(bootstrap.dynamodb(), table)
+
+
+def scheduled(post_id: str, hours: float, text: str = "Hallo") -> Any:
+    wf = workflow()
+    post = new_post(text, post_id=post_id, publish_at=NOW + timedelta(hours=hours))
+    post.submit(wf, AUTHOR, NOW)
+    post.decide(wf, "brand", BRAND, "approve", post.content_hash, "", NOW, eligible(wf, "brand"))
+    return post
+
+
+def test_a_saved_post_reads_back_whole_with_its_timeline(repo: Any) -> None:
+    post = scheduled("p1", 1, "Grüße 👋 <b>")
+    repo.save(post)
+    assert post.version == 1 and post.new_events == []
+    loaded, events, refs = repo.get_full("p1")
+    assert loaded.status is Status.SCHEDULED
+    assert loaded.content == post.content
+    assert [s.status for s in loaded.steps] == [s.status for s in post.steps]
+    assert [e.type for e in events] == ["created", "submitted", "in_review", "decision", "scheduled"]
+    assert verify("p1", events, loaded.timeline_count, loaded.timeline_head) == []
+    assert refs == {}
+
+
+def test_a_stale_save_is_a_conflict_and_stores_nothing(repo: Any) -> None:
+    repo.save(scheduled("p1", 1))
+    first, second = repo.get("p1"), repo.get("p1")
+    first.withdraw(AUTHOR, NOW)
+    repo.save(first)
+    second.withdraw(AUTHOR, NOW)
+    with pytest.raises(Conflict):
+        repo.save(second)
+    _, events, _ = repo.get_full("p1")
+    assert [e.type for e in events].count("withdrawn") == 1
+
+
+def test_creating_the_same_id_twice_is_a_conflict(repo: Any) -> None:
+    repo.save(new_post(post_id="p1"))
+    with pytest.raises(Conflict):
+        repo.save(new_post(post_id="p1"))
+
+
+def test_missing_posts_are_not_found(repo: Any) -> None:
+    with pytest.raises(NotFound):
+        repo.get("nope")
+    with pytest.raises(NotFound):
+        repo.get_full("nope")
+
+
+def test_due_returns_only_scheduled_posts_whose_time_has_come(repo: Any) -> None:
+    repo.save(scheduled("soon", 1))
+    repo.save(scheduled("later", 5))
+    repo.save(new_post(post_id="draft", publish_at=NOW))
+    withdrawn = scheduled("gone", 1)
+    withdrawn.withdraw(AUTHOR, NOW)
+    repo.save(withdrawn)
+    assert [p.id for p in repo.due(NOW + timedelta(hours=2))] == ["soon"]
+    assert [p.id for p in repo.due(NOW + timedelta(hours=6))] == ["soon", "later"]
+    assert repo.due(NOW) == []
+
+
+def test_by_author_newest_first_with_status_filter(repo: Any) -> None:
+    for index in range(3):
+        post = new_post(post_id=f"p{index}")
+        post.created_at = f"2026-11-2{index}T10:00:00Z"
+        repo.save(post)
+    other = new_post(post_id="other")
+    other.author = "someone@freigabe.example"
+    repo.save(other)
+    assert [p.id for p in repo.by_author(AUTHOR)] == ["p2", "p1", "p0"]
+    assert [p.id for p in repo.by_author(AUTHOR.upper(), "draft")] == ["p2", "p1", "p0"]
+    assert repo.by_author(AUTHOR, "scheduled") == []
+
+
+def test_calendar_spans_months(repo: Any) -> None:
+    repo.save(scheduled("nov", 1))
+    repo.save(scheduled("dec", 24 * 10))
+    repo.save(scheduled("jan", 24 * 60))
+    found = repo.calendar(NOW, NOW + timedelta(days=20))
+    assert [p.id for p in found] == ["nov", "dec"]
+
+
+def test_refs_are_kept_beside_the_post(repo: Any) -> None:
+    repo.save(new_post(post_id="p1"))
+    repo.save_ref("p1", "slack:brand", {"channel": "C0BRAND", "ts": "1.2"})
+    _, _, refs = repo.get_full("p1")
+    assert refs == {"slack:brand": {"channel": "C0BRAND", "ts": "1.2"}}

@@ -1,0 +1,100 @@
+"""The workflow file: a valid one loads; an invalid one names the key and the problem."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chalicelib.config import WorkflowError, load_workflow, parse_workflow
+
+SAMPLE = Path(__file__).resolve().parents[2] / "chalicelib" / "freigabe.toml"
+
+
+def sample() -> dict[str, Any]:
+    return tomllib.loads(SAMPLE.read_text())
+
+
+def problems(data: dict[str, Any]) -> str:
+    with pytest.raises(WorkflowError) as caught:
+        parse_workflow(data, "freigabe.toml")
+    return str(caught.value)
+
+
+def test_the_shipped_sample_loads_with_its_steps_and_channels() -> None:
+    workflow = load_workflow(SAMPLE)
+    assert [s.name for s in workflow.steps] == ["legal", "brand"]
+    assert workflow.steps[0].when is not None and "rabatt" in workflow.steps[0].when.keywords
+    assert {name: c.type for name, c in workflow.channels.items()} == {
+        "outbox": "outbox", "hooks": "webhook"}
+
+
+def test_an_unknown_key_is_named() -> None:
+    data = sample()
+    data["steps"][0]["approvers"] = ["U1"]
+    assert "steps[0].approvers: unknown key" in problems(data)
+
+
+def test_a_step_without_slack_channel_is_named() -> None:
+    data = sample()
+    del data["steps"][1]["slack_channel"]
+    assert "steps[1].slack_channel: Field required" in problems(data)
+
+
+@pytest.mark.parametrize("change", [
+    {"reviewer_group": "S0LEGAL"},  # both
+    {"reviewers": None},  # neither
+])
+def test_reviewers_and_reviewer_group_exactly_one(change: dict[str, Any]) -> None:
+    data = sample()
+    step = data["steps"][0]
+    for key, value in change.items():
+        if value is None:
+            del step[key]
+        else:
+            step[key] = value
+    assert "steps[0]: give either 'reviewers' or 'reviewer_group'" in problems(data)
+
+
+def test_an_unknown_channel_type_is_named() -> None:
+    data = sample()
+    data["channels"]["outbox"]["type"] = "myspace"
+    assert "channels.outbox: unknown channel type" in problems(data)
+
+
+@pytest.mark.parametrize("reference", ["plaintext-token", "env:", "ssm:no-slash", "vault:x"])
+def test_a_malformed_secret_reference_is_named(reference: str) -> None:
+    data = sample()
+    data["channels"]["hooks"]["secret"] = reference
+    message = problems(data)
+    assert "channels.hooks.secret: must be a secret reference" in message
+    assert reference not in message or reference in ("env:",)
+
+
+def test_a_bad_timezone_is_named() -> None:
+    data = sample()
+    data["timezone"] = "Europe/Atlantis"
+    assert "timezone: unknown time zone 'Europe/Atlantis'" in problems(data)
+
+
+def test_when_channels_must_exist() -> None:
+    data = sample()
+    data["steps"][0]["when"]["channels"] = ["tiktok"]
+    assert "unknown channel(s): tiktok" in problems(data)
+
+
+def test_more_approvals_than_reviewers_is_refused() -> None:
+    data = sample()
+    data["steps"][1]["approvals_required"] = 2
+    assert "approvals_required is 2 but only 1 reviewer(s)" in problems(data)
+
+
+def test_missing_file_and_bad_toml(tmp_path: Path) -> None:
+    with pytest.raises(WorkflowError, match="not found"):
+        load_workflow(tmp_path / "nope.toml")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("timezone = \n")
+    with pytest.raises(WorkflowError, match="not valid TOML"):
+        load_workflow(broken)
