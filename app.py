@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from chalice import Chalice, Rate, Response
-from chalice.app import Request, SQSEvent
+from chalice.app import DynamoDBEvent, Request, SQSEvent
 
 from chalicelib.http.api import api
 
@@ -27,15 +27,43 @@ def health() -> Response:
     return entrypoints.health()
 
 
-@app.schedule(Rate(1, unit=Rate.MINUTES), name="publish_due")
-def publish_due(event: object) -> dict[str, int]:
+# Chalice needs a literal ARN here; infra/ replaces it with the table's stream at deploy.
+TABLE_STREAM = "arn:aws:dynamodb:eu-central-1:000000000000:table/freigabe/stream/set-at-deploy"
+
+
+@app.route("/slack/events", methods=["POST"],
+           content_types=["application/x-www-form-urlencoded", "application/json"])
+def slack_events() -> Response:
+    from chalicelib import entry_slack
+
+    assert app.current_request is not None
+    return entry_slack.handle(app.current_request, app.lambda_context)
+
+
+@app.on_dynamodb_record(stream_arn=TABLE_STREAM, batch_size=50, starting_position="TRIM_HORIZON",
+                        name="relay_changes")
+def relay_changes(event: DynamoDBEvent) -> dict[str, object]:
     from chalicelib import entrypoints
 
-    return entrypoints.publish_due()
+    return entrypoints.relay_changes(event.to_dict(), event.context)
+
+
+@app.schedule(Rate(15, unit=Rate.MINUTES), name="send_reminders")
+def send_reminders(event: object) -> dict[str, int]:
+    from chalicelib import entry_slack
+
+    return entry_slack.send_reminders()
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="publish_due")
+def publish_due(event: object) -> dict[str, int]:
+    from chalicelib import entry_publish
+
+    return entry_publish.publish_due()
 
 
 @app.on_sqs_message(queue="freigabe-publish", batch_size=10, name="publish_worker")
 def publish_worker(event: SQSEvent) -> dict[str, object]:
-    from chalicelib import entrypoints
+    from chalicelib import entry_publish
 
-    return entrypoints.publish_worker(event.to_dict(), event.context)
+    return entry_publish.publish_worker(event.to_dict(), event.context)

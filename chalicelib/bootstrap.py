@@ -96,7 +96,7 @@ def now() -> Any:
 def context() -> Any:
     from chalicelib.services.ports import Context
 
-    return Context(repo=repository(), workflow=workflow(), clock=now, new_id=new_id, bus=bus())
+    return Context(repo=repository(), workflow=workflow(), clock=now, new_id=new_id)
 
 
 _RESET_HOOKS.extend([workflow.cache_clear, repository.cache_clear, bus.cache_clear])

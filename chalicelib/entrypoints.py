@@ -3,12 +3,14 @@ through bootstrap, calls one service, and shapes the answer for Chalice."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import logging
 from typing import Any
 
 from chalice import Response
 
 from chalicelib import bootstrap
+
+log = logging.getLogger("freigabe.relay")
 
 
 def health() -> Response:
@@ -18,20 +20,35 @@ def health() -> Response:
     return Response(body=body, status_code=status)
 
 
-def publish_due() -> dict[str, int]:
-    bootstrap.control_store().record_tick(datetime.now(UTC))
-    return {"due": 0}
+def relay_changes(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The table's stream: hand each stored change's messages to Slack. A record whose
+    handler fails is reported back so the stream retries it (and only it onwards)."""
+    from aws_lambda_powertools.utilities.batch import (
+        BatchProcessor,
+        EventType,
+        process_partial_response,
+    )
+    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
+        DynamoDBRecord,
+    )
 
+    from chalicelib.adapters.dynamodb.stream import outbox_of
+    from chalicelib.services.bus import relay
 
-def publish_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    import json
+    dispatcher = bootstrap.bus()
+    repo = bootstrap.repository()
 
-    failures = []
-    for record in event.get("Records", []):
-        try:
-            body = json.loads(record["body"])
-            if not isinstance(body, dict) or not {"post_id", "channel"} <= body.keys():
-                raise ValueError("not a publish message")
-        except ValueError:
-            failures.append({"itemIdentifier": record["messageId"]})
-    return {"batchItemFailures": failures}
+    def handle(record: DynamoDBRecord) -> int:
+        found = outbox_of(record.raw_event)
+        if not found:
+            return 0
+        post_id, messages = found
+        count = relay(post_id, messages, repo, dispatcher)
+        log.info("relayed", extra={"post_id": post_id, "messages": count})
+        return count
+
+    if not event.get("Records"):
+        return {"batchItemFailures": []}
+    processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
+    return dict(process_partial_response(event=event, record_handler=handle, processor=processor,
+                                         context=context))

@@ -21,6 +21,7 @@ class MemoryPostRepository:
         self.documents: dict[str, dict[str, Any]] = {}
         self.events: dict[str, list[TimelineEvent]] = {}
         self.refs: dict[str, dict[str, Any]] = {}
+        self.outbox: list[tuple[str, Message]] = []
 
     def save(self, post: Post) -> None:
         stored = self.documents.get(post.id)
@@ -32,8 +33,10 @@ class MemoryPostRepository:
         doc["version"] = post.version + 1
         self.documents[post.id] = copy.deepcopy(doc)
         self.events.setdefault(post.id, []).extend(post.new_events)
+        self.outbox.extend((post.id, m) for m in post.messages)
         post.version += 1
         post.new_events = []
+        post.messages = []
 
     def save_ref(self, post_id: str, name: str, data: dict[str, Any]) -> None:
         self.refs.setdefault(post_id, {})[name] = copy.deepcopy(data)
@@ -66,17 +69,9 @@ class MemoryPostRepository:
         return sorted(due, key=lambda p: (p.due_at or "", p.id))[:limit]
 
 
-class RecordingBus:
-    """Keeps every message dispatched, in order."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, Message]] = []
-
-    def dispatch(self, post: Post, messages: list[Message]) -> None:
-        self.messages.extend((post.id, m) for m in messages)
-
-    def of_type(self, kind: type) -> list[Any]:
-        return [m for _, m in self.messages if isinstance(m, kind)]
+    def sent(self, kind: type) -> list[Any]:
+        """Messages of one kind that stored changes recorded, in order."""
+        return [m for _, m in self.outbox if isinstance(m, kind)]
 
 
 class Clock:

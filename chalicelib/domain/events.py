@@ -53,3 +53,26 @@ class PostExpired:
 Message = (
     ReviewRequested | ReviewVoided | DecisionRecorded | PostScheduled | PostSettled | PostExpired
 )
+
+
+_KINDS: dict[str, type] = {
+    kind.__name__: kind
+    for kind in (ReviewRequested, ReviewVoided, DecisionRecorded, PostScheduled, PostSettled,
+                 PostExpired)
+}
+
+
+def message_to_dict(message: Message) -> dict[str, object]:
+    return {"kind": type(message).__name__, **message.__dict__}
+
+
+def message_from_dict(data: dict[str, object]) -> Message | None:
+    """None for a kind this version does not know (written by a newer one)."""
+    fields = dict(data)
+    kind = _KINDS.get(str(fields.pop("kind", "")))
+    if kind is None:
+        return None
+    try:
+        return kind(**fields)  # type: ignore[no-any-return]
+    except TypeError:
+        return None

@@ -56,6 +56,7 @@ class Step:
     decided_at: str | None = None
     comment: str | None = None
     requested_hash: str | None = None  # content hash of the open review request
+    requested_at: str | None = None  # when that request went out (reminders count from it)
     seen: dict[str, Any] | None = None  # content this step last reviewed, for "what changed"
 
 
@@ -304,6 +305,18 @@ class Post:
         self._move(target, now, "freigabe", target.value, {})
         self.messages.append(ev.PostSettled(self.id, target.value))
 
+    def mark_published(self, channel: str, admin: str, now: datetime, url: str | None) -> None:
+        """An admin confirms that a channel whose result was unknown did go out."""
+        result = self.results.get(channel)
+        if result is None or result.status is not ResultStatus.UNKNOWN:
+            raise InvalidTransition("not_unknown", channel=channel)
+        self.record_result(channel, ChannelResult(ResultStatus.PUBLISHED, url=url,
+                                                  attempts=result.attempts), now, actor=admin)
+
+    def retryable_channels(self) -> list[str]:
+        return [ch for ch, r in self.results.items()
+                if r.status in (ResultStatus.FAILED, ResultStatus.UNKNOWN)]
+
     def expire(self, now: datetime) -> None:
         self._move(Status.EXPIRED, now, "freigabe", "expired", {"publish_at": self.publish_at_iso})
         self.messages.append(ev.PostExpired(self.id))
@@ -339,6 +352,7 @@ class Post:
         for step in self.open_steps(workflow):
             if step.requested_hash != self.content_hash:
                 step.requested_hash = self.content_hash
+                step.requested_at = self.updated_at
                 self.messages.append(ev.ReviewRequested(self.id, step.name, self.content_hash))
 
     def _void_approvals(self) -> list[str]:

@@ -32,7 +32,8 @@ def post_to_document(post: Post) -> dict[str, Any]:
             {
                 "name": s.name, "label": s.label, "required": s.required, "reasons": s.reasons,
                 "status": s.status.value, "decided_by": s.decided_by, "decided_at": s.decided_at,
-                "comment": s.comment, "requested_hash": s.requested_hash, "seen": s.seen,
+                "comment": s.comment, "requested_hash": s.requested_hash,
+                "requested_at": s.requested_at, "seen": s.seen,
                 "approvals": [a.__dict__ for a in s.approvals],
             }
             for s in post.steps
@@ -60,6 +61,7 @@ def post_from_document(doc: dict[str, Any]) -> Post:
                 approvals=[Approval(**a) for a in s.get("approvals") or []],
                 decided_by=s.get("decided_by"), decided_at=s.get("decided_at"),
                 comment=s.get("comment"), requested_hash=s.get("requested_hash"),
+                requested_at=s.get("requested_at"),
                 seen=s.get("seen"),
             )
             for s in doc.get("steps") or []

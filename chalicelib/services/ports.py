@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.config import Workflow
-from chalicelib.domain.events import Message
 from chalicelib.domain.post import Post
 from chalicelib.domain.timeline import TimelineEvent
 
@@ -30,13 +29,6 @@ class PostRepository(Protocol):
     def due(self, now: datetime, limit: int = 500) -> list[Post]: ...
 
 
-class MessageBus(Protocol):
-    """Carries what the domain recorded (review needed, decided, scheduled...) to Slack and
-    the publish queue, after the change is stored."""
-
-    def dispatch(self, post: Post, messages: list[Message]) -> None: ...
-
-
 @dataclass(frozen=True)
 class Identity:
     email: str
@@ -49,4 +41,3 @@ class Context:
     workflow: Workflow
     clock: Callable[[], datetime]
     new_id: Callable[[], str]
-    bus: MessageBus

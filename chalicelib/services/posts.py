@@ -64,11 +64,8 @@ def _own(ctx: Context, post_id: str, who: Identity) -> Post:
 
 
 def _store(ctx: Context, post: Post) -> Post:
-    messages = list(post.messages)
+    """Save the change; the messages it recorded travel with it (the repository's outbox)."""
     ctx.repo.save(post)
-    post.messages = []
-    if messages:
-        ctx.bus.dispatch(post, messages)
     return post
 
 

@@ -50,12 +50,9 @@ def decide(ctx: Context, post_id: str, step: str, reviewer: Reviewer, decision: 
                                ctx.clock(), eligible)
         if not recorded:
             return DecisionOutcome(post, False)
-        messages = list(post.messages)
         try:
             ctx.repo.save(post)
         except Conflict:
             continue
-        post.messages = []
-        ctx.bus.dispatch(post, messages)
         return DecisionOutcome(post, True)
     raise Conflict("busy", post=post_id)

@@ -34,3 +34,27 @@ class ControlStore:
                 "at": {"S": at.isoformat()},
             },
         )
+
+    def pause_state(self) -> dict[str, Any] | None:
+        """``{"reason", "by", "at"}`` while publishing is paused, else None."""
+        item = self._get(keys.PAUSE_SK)
+        if not item or not item.get("paused", {}).get("BOOL"):
+            return None
+        return {"reason": item["reason"]["S"], "by": item["by"]["S"], "at": item["at"]["S"]}
+
+    def pause(self, reason: str, by: str, at: datetime) -> None:
+        self._client.put_item(TableName=self._table, Item={
+            keys.PK: {"S": keys.CONTROL_PK}, keys.SK: {"S": keys.PAUSE_SK},
+            "paused": {"BOOL": True}, "reason": {"S": reason}, "by": {"S": by},
+            "at": {"S": at.isoformat()},
+        })
+
+    def resume(self, by: str, at: datetime) -> dict[str, Any] | None:
+        """Lift the pause; returns what it was (None if publishing was not paused)."""
+        previous = self.pause_state()
+        self._client.put_item(TableName=self._table, Item={
+            keys.PK: {"S": keys.CONTROL_PK}, keys.SK: {"S": keys.PAUSE_SK},
+            "paused": {"BOOL": False}, "reason": {"S": ""}, "by": {"S": by},
+            "at": {"S": at.isoformat()},
+        })
+        return previous

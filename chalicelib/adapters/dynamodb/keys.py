@@ -15,6 +15,10 @@ GSI_CALENDAR = "calendar"  # posts with a publication time, bucketed by month
 GSI_CALENDAR_PK = "calendar_pk"
 GSI_CALENDAR_SK = "calendar_sk"
 
+GSI_STATUS = "by_status"  # posts per status, most recently changed first
+GSI_STATUS_PK = "status"
+GSI_STATUS_SK = "status_sk"
+
 DUE_PARTITION = "DUE"
 POST_SK = "POST"
 CONTROL_PK = "CONTROL"
@@ -27,6 +31,7 @@ def post_pk(post_id: str) -> str:
 
 
 EVENT_PREFIX = "EVENT#"
+OUTBOX_ATTR = "outbox"  # on an event item: the messages its change recorded
 REF_PREFIX = "REF#"
 
 

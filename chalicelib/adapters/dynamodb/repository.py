@@ -14,6 +14,7 @@ from typing import Any
 
 from chalicelib.adapters.dynamodb import keys
 from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.events import Message, message_to_dict
 from chalicelib.domain.post import Post, iso
 from chalicelib.domain.serialize import post_from_document, post_to_document
 from chalicelib.domain.status import Status
@@ -64,6 +65,7 @@ class DynamoPostRepository:
             "doc": _s(json.dumps(doc, ensure_ascii=False, separators=(",", ":"))),
             keys.GSI_AUTHOR_PK: _s(keys.author_pk(post.author)),
             keys.GSI_AUTHOR_SK: _s(f"{post.created_at}#{post.id}"),
+            keys.GSI_STATUS_SK: _s(f"{post.updated_at}#{post.id}"),
         }
         due = post.due_at
         if due:
@@ -75,16 +77,24 @@ class DynamoPostRepository:
             item[keys.GSI_CALENDAR_SK] = _s(f"{when}#{post.id}")
         return item
 
-    def _event_item(self, post_id: str, event: TimelineEvent) -> dict[str, Any]:
-        return {
+    def _event_item(self, post_id: str, event: TimelineEvent,
+                    messages: list[Message]) -> dict[str, Any]:
+        item = {
             keys.PK: _s(keys.post_pk(post_id)),
             keys.SK: _s(keys.event_sk(event.seq)),
             "doc": _s(json.dumps(event.to_dict(), ensure_ascii=False, separators=(",", ":"))),
         }
+        if messages:
+            # The transactional outbox: the table's stream carries these to Slack once the
+            # change is stored, and never if it was not.
+            item[keys.OUTBOX_ATTR] = _s(json.dumps([message_to_dict(m) for m in messages]))
+        return item
 
     def save(self, post: Post) -> None:
-        """Store a new or changed post and the events it added, conditional on the version
-        it was read at (0 for a new post)."""
+        """Store a new or changed post, the events it added and the messages it recorded,
+        conditional on the version it was read at (0 for a new post)."""
+        if post.messages and not post.new_events:
+            raise ValueError("messages need an event to travel with")
         new_version = post.version + 1
         if post.version == 0:
             condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(PK)"}
@@ -97,10 +107,12 @@ class DynamoPostRepository:
             {"Put": {"TableName": self._table, "Item": self._post_item(post, new_version),
                      **condition}}
         ]
+        last = len(post.new_events) - 1
         writes += [
-            {"Put": {"TableName": self._table, "Item": self._event_item(post.id, event),
+            {"Put": {"TableName": self._table,
+                     "Item": self._event_item(post.id, event, post.messages if i == last else []),
                      "ConditionExpression": "attribute_not_exists(PK)"}}
-            for event in post.new_events
+            for i, event in enumerate(post.new_events)
         ]
         try:
             self._client.transact_write_items(TransactItems=writes)
@@ -108,6 +120,7 @@ class DynamoPostRepository:
             raise Conflict("conflict", post=post.id) from err
         post.version = new_version
         post.new_events = []
+        post.messages = []
 
     def save_ref(self, post_id: str, name: str, data: dict[str, Any]) -> None:
         """Remember where something about the post lives elsewhere (a Slack message)."""
@@ -191,6 +204,53 @@ class DynamoPostRepository:
             KeyConditionExpression=f"{keys.GSI_DUE_PK} = :d AND {keys.GSI_DUE_SK} <= :now",
             ExpressionAttributeValues={":d": _s(keys.DUE_PARTITION),
                                        ":now": _s(iso(now)[:19] + "\uffff")},
+            Limit=limit,
+        ):
+            posts.append(post_from_document(json.loads(item["doc"]["S"])))
+            if len(posts) >= limit:
+                break
+        return posts
+
+    def by_status(self, status: str, limit: int = 200) -> list[Post]:
+        """Posts in one status, most recently changed first (review queues, App Home)."""
+        posts = []
+        for item in self._query(
+            IndexName=keys.GSI_STATUS,
+            KeyConditionExpression=f"#s = :s",
+            ExpressionAttributeNames={"#s": keys.GSI_STATUS_PK},
+            ExpressionAttributeValues={":s": _s(status)},
+            ScanIndexForward=False,
+        ):
+            posts.append(post_from_document(json.loads(item["doc"]["S"])))
+            if len(posts) >= limit:
+                break
+        return posts
+
+    def count_by_status(self) -> dict[str, int]:
+        """How many posts are in each status: one COUNT query per status, no Scan."""
+        counts = {}
+        for status in Status:
+            total, params = 0, {
+                "IndexName": keys.GSI_STATUS, "KeyConditionExpression": "#s = :s",
+                "ExpressionAttributeNames": {"#s": keys.GSI_STATUS_PK},
+                "ExpressionAttributeValues": {":s": _s(status.value)}, "Select": "COUNT",
+            }
+            while True:
+                page = self._client.query(TableName=self._table, **params)
+                total += int(page.get("Count", 0))
+                if "LastEvaluatedKey" not in page:
+                    break
+                params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            counts[status.value] = total
+        return counts
+
+    def upcoming(self, after: datetime, limit: int = 10) -> list[Post]:
+        """The next scheduled posts after a moment, soonest first."""
+        posts = []
+        for item in self._query(
+            IndexName=keys.GSI_DUE,
+            KeyConditionExpression=f"{keys.GSI_DUE_PK} = :d AND {keys.GSI_DUE_SK} > :after",
+            ExpressionAttributeValues={":d": _s(keys.DUE_PARTITION), ":after": _s(iso(after)[:19])},
             Limit=limit,
         ):
             posts.append(post_from_document(json.loads(item["doc"]["S"])))

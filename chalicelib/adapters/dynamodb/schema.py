@@ -19,6 +19,7 @@ def table_definition(table_name: str) -> dict[str, Any]:
         (keys.GSI_DUE, keys.GSI_DUE_PK, keys.GSI_DUE_SK),
         (keys.GSI_AUTHOR, keys.GSI_AUTHOR_PK, keys.GSI_AUTHOR_SK),
         (keys.GSI_CALENDAR, keys.GSI_CALENDAR_PK, keys.GSI_CALENDAR_SK),
+        (keys.GSI_STATUS, keys.GSI_STATUS_PK, keys.GSI_STATUS_SK),
     ]
     attributes = {keys.PK, keys.SK}
     for _, pk, sk in gsis:
