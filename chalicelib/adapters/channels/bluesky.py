@@ -1,0 +1,237 @@
+"""Bluesky (AT Protocol): an app.bsky.feed.post record written with com.atproto.repo.createRecord.
+
+Sessions are kept per process and refreshed, not re-created per post: createSession is limited
+to 30 per 5 minutes and a few hundred per day per account, while an access token lasts minutes
+to hours. Links, mentions and hashtags only become clickable through facets, whose offsets are
+UTF-8 byte positions (an umlaut is two bytes, most emoji four).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from chalicelib.adapters.channels.base import (
+    HttpClient,
+    Outcome,
+    Publication,
+    Publisher,
+    Response,
+    Secret,
+    error_text,
+    failed,
+    json_message,
+)
+from chalicelib.config import BlueskyChannel
+
+APP_URL = "https://bsky.app"
+POST_COLLECTION = "app.bsky.feed.post"
+
+_URL = re.compile(r"https?://[^\s<>\"'`]+")
+# Handle syntax from the atproto spec; not after a word character, so e-mail addresses stay text.
+_MENTION = re.compile(
+    r"(?<![\w@])@((?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+"
+    r"[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)"
+)
+_TAG = re.compile(r"(?:^|(?<=\s))[#＃]([^\s#＃]+)")
+_URL_TRAILING = ".,;:!?"
+MAX_TAG_LENGTH = 64
+
+
+@dataclass(frozen=True)
+class Session:
+    did: str
+    handle: str
+    access_jwt: str
+    refresh_jwt: str
+
+
+_sessions: dict[tuple[str, str], Session] = {}
+_sessions_lock = threading.Lock()
+
+
+def forget_sessions() -> None:
+    """Drop every cached session (tests, or after rotating an app password)."""
+    with _sessions_lock:
+        _sessions.clear()
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int  # UTF-8 byte offsets, end exclusive
+    end: int
+    feature: dict[str, str]
+
+
+def _byte_offset(text: str, index: int) -> int:
+    return len(text[:index].encode("utf-8"))
+
+
+def find_links(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, url) in character offsets, trailing sentence punctuation left out."""
+    links = []
+    for match in _URL.finditer(text):
+        url = match.group(0)
+        while url and (url[-1] in _URL_TRAILING or (url[-1] == ")" and url.count("(") < url.count(")"))):
+            url = url[:-1]
+        if "." in url.split("://", 1)[1]:  # like the app: a dotless host is not linked
+            links.append((match.start(), match.start() + len(url), url))
+    return links
+
+
+def find_tags(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, tag) in character offsets; the span includes '#', the tag does not."""
+    tags = []
+    for match in _TAG.finditer(text):
+        tag = match.group(1)
+        while tag and unicodedata.category(tag[-1]).startswith("P"):
+            tag = tag[:-1]
+        # Bluesky's own rule: a tag of digits only is a number ("#1"), not a hashtag.
+        if tag and not tag.isdigit() and len(tag) <= MAX_TAG_LENGTH:
+            start = match.start(1) - 1
+            tags.append((start, start + 1 + len(tag), tag))
+    return tags
+
+
+def find_mentions(text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group(1).lower()) for m in _MENTION.finditer(text)]
+
+
+class BlueskyPublisher(Publisher):
+    def __init__(self, name: str, config: BlueskyChannel, app_password: Secret, http: HttpClient) -> None:
+        super().__init__(name, http)
+        self.base_url = config.base_url.rstrip("/")
+        self.identifier = config.identifier
+        self.app_password = app_password
+
+    def _xrpc(self, method: str) -> str:
+        return f"{self.base_url}/xrpc/{method}"
+
+    def _publish(self, publication: Publication) -> Outcome:
+        record: dict[str, Any] = {
+            "$type": POST_COLLECTION,
+            "text": publication.text,
+            "createdAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        }
+        facets = self.facets(publication.text)
+        if facets:
+            record["facets"] = facets
+        session = self._session()
+        response = self._create_record(session, record)
+        if _needs_new_session(response):
+            # The rejection proves nothing was written, so sending again is safe.
+            session = self._renew(session)
+            response = self._create_record(session, record)
+        if not response.ok:
+            raise failed(error_text(response, _message(response)))
+        data = response.json()
+        created = data if isinstance(data, dict) else {}
+        uri = str(created.get("uri") or "")
+        rkey = uri.rsplit("/", 1)[-1]
+        url = f"{APP_URL}/profile/{session.handle}/post/{rkey}" if rkey else None
+        return Outcome("published", url=url, external_id=uri or None)
+
+    def facets(self, text: str) -> list[dict[str, Any]]:
+        spans: list[Span] = []
+        taken: list[tuple[int, int]] = []
+
+        def add(start: int, end: int, feature: dict[str, str]) -> None:
+            if any(start < t_end and t_start < end for t_start, t_end in taken):
+                return  # an @ or # inside a link belongs to the link
+            taken.append((start, end))
+            spans.append(Span(_byte_offset(text, start), _byte_offset(text, end), feature))
+
+        for start, end, url in find_links(text):
+            add(start, end, {"$type": "app.bsky.richtext.facet#link", "uri": url})
+        for start, end, handle in find_mentions(text):
+            did = self._resolve_handle(handle)
+            if did:
+                add(start, end, {"$type": "app.bsky.richtext.facet#mention", "did": did})
+        for start, end, tag in find_tags(text):
+            add(start, end, {"$type": "app.bsky.richtext.facet#tag", "tag": tag})
+        spans.sort(key=lambda span: span.start)
+        return [{"index": {"byteStart": s.start, "byteEnd": s.end}, "features": [s.feature]} for s in spans]
+
+    def _resolve_handle(self, handle: str) -> str | None:
+        query = urlencode({"handle": handle})
+        response = self.http.request(
+            "GET", f"{self._xrpc('com.atproto.identity.resolveHandle')}?{query}", idempotent=True
+        )
+        data = response.json()
+        if response.ok and isinstance(data, dict) and str(data.get("did", "")).startswith("did:"):
+            return str(data["did"])
+        return None  # an unknown handle stays plain text, as in the Bluesky app
+
+    def _create_record(self, session: Session, record: dict[str, Any]) -> Response:
+        return self.http.request(
+            "POST",
+            self._xrpc("com.atproto.repo.createRecord"),
+            headers={"Authorization": f"Bearer {session.access_jwt}"},
+            json_body={"repo": session.did, "collection": POST_COLLECTION, "record": record},
+        )
+
+    @property
+    def _key(self) -> tuple[str, str]:
+        return (self.base_url, self.identifier)
+
+    def _session(self) -> Session:
+        with _sessions_lock:
+            cached = _sessions.get(self._key)
+        return cached or self._create_session()
+
+    def _store(self, response: Response) -> Session:
+        data = response.json()
+        if not isinstance(data, dict) or not all(
+            isinstance(data.get(k), str) for k in ("did", "handle", "accessJwt", "refreshJwt")
+        ):
+            raise failed(f"{self.name}: unexpected session answer (HTTP {response.status})")
+        session = Session(data["did"], data["handle"], data["accessJwt"], data["refreshJwt"])
+        with _sessions_lock:
+            _sessions[self._key] = session
+        return session
+
+    def _create_session(self) -> Session:
+        # Not a content write: sending it twice only opens a second session.
+        response = self.http.request(
+            "POST",
+            self._xrpc("com.atproto.server.createSession"),
+            json_body={"identifier": self.identifier, "password": self.app_password.value()},
+            idempotent=True,
+        )
+        if not response.ok:
+            raise failed(error_text(response, _message(response)))
+        return self._store(response)
+
+    def _renew(self, session: Session) -> Session:
+        response = self.http.request(
+            "POST",
+            self._xrpc("com.atproto.server.refreshSession"),
+            headers={"Authorization": f"Bearer {session.refresh_jwt}"},
+            idempotent=True,
+        )
+        if response.ok:
+            return self._store(response)
+        # An expired or already-rotated refresh token: log in again with the app password.
+        with _sessions_lock:
+            _sessions.pop(self._key, None)
+        return self._create_session()
+
+
+def _needs_new_session(response: Response) -> bool:
+    data = response.json()
+    error = data.get("error") if isinstance(data, dict) else None
+    # ExpiredToken is the documented one; InvalidToken is what a session revoked elsewhere gives.
+    return response.status in (400, 401) and error in ("ExpiredToken", "InvalidToken")
+
+
+def _message(response: Response) -> str | None:
+    error = json_message(response, ("error",))
+    message = json_message(response, ("message",))
+    if error and message:
+        return f"{error}: {message}"
+    return message or error

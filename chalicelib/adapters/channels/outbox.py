@@ -1,0 +1,70 @@
+"""Outbox: the local default channel, one JSON line per publication in a file.
+
+A redelivered message must not add a second line, so the file is scanned for the publication's
+idempotency key under an exclusive lock (several `chalice local` threads or processes may
+publish at once) before anything is appended.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from chalicelib.adapters.channels.base import Outcome, Publication, failed
+from chalicelib.config import OutboxChannel
+
+
+class OutboxPublisher:
+    sends_idempotency_key = True  # it de-duplicates on the key itself
+
+    def __init__(self, name: str, config: OutboxChannel) -> None:
+        self.name = name
+        self.path = Path(config.path)
+
+    def publish(self, publication: Publication) -> Outcome:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a+", encoding="utf-8") as outbox:
+                fcntl.flock(outbox, fcntl.LOCK_EX)
+                try:
+                    return self._append_once(outbox, publication)
+                finally:
+                    fcntl.flock(outbox, fcntl.LOCK_UN)
+        except OSError as err:
+            return failed(f"outbox {self.path} is not writable: {err.strerror}").outcome
+
+    def _append_once(self, outbox: Any, publication: Publication) -> Outcome:
+        outbox.seek(0)
+        count = 0
+        for line in outbox:
+            if not line.strip():
+                continue
+            count += 1
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue  # a torn line from a crash must not block every later publication
+            if isinstance(entry, dict) and entry.get("delivery_id") == publication.idempotency_key:
+                return Outcome("published", external_id=str(entry.get("id")))
+        entry_id = f"outbox-{count + 1}"
+        entry = {
+            "id": entry_id,
+            "delivery_id": publication.idempotency_key,
+            "post_id": publication.post_id,
+            "channel": publication.channel,
+            "title": publication.title,
+            "text": publication.text,
+            "content_hash": publication.content_hash,
+            "author": publication.author,
+            "publish_at": publication.publish_at,
+            "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        outbox.seek(0, os.SEEK_END)
+        outbox.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        outbox.flush()
+        os.fsync(outbox.fileno())
+        return Outcome("published", external_id=entry_id)

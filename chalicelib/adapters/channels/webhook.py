@@ -1,0 +1,72 @@
+"""Webhook: POST the post as JSON to an automation endpoint, signed with a shared secret.
+
+The receiver verifies ``X-Freigabe-Signature: sha256=<hex HMAC-SHA256 of the raw body>`` and can
+de-duplicate on ``X-Freigabe-Delivery``. Since no receiver is known to do the latter, a timeout
+or 5xx is still reported as unknown rather than re-sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+
+from chalicelib.adapters.channels.base import (
+    HttpClient,
+    Outcome,
+    Publication,
+    Publisher,
+    Secret,
+    error_text,
+    failed,
+    json_message,
+)
+from chalicelib.config import WebhookChannel
+
+SIGNATURE_HEADER = "X-Freigabe-Signature"
+DELIVERY_HEADER = "X-Freigabe-Delivery"
+
+
+def signature(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def payload(publication: Publication) -> bytes:
+    document = {
+        "post_id": publication.post_id,
+        "channel": publication.channel,
+        "title": publication.title,
+        "text": publication.text,
+        "content_hash": publication.content_hash,
+        "author": publication.author,
+        "publish_at": publication.publish_at,
+        "delivery_id": publication.idempotency_key,
+    }
+    # These exact bytes are signed and sent; re-serialising would break the signature.
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class WebhookPublisher(Publisher):
+    def __init__(self, name: str, config: WebhookChannel, secret: Secret, http: HttpClient) -> None:
+        super().__init__(name, http)
+        self.url = config.url
+        self.secret = secret
+
+    def _publish(self, publication: Publication) -> Outcome:
+        body = payload(publication)
+        response = self.http.request(
+            "POST",
+            self.url,
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                SIGNATURE_HEADER: signature(self.secret.value(), body),
+                DELIVERY_HEADER: publication.idempotency_key,
+            },
+            body=body,
+        )
+        if not response.ok:
+            message = json_message(response, ("message",), ("error",), ("detail",))
+            if message is None and response.body:
+                message = response.body[:200].decode("utf-8", "replace")
+            raise failed(error_text(response, message))
+        return Outcome("published", url=None, external_id=publication.idempotency_key)

@@ -1,0 +1,140 @@
+"""A Bluesky PDS stand-in: sessions, handle resolution and createRecord, with XRPC's
+{"error", "message"} bodies. Tokens can be expired on demand to exercise session refresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from datetime import datetime
+from typing import Any
+
+from tests.standins.server import HANG_SECONDS, Recorded, Reply, Standin
+
+TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+
+
+class BlueskyStandin(Standin):
+    """A PDS: sessions, handle resolution and createRecord, with XRPC's {error, message} bodies."""
+
+    network = "bluesky"
+    secret = "abcd-efgh-ijkl-mnop"  # an app password
+    publish_path = "/xrpc/com.atproto.repo.createRecord"
+    handle_name = "freigabe.test"
+    did = "did:plc:freigabe4ybb2sxi7ycuyvha"
+
+    def __init__(self, hang_seconds: float = HANG_SECONDS) -> None:
+        super().__init__(hang_seconds)
+        self.known_handles = {self.handle_name: self.did, "alice.test": "did:plc:alice5rwbbxcw3wddsuzijnl"}
+        self.access_tokens: dict[str, bool] = {}  # token -> still valid
+        self.refresh_tokens: dict[str, bool] = {}
+
+    def calls(self, method: str) -> int:
+        return sum(1 for r in self.requests if r.path == f"/xrpc/{method}")
+
+    def expire_access_tokens(self) -> None:
+        with self._lock:
+            self.access_tokens = dict.fromkeys(self.access_tokens, False)
+
+    def expire_refresh_tokens(self) -> None:
+        with self._lock:
+            self.refresh_tokens = dict.fromkeys(self.refresh_tokens, False)
+
+    def handle(self, request: Recorded) -> Reply:
+        routes = {
+            ("POST", "/xrpc/com.atproto.server.createSession"): self._create_session,
+            ("POST", "/xrpc/com.atproto.server.refreshSession"): self._refresh_session,
+            ("GET", "/xrpc/com.atproto.identity.resolveHandle"): self._resolve_handle,
+            ("POST", self.publish_path): self._create_record,
+        }
+        route = routes.get((request.method, request.path))
+        if route is None:
+            return Reply(501, {"error": "MethodNotImplemented", "message": "Method Not Implemented"})
+        return route(request)
+
+    def _issue(self) -> Reply:
+        number = self.next_id()
+        access, refresh = f"access-{number}", f"refresh-{number}"
+        self.access_tokens[access] = True
+        self.refresh_tokens[refresh] = True
+        session = {"did": self.did, "handle": self.handle_name, "accessJwt": access, "refreshJwt": refresh}
+        return Reply(200, session | {"active": True})
+
+    def _create_session(self, request: Recorded) -> Reply:
+        body = request.json() or {}
+        if body.get("identifier") in (self.handle_name, self.did) and body.get("password") == self.secret:
+            return self._issue()
+        return Reply(401, {"error": "AuthenticationRequired", "message": "Invalid identifier or password"})
+
+    def _refresh_session(self, request: Recorded) -> Reply:
+        token = request.bearer() or ""
+        state = self.refresh_tokens.pop(token, None)  # a refresh token is good for one use
+        if state is None:
+            return Reply(400, {"error": "InvalidToken", "message": "Token could not be verified"})
+        if not state:
+            return Reply(400, {"error": "ExpiredToken", "message": "Token has expired"})
+        return self._issue()
+
+    def _resolve_handle(self, request: Recorded) -> Reply:
+        did = self.known_handles.get(request.query.get("handle", [""])[-1])
+        if did is None:
+            return Reply(400, {"error": "InvalidRequest", "message": "Unable to resolve handle"})
+        return Reply(200, {"did": did})
+
+    def _create_record(self, request: Recorded) -> Reply:
+        state = self.access_tokens.get(request.bearer() or "")
+        if state is None:
+            return Reply(400, {"error": "InvalidToken", "message": "Token could not be verified"})
+        if not state:
+            return Reply(400, {"error": "ExpiredToken", "message": "Token has expired"})
+        body = request.json() or {}
+        try:
+            post = self._validate(body)
+        except (ValueError, KeyError, TypeError) as err:
+            message = f"Invalid app.bsky.feed.post record: {err}"
+            return Reply(400, {"error": "InvalidRequest", "message": message})
+        number = self.next_id()
+        rkey = "".join(TID_ALPHABET[(number * 7919 + i) % 32] for i in range(13))
+        uri = f"at://{self.did}/app.bsky.feed.post/{rkey}"
+        self.posts.append(post | {"uri": uri, "rkey": rkey})
+        cid = "bafyrei" + hashlib.sha256(request.body).hexdigest()[:52]
+        return Reply(200, {"uri": uri, "cid": cid, "validationStatus": "valid"})
+
+    def _validate(self, body: dict[str, Any]) -> dict[str, Any]:
+        if body.get("repo") not in (self.did, self.handle_name):
+            raise ValueError("repo is not the session's account")
+        if body.get("collection") != "app.bsky.feed.post":
+            raise ValueError("unexpected collection")
+        record = body["record"]
+        if record.get("$type") != "app.bsky.feed.post":
+            raise ValueError("record/$type must be app.bsky.feed.post")
+        text = record["text"]
+        encoded = text.encode("utf-8")
+        if len(encoded) > 3000:
+            raise ValueError("record/text must not be longer than 3000 bytes")
+        datetime.fromisoformat(record["createdAt"])
+        spans = []
+        for facet in record.get("facets", []):
+            start, end = facet["index"]["byteStart"], facet["index"]["byteEnd"]
+            if not 0 <= start < end <= len(encoded):
+                raise ValueError("facet index outside the text")
+            covered = encoded[start:end].decode("utf-8")  # raises if a slice splits a character
+            (feature,) = facet["features"]
+            if feature["$type"] not in {f"app.bsky.richtext.facet#{k}" for k in ("link", "mention", "tag")}:
+                raise ValueError("unknown facet feature")
+            spans.append((covered, feature))
+        return {"text": text, "created_at": record["createdAt"], "facets": spans}
+
+    def unauthorized(self) -> Reply:
+        return Reply(401, {"error": "AuthenticationRequired", "message": "Authentication Required"})
+
+    def throttled(self) -> Reply:
+        reset = str(int(time.time()) + 1)
+        headers = {"RateLimit-Limit": "5000", "RateLimit-Remaining": "0", "RateLimit-Reset": reset}
+        return Reply(429, {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}, headers)
+
+    def unavailable(self) -> Reply:
+        return Reply(503, {"error": "UpstreamFailure", "message": "Service Unavailable"})
+
+    def server_error(self) -> Reply:
+        return Reply(500, {"error": "InternalServerError", "message": "Internal Server Error"})
