@@ -168,3 +168,10 @@ def me(request: Request) -> tuple[int, dict[str, Any]]:
     workflow = bootstrap.workflow()
     return 200, {"email": who.email, "name": who.name, "language": language(request),
                  "timezone": workflow.timezone}
+
+
+@api.route("/api/openapi.json", methods=["GET"])
+def openapi() -> dict[str, Any]:
+    from chalicelib.http.openapi import spec
+
+    return spec()
