@@ -17,6 +17,9 @@ from tests.conftest import free_port
 from tests.live import serve_app
 
 schema = schemathesis.openapi.from_dict(spec())
+# API Gateway answers methods it does not route itself; the local server's answer to TRACE
+# says nothing about the app. Methods Chalice does route (PUT, DELETE) are still probed.
+schema.config.phases.coverage.unexpected_methods = {"PUT", "DELETE"}
 
 
 @pytest.fixture(scope="module")
