@@ -8,9 +8,13 @@ from chalice import Chalice, Rate, Response
 from chalice.app import DynamoDBEvent, Request, SQSEvent
 
 from chalicelib.http.api import api
+from chalicelib.web.routes import web
 
-app = Chalice(app_name="freigabe")
+# configure_logs=False: Chalice would set our loggers to ERROR and stop them reaching
+# Lambda's JSON log handler.
+app = Chalice(app_name="freigabe", configure_logs=False)
 app.register_blueprint(api)
+app.register_blueprint(web)
 
 
 @app.middleware("http")

@@ -1,0 +1,69 @@
+// The writers' JSON API (CONTRACT section 4). Every call carries the identity (the dev header or
+// the Cognito id token) and the page's language, so error messages match what the writer reads.
+
+import { getLang } from "./i18n.js";
+
+// Two folders up from this module is where the page lives, stage prefix included (/api/ in AWS).
+export const ROOT = new URL("../../", import.meta.url);
+
+const identity = { headers: {}, onUnauthorized: null };
+
+export function setIdentity(headers, onUnauthorized) {
+  identity.headers = { ...headers };
+  identity.onUnauthorized = onUnauthorized || null;
+}
+
+export class ApiError extends Error {
+  constructor(status, message, code, body) {
+    super(message);
+    this.status = status;
+    this.code = code || "";
+    this.body = body || null;
+  }
+}
+
+async function call(method, path, payload) {
+  const headers = { Accept: "application/json", "Accept-Language": getLang(), ...identity.headers };
+  const init = { method, headers, credentials: "same-origin", cache: "no-store" };
+  if (payload !== undefined) {
+    headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(payload);
+  }
+  let response;
+  try {
+    response = await fetch(new URL(path, ROOT), init);
+  } catch {
+    throw new ApiError(0, "", "network");
+  }
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    body = null;
+  }
+  if (!response.ok) {
+    if (response.status === 401 && identity.onUnauthorized) identity.onUnauthorized();
+    const message = body && typeof body.message === "string" ? body.message : "";
+    throw new ApiError(response.status, message, body && body.error, body);
+  }
+  return body;
+}
+
+export async function publicConfig() {
+  const response = await fetch(new URL("config.json", ROOT), { cache: "no-store" });
+  if (!response.ok) throw new ApiError(response.status, "", "config");
+  return response.json();
+}
+
+export const api = {
+  me: () => call("GET", "api/me"),
+  channels: () => call("GET", "api/channels"),
+  posts: (status) => call("GET", "api/posts" + (status ? `?status=${encodeURIComponent(status)}` : "")),
+  post: (id) => call("GET", `api/posts/${encodeURIComponent(id)}`),
+  create: (payload) => call("POST", "api/posts", payload),
+  edit: (id, payload) => call("PATCH", `api/posts/${encodeURIComponent(id)}`, payload),
+  submit: (id) => call("POST", `api/posts/${encodeURIComponent(id)}/submit`, {}),
+  withdraw: (id) => call("POST", `api/posts/${encodeURIComponent(id)}/withdraw`, {}),
+  calendar: (from, to) =>
+    call("GET", `api/calendar?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`),
+};

@@ -1,0 +1,160 @@
+// One post: where it stands, what reviewers said, where it went out, and what the writer can
+// still do with it (edit, submit, withdraw).
+
+import { api, ApiError } from "./api.js";
+import { h, fill } from "./dom.js";
+import { t } from "./i18n.js";
+import { OWN_ZONE, dateTime, zoneName } from "./format.js";
+import { previewCard } from "./preview.js";
+import { postTitle } from "./posts.js";
+import { resultList, stepList, timelineList } from "./timeline.js";
+import { badge, errorNotice, loading, pageTitle, staleNotice, toast } from "./ui.js";
+
+const EDITABLE = ["draft", "in_review", "changes_requested", "scheduled"];
+const SUBMITTABLE = ["draft", "changes_requested"];
+const WITHDRAWABLE = ["draft", "in_review", "changes_requested", "scheduled"];
+// While someone else (a reviewer, the publisher) may move the post, the page looks again.
+const WATCHED = ["in_review", "scheduled", "publishing"];
+const POLL_MS = 10000;
+
+export async function renderPost(view, ctx, id) {
+  fill(view, loading());
+  let post;
+  try {
+    post = await api.post(id);
+  } catch (err) {
+    const heading = h("h1", { id: "page-title", tabindex: "-1", text: t("post.notFound") });
+    fill(view, h("div", { class: "page-head" }, heading), errorNotice(err),
+      h("p", {}, h("a", { href: "#/posts", text: t("post.back") })));
+    return heading;
+  }
+  const heading = draw(view, ctx, post);
+  watch(view, ctx, post);
+  return heading;
+}
+
+function watch(view, ctx, shown) {
+  let current = shown;
+  const timer = setInterval(async () => {
+    if (!view.isConnected) { clearInterval(timer); return; }
+    if (document.hidden || !WATCHED.includes(current.status)) return;
+    // Never redraw under a writer who is in the middle of something (a confirm, a button).
+    if (view.querySelector(".confirm") || view.contains(document.activeElement) && document.activeElement.tagName === "BUTTON") return;
+    try {
+      const fresh = await api.post(current.id);
+      if (fresh.version !== current.version || fresh.status !== current.status) {
+        current = fresh;
+        draw(view, ctx, fresh);
+      }
+    } catch {
+      // A failed look is retried on the next tick; the page keeps what it shows.
+    }
+  }, POLL_MS);
+}
+
+function draw(view, ctx, post) {
+  const title = postTitle(post);
+  const heading = h("h1", { id: "page-title", tabindex: "-1", text: title });
+  const notices = h("div", { class: "notices" });
+  const actions = h("div", { class: "actions post-actions" });
+  fill(view,
+    h("p", { class: "crumbs" }, h("a", { href: "#/posts", text: t("post.back") })),
+    h("div", { class: "page-head" }, heading, badge(post.status)),
+    h("p", { class: "status-line muted", text: t(`explain.${post.status}`) }),
+    notices,
+    facts(post, ctx),
+    actions,
+    section(t("post.review"), stepList(post), "review"),
+    post.results && Object.keys(post.results).length
+      ? section(t("post.results"), resultList(post, ctx.channels), "results") : null,
+    section(t("post.content"), contentCards(post, ctx), "content"),
+    section(t("post.history"), timelineList(post), "history"));
+  pageTitle(title);
+  fillActions(actions, notices, view, ctx, post);
+  return heading;
+}
+
+function section(title, body, name) {
+  const id = `section-${name}`;
+  return h("section", { class: `card section-${name}`, "aria-labelledby": id },
+    h("h2", { id, text: title }), body);
+}
+
+function facts(post, ctx) {
+  const rows = [[t("post.channels"), post.channels.join(", ")]];
+  if (post.publish_at) {
+    const team = ctx.me.timezone;
+    let when = dateTime(post.publish_at);
+    if (team && team !== OWN_ZONE) when += ` (${zoneName(team)}: ${dateTime(post.publish_at, team)})`;
+    rows.push([t("post.publishAt"), when]);
+  } else {
+    rows.push([t("post.publishAt"), t("post.asap")]);
+  }
+  rows.push([t("post.updated"), dateTime(post.updated_at)], [t("post.version"), String(post.version)]);
+  return h("dl", { class: "facts" }, rows.map(([k, v]) => h("div", {}, h("dt", { text: k }), h("dd", { text: v }))));
+}
+
+function contentCards(post, ctx) {
+  const cards = post.channels.map((name) => {
+    const channel = ctx.channels.find((c) => c.name === name) || { name, type: "" };
+    const variant = (post.variants || {})[name];
+    const own = Boolean(variant && variant.trim());
+    return previewCard(channel, own ? variant : post.text, ctx.me.name, null, own ? t("post.variantUsed") : "");
+  });
+  return h("div", { class: "content-grid" }, cards);
+}
+
+function fillActions(actions, notices, view, ctx, post) {
+  const redraw = (fresh) => { draw(view, ctx, fresh); view.querySelector("h1")?.focus(); };
+  const fail = (err) => {
+    fill(notices, err instanceof ApiError && err.status === 409
+      ? staleNotice(err, async () => redraw(await api.post(post.id)))
+      : errorNotice(err));
+    notices.querySelector("[role=alert]")?.focus();
+  };
+  if (EDITABLE.includes(post.status)) {
+    actions.append(h("a", { class: "btn", href: `#/posts/${encodeURIComponent(post.id)}/edit`, text: t("post.edit") }));
+  }
+  if (SUBMITTABLE.includes(post.status)) {
+    const submit = h("button", { type: "button", class: "btn btn-primary", text: t("post.submit") });
+    submit.addEventListener("click", async () => {
+      submit.disabled = true;
+      try {
+        await api.submit(post.id);
+        toast(t("compose.submitted"));
+        redraw(await api.post(post.id));
+      } catch (err) {
+        submit.disabled = false;
+        fail(err);
+      }
+    });
+    actions.prepend(submit);
+  }
+  if (WITHDRAWABLE.includes(post.status)) {
+    const withdraw = h("button", { type: "button", class: "btn btn-danger-ghost", text: t("post.withdraw") });
+    withdraw.addEventListener("click", () => {
+      withdraw.hidden = true;
+      const yes = h("button", { type: "button", class: "btn btn-danger", text: t("post.withdrawYes") });
+      const no = h("button", { type: "button", class: "btn btn-ghost", text: t("common.cancel") });
+      const confirm = h("div", { class: "confirm", role: "group", "aria-label": t("post.withdraw") },
+        h("p", { text: t("post.withdrawConfirm") }), yes, no);
+      no.addEventListener("click", () => { confirm.remove(); withdraw.hidden = false; withdraw.focus(); });
+      yes.addEventListener("click", async () => {
+        yes.disabled = true;
+        try {
+          await api.withdraw(post.id);
+          toast(t("post.withdrawn"));
+          redraw(await api.post(post.id));
+        } catch (err) {
+          confirm.remove();
+          withdraw.hidden = false;
+          fail(err);
+        }
+      });
+      actions.append(confirm);
+      yes.focus();
+    });
+    actions.append(withdraw);
+  }
+  if (!actions.childElementCount) actions.remove();
+}

@@ -1,0 +1,78 @@
+// "My posts": the writer's posts, newest first, with a status filter.
+
+import { api } from "./api.js";
+import { h, clear, uid, fill } from "./dom.js";
+import { t, STATUSES } from "./i18n.js";
+import { shortDateTime } from "./format.js";
+import { badge, emptyState, errorNotice, loading, pageTitle } from "./ui.js";
+
+export async function renderPosts(view, ctx, params) {
+  let status = STATUSES.includes(params.get("status")) ? params.get("status") : "";
+  const filterId = uid("filter");
+  const select = h("select", { id: filterId },
+    h("option", { value: "", text: t("posts.all") }),
+    STATUSES.map((s) => h("option", { value: s, text: t(`status.${s}`), selected: s === status })));
+  const list = h("div", { class: "post-list-wrap", "aria-live": "polite", "aria-busy": "true" }, loading());
+  const heading = h("h1", { id: "page-title", tabindex: "-1", text: t("posts.heading") });
+  fill(view, 
+    h("div", { class: "page-head" }, heading,
+      h("a", { class: "btn btn-primary", href: "#/compose", text: t("posts.new") })),
+    h("div", { class: "toolbar" },
+      h("label", { for: filterId, text: t("posts.filter") }), select),
+    list);
+  pageTitle(t("posts.heading"));
+
+  // The filter changes the list in place and the address without a navigation, so focus stays
+  // on the select for keyboard users.
+  select.addEventListener("change", () => {
+    status = select.value;
+    history.replaceState(null, "", status ? `#/posts?status=${status}` : "#/posts");
+    load();
+  });
+  load();
+  return heading;
+
+  async function load() {
+    const wanted = status;
+    list.setAttribute("aria-busy", "true");
+    let posts;
+    try {
+      posts = (await api.posts(wanted)).posts;
+    } catch (err) {
+      fill(list, errorNotice(err));
+      return;
+    }
+    if (wanted !== status) return; // a newer filter won
+    list.setAttribute("aria-busy", "false");
+    clear(list);
+    if (!posts.length) {
+      list.append(emptyState(wanted ? t("posts.noneWithStatus") : t("posts.none"),
+        wanted ? null : h("a", { class: "btn btn-primary", href: "#/compose", text: t("posts.writeFirst") })));
+      return;
+    }
+    list.append(h("ul", { class: "post-list" }, posts.map(row)));
+  }
+}
+
+export function postTitle(post) {
+  const title = (post.title || "").trim();
+  if (title) return title;
+  const line = (post.text || "").trim().split("\n")[0];
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line || t("post.untitled");
+}
+
+function row(post) {
+  const when = post.publish_at
+    ? t("posts.publishAt", { time: shortDateTime(post.publish_at) })
+    : t("posts.asap");
+  const excerpt = (post.title || "").trim() ? post.text : "";
+  return h("li", {},
+    h("a", { class: "post-row", href: `#/posts/${encodeURIComponent(post.id)}`, dataset: { postId: post.id } },
+      h("div", { class: "row-main" },
+        h("span", { class: "row-title", text: postTitle(post) }),
+        excerpt ? h("span", { class: "row-excerpt muted", text: excerpt }) : null),
+      h("div", { class: "row-meta" },
+        badge(post.status),
+        h("span", { class: "row-channels muted", text: post.channels.join(", ") }),
+        h("span", { class: "row-when muted", text: when }))));
+}

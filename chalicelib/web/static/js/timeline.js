@@ -1,0 +1,111 @@
+// A post's review steps and its audit timeline, in words a writer understands.
+
+import { h, safeHref } from "./dom.js";
+import { t, statusLabel } from "./i18n.js";
+import { dateTime, shortDateTime } from "./format.js";
+
+// Reviewers decide in Slack, so steps name them by Slack id; the decision event also carries the
+// reviewer's email from their Slack profile, which means more to a writer.
+function reviewerNames(timeline) {
+  const names = new Map();
+  for (const event of timeline || []) {
+    if (event.type === "decision" && event.data) {
+      names.set(event.actor, event.data.reviewer_email || event.actor);
+    }
+  }
+  return names;
+}
+
+function reasonText(reason) {
+  const [kind, ...rest] = String(reason).split(":");
+  const value = rest.join(":");
+  if (kind === "always") return t("step.always");
+  if (kind === "keyword") return t("step.keyword", { keyword: value });
+  if (kind === "channel") return t("step.channel", { channel: value });
+  return String(reason);
+}
+
+export function stepList(post) {
+  const names = reviewerNames(post.timeline);
+  if (!post.steps || !post.steps.length) {
+    return h("p", { class: "muted", text: t("step.none") });
+  }
+  return h("ol", { class: "steps" }, post.steps.map((step) => {
+    const who = step.decided_by ? names.get(step.decided_by) || step.decided_by : null;
+    const reasons = (step.reasons || []).map(reasonText);
+    return h("li", { class: `step step-${step.status}`, dataset: { step: step.name } },
+      h("div", { class: "step-head" },
+        h("span", { class: "step-label", text: step.label }),
+        h("span", { class: `badge badge-step-${step.status}`, text: t(`step.status.${step.status}`) })),
+      step.required && reasons.length
+        ? h("p", { class: "muted small", text: t("step.why", { reasons: reasons.join(", ") }) }) : null,
+      who ? h("p", { class: "small" },
+        t("step.decided", { who, when: dateTime(step.decided_at) })) : null,
+      step.comment ? h("blockquote", { class: "comment", text: step.comment }) : null);
+  }));
+}
+
+export function resultList(post, channels) {
+  const entries = Object.entries(post.results || {});
+  if (!entries.length) return null;
+  return h("ul", { class: "results" }, entries.map(([channel, result]) => {
+    const href = result.url ? safeHref(result.url) : null;
+    const type = (channels.find((c) => c.name === channel) || {}).type;
+    return h("li", { class: `result result-${result.status}`, dataset: { channel } },
+      h("span", { class: "result-channel", text: channel }),
+      type ? h("span", { class: "muted small", text: type }) : null,
+      h("span", { class: `badge badge-result-${result.status}`, text: t(`result.${result.status}`) }),
+      href ? h("a", { href, target: "_blank", rel: "noopener noreferrer", class: "result-link", text: t("result.open") }) : null,
+      result.error ? h("p", { class: "result-error small", text: result.error }) : null);
+  }));
+}
+
+function describe(event, names, label) {
+  const data = event.data || {};
+  switch (event.type) {
+    case "decision":
+      return t("event.decision", {
+        step: label(data.step), who: names.get(event.actor) || event.actor,
+        decision: t(`decision.${data.decision}`),
+      });
+    case "in_review":
+      return t("event.in_review", { steps: (data.steps || []).map(label).join(", ") || "–" });
+    case "scheduled":
+      return data.publish_at
+        ? t("event.scheduled", { time: shortDateTime(data.publish_at) })
+        : t("event.scheduledNow");
+    case "rescheduled":
+      return data.to ? t("event.rescheduled", { time: shortDateTime(data.to) }) : t("event.rescheduledNow");
+    case "edited":
+      return t("event.edited", { fields: (data.changed || []).map((f) => t(`field.${f}`)).join(", ") });
+    case "approvals_voided":
+      return t("event.approvals_voided");
+    case "publish_result":
+      return t("event.publish_result", { channel: data.channel || "", status: t(`result.${data.status}`) });
+    default: {
+      const key = `event.${event.type}`;
+      const text = t(key);
+      return text === key ? statusLabel(event.type) : text;
+    }
+  }
+}
+
+export function timelineList(post) {
+  const names = reviewerNames(post.timeline);
+  const labels = new Map((post.steps || []).map((s) => [s.name, s.label]));
+  const label = (name) => labels.get(name) || String(name || "");
+  const events = post.timeline || [];
+  return h("ol", { class: "timeline" }, events.map((event) => {
+    const data = event.data || {};
+    const href = event.type === "publish_result" && data.url ? safeHref(data.url) : null;
+    const actor = event.actor && event.actor !== "freigabe" ? names.get(event.actor) || event.actor : null;
+    return h("li", { class: `event event-${event.type}` },
+      h("time", { datetime: event.at, text: dateTime(event.at) }),
+      h("div", { class: "event-body" },
+        h("span", { class: "event-text", text: describe(event, names, label) }),
+        actor && event.type !== "decision" ? h("span", { class: "muted small", text: ` · ${actor}` }) : null,
+        data.comment ? h("blockquote", { class: "comment", text: data.comment }) : null,
+        href ? h("a", { href, target: "_blank", rel: "noopener noreferrer", text: t("result.open") }) : null,
+        data.error ? h("p", { class: "result-error small", text: data.error }) : null));
+  }));
+}
