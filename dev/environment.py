@@ -21,6 +21,12 @@ PRODUCT_DEFAULTS: dict[str, str] = {
     "FREIGABE_TABLE": "freigabe",
     "FREIGABE_AUTH": "dev",
     "FREIGABE_TICK_SECONDS": "5",
+    # AWS needs six times the worker's timeout; on a laptop a minute is enough to wait for
+    # a failed publication to come back.
+    "FREIGABE_QUEUE_VISIBILITY_SECONDS": "60",
+    # The sample workflow's webhook channel signs with this; a real deployment keeps its
+    # own in SSM.
+    "WEBHOOK_SECRET": "freigabe-local-webhook-secret",
 }
 
 

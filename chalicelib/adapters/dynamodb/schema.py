@@ -10,7 +10,9 @@ from chalicelib.adapters.dynamodb import keys
 PUBLISH_QUEUE = "freigabe-publish"
 PUBLISH_DLQ = "freigabe-publish-dlq"
 MAX_RECEIVE_COUNT = 5
-VISIBILITY_TIMEOUT_SECONDS = 60
+# AWS asks for at least six times the worker's timeout (60 s), so a message a slow
+# network is still working on is not handed to a second worker.
+VISIBILITY_TIMEOUT_SECONDS = 360
 
 
 def table_definition(table_name: str) -> dict[str, Any]:
