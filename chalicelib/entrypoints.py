@@ -32,8 +32,11 @@ def relay_changes(event: dict[str, Any], context: Any) -> dict[str, Any]:
         DynamoDBRecord,
     )
 
+    from chalicelib import observability
     from chalicelib.adapters.dynamodb.stream import outbox_of
     from chalicelib.services.bus import relay
+
+    observability.bind(context)
 
     dispatcher = bootstrap.bus()
     repo = bootstrap.repository()

@@ -21,6 +21,9 @@ CHALICE_ERRORS = {415: "unsupported_media_type", 400: "invalid_json"}
 
 
 def handle(request: Request, get_response: Callable[[Request], Response]) -> Response:
+    from chalicelib import observability
+
+    observability.bind(request.lambda_context)
     started = time.perf_counter()
     try:
         response = get_response(request)

@@ -348,3 +348,14 @@ def test_outputs_name_the_urls_operators_need(template: dict[str, Any]) -> None:
     assert outputs["SlackRequestUrl"]["Value"]["Fn::Sub"].endswith("/api/slack/events")
     assert outputs["ApiUrl"]["Value"]["Fn::Sub"].endswith("/api/")
     assert "amazoncognito.com" in outputs["HostedUiUrl"]["Value"]["Fn::Sub"]
+
+
+def test_the_relay_is_only_woken_by_changes_that_carry_messages(template: dict[str, Any]) -> None:
+    functions = [r for r in template["Resources"].values()
+                 if r["Type"] == "AWS::Serverless::Function"
+                 and any(e.get("Type") == "DynamoDB" for e in r["Properties"].get("Events", {}).values())]
+    assert len(functions) == 1
+    (event,) = [e for e in functions[0]["Properties"]["Events"].values() if e["Type"] == "DynamoDB"]
+    (pattern,) = [json.loads(f["Pattern"]) for f in event["Properties"]["FilterCriteria"]["Filters"]]
+    assert pattern["eventName"] == ["INSERT"]
+    assert pattern["dynamodb"]["NewImage"]["outbox"] == {"S": [{"exists": True}]}
