@@ -77,8 +77,11 @@ def bus() -> Any:
 
 
 def message_handlers() -> list[Any]:
-    """Who hears about reviews, decisions and publications. Each handler is built lazily."""
-    return []
+    """Who hears about reviews, decisions and publications: Slack. Built lazily; building
+    the notifier imports no Slack SDK until a message is actually sent."""
+    from chalicelib.adapters.slack.notifier import build_notifier
+
+    return [build_notifier()]
 
 
 def new_id() -> str:

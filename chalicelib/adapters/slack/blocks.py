@@ -1,0 +1,382 @@
+"""Every Block Kit payload Freigabe sends, built from slack_sdk's models so Slack's limits are
+checked here rather than discovered as `invalid_blocks` in production.
+
+Anything a person typed (post text, title, names, comments, errors from networks) goes
+through `escape` and into mrkdwn objects marked `verbatim`, so `<!channel>`, `<@U123>` or
+`<https://evil.example|bank>` in a draft show literally instead of pinging or disguising a link.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from chalicelib.adapters.slack.texts import status_name, tr, when
+from chalicelib.config import Workflow
+from chalicelib.domain.content import Content
+from chalicelib.domain.post import Post, Step
+
+APPROVE = "freigabe_approve"
+REQUEST_CHANGES = "freigabe_request_changes"
+REJECT = "freigabe_reject"
+DECISION_ACTIONS = {APPROVE: "approve", REQUEST_CHANGES: "request_changes", REJECT: "reject"}
+RETRY = "freigabe_retry"
+DECISION_MODAL = "freigabe_decision"
+COMMENT_BLOCK = "comment"
+COMMENT_ACTION = "comment"
+
+SECTION_LIMIT = 3000
+MESSAGE_BLOCKS = 50
+HOME_ITEMS = 20
+SLACK_ID = re.compile(r"^[UWBS][A-Z0-9]{2,20}$")
+SAFE_URL = re.compile(r"^https?://[^\s<>|]+$")
+
+Blocks = list[dict[str, Any]]
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters; nothing else needs escaping in mrkdwn."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def chunks(raw: str, limit: int, max_chunks: int) -> tuple[list[str], int]:
+    """The escaped text in pieces of at most ``limit`` characters (never splitting an
+    entity), and how many raw characters did not fit into ``max_chunks`` pieces."""
+    pieces: list[str] = []
+    current: list[str] = []
+    size = 0
+    for index, char in enumerate(raw):
+        escaped = escape(char)
+        if size + len(escaped) > limit:
+            pieces.append("".join(current))
+            if len(pieces) == max_chunks:
+                return pieces, len(raw) - index
+            current, size = [], 0
+        current.append(escaped)
+        size += len(escaped)
+    if current or not pieces:
+        pieces.append("".join(current))
+    return pieces, 0
+
+
+def clip(raw: str, limit: int) -> str:
+    """Escaped and cut to fit ``limit`` characters, with an ellipsis when cut."""
+    pieces, rest = chunks(raw, limit - 1, 1)
+    return pieces[0] + ("…" if rest else "")
+
+
+def mention(user_id: str) -> str:
+    return f"<@{user_id}>" if SLACK_ID.match(user_id) else escape(user_id)
+
+
+def link(url: str | None, label: str) -> str:
+    if url and SAFE_URL.match(url):
+        return f"<{url}|{escape(label)}>"
+    return escape(label)
+
+
+def title_of(post: Post) -> str:
+    """What people call the post: its title, else the start of its text (raw, unescaped)."""
+    if post.content.title.strip():
+        return post.content.title.strip()
+    first = post.content.text.strip().splitlines()[0] if post.content.text.strip() else post.id
+    return first if len(first) <= 60 else first[:59] + "…"
+
+
+def _md(text: str) -> MarkdownTextObject:
+    return MarkdownTextObject(text=text or " ", verbatim=True)
+
+
+def _section(text: str) -> SectionBlock:
+    return SectionBlock(text=_md(text))
+
+
+def _context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[_md(text)])
+
+
+def _dicts(blocks: list[Block]) -> Blocks:
+    return [block.to_dict() for block in blocks]
+
+
+def button_value(post_id: str, step: str, content_hash: str) -> str:
+    return json.dumps({"p": post_id, "s": step, "h": content_hash}, separators=(",", ":"))
+
+
+def decision_buttons(post: Post, step: Step, lang: str) -> ActionsBlock:
+    value = button_value(post.id, step.name, post.content_hash)
+    return ActionsBlock(block_id=f"freigabe:{post.id}:{step.name}"[:255], elements=[
+        ButtonElement(text=tr("approve", lang), action_id=APPROVE, value=value, style="primary"),
+        ButtonElement(text=tr("request_changes", lang), action_id=REQUEST_CHANGES, value=value),
+        ButtonElement(text=tr("reject", lang), action_id=REJECT, value=value, style="danger"),
+    ])
+
+
+# -- review requests --------------------------------------------------------------------------
+
+
+def publish_time(post: Post, workflow: Workflow, lang: str) -> str:
+    return when(post.publish_at, workflow.timezone, lang) if post.publish_at else tr("asap", lang)
+
+
+def reasons_text(reasons: list[str], lang: str) -> str:
+    said = []
+    for reason in reasons:
+        kind, _, value = reason.partition(":")
+        key = {"keyword": "reason_keyword", "channel": "reason_channel"}.get(kind, "reason_always")
+        said.append(tr(key, lang, value=value))
+    return ", ".join(said) or tr("reason_always", lang)
+
+
+def excerpt(before: str, after: str, context: int = 40) -> tuple[str, str]:
+    """The changed middle of two texts with a little context either side (raw text)."""
+    prefix = 0
+    while prefix < min(len(before), len(after)) and before[prefix] == after[prefix]:
+        prefix += 1
+    suffix = 0
+    while (suffix < min(len(before), len(after)) - prefix
+           and before[-1 - suffix] == after[-1 - suffix]):
+        suffix += 1
+    start = max(0, prefix - context)
+
+    def cut(text: str) -> str:
+        end = min(len(text), len(text) - suffix + context)
+        return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+    return cut(before), cut(after)
+
+
+def changes_blocks(seen: dict[str, Any] | None, content: Content, lang: str) -> list[Block]:
+    """What changed since the version this step last reviewed: fields, then before/after."""
+    if not seen:
+        return []
+    previous = Content.from_dict(seen)
+    fields = previous.changed_fields(content)
+    if not fields:
+        return []
+    names = ", ".join(tr(f"field_{name}", lang) for name in fields)
+    pairs: list[tuple[str, str, str]] = []
+    if "title" in fields:
+        pairs.append((tr("title", lang), previous.title, content.title))
+    if "text" in fields:
+        pairs.append((tr("field_text", lang), previous.text, content.text))
+    if "variants" in fields:
+        for channel in sorted(set(previous.variants) | set(content.variants)):
+            old, new = previous.variants.get(channel, ""), content.variants.get(channel, "")
+            if old != new:
+                pairs.append((tr("text_for", lang, channels=channel), old, new))
+    if "channels" in fields:
+        pairs.append((tr("field_channels", lang), ", ".join(previous.channels),
+                      ", ".join(content.channels)))
+    lines = [f"*{escape(tr('changed_since', lang, fields=names))}*"]
+    for label, old, new in pairs[:4]:
+        shown_old, shown_new = excerpt(old, new)
+        lines.append(f"_{escape(label)}_\n{escape(tr('before', lang))}: {clip(shown_old, 300)}\n"
+                     f"{escape(tr('after', lang))}: {clip(shown_new, 300)}")
+    return [_section(clip_md("\n".join(lines)))]
+
+
+def clip_md(text: str) -> str:
+    """Already-escaped mrkdwn cut to a section's limit."""
+    return text if len(text) <= SECTION_LIMIT else text[: SECTION_LIMIT - 1] + "…"
+
+
+def text_blocks(content: Content, lang: str, budget: int) -> list[Block]:
+    """The text each channel publishes, channels with the same text together."""
+    groups: dict[str, list[str]] = {}
+    for channel in content.channels:
+        groups.setdefault(content.text_for(channel), []).append(channel)
+    per_group = max(1, budget // max(1, len(groups)))
+    blocks: list[Block] = []
+    for text, channels in groups.items():
+        label = f"*{escape(tr('text_for', lang, channels=', '.join(channels)))}*\n"
+        pieces, rest = chunks(text, SECTION_LIMIT - len(label) - 80, per_group)
+        for index, piece in enumerate(pieces):
+            shown = (label if index == 0 else "") + piece
+            if rest and index == len(pieces) - 1:
+                shown += "\n" + escape(tr("truncated", lang, count=rest))
+            blocks.append(_section(shown))
+    return blocks
+
+
+@dataclass(frozen=True)
+class RequestState:
+    """What the request message shows besides the post: open buttons, a decision, or why it
+    closed."""
+
+    buttons: bool = True
+    lines: tuple[str, ...] = ()  # already escaped mrkdwn
+
+
+def review_request(post: Post, step: Step, workflow: Workflow, lang: str,
+                   state: RequestState = RequestState(), with_text: bool = True) -> tuple[str, Blocks]:
+    title = title_of(post)
+    blocks: list[Block] = [HeaderBlock(text=clip(tr("request_header", lang, step=step.label), 150))]
+    if post.content.title.strip():
+        blocks.append(_section(f"*{clip(post.content.title, 2900)}*"))
+    blocks.append(SectionBlock(fields=[
+        _md(f"*{tr('author', lang)}*\n{clip(post.author_name, 900)} ({clip(post.author, 900)})"),
+        _md(f"*{tr('channels', lang)}*\n{clip(', '.join(post.content.channels), 1900)}"),
+        _md(f"*{tr('publish_at', lang)}*\n{escape(publish_time(post, workflow, lang))}"),
+        _md(f"*{tr('why', lang)}*\n{clip(reasons_text(step.reasons, lang), 1900)}"),
+    ]))
+    if with_text:
+        blocks += changes_blocks(step.seen, post.content, lang)
+    blocks.append(_context(escape(tr("post_ref", lang, post=post.id, hash=post.content_hash[:8]))))
+    tail: list[Block] = [_section(clip_md("\n".join(state.lines)))] if state.lines else []
+    if state.buttons:
+        tail.append(decision_buttons(post, step, lang))
+    if with_text:
+        budget = MESSAGE_BLOCKS - len(blocks) - len(tail) - 1
+        blocks[-1:-1] = text_blocks(post.content, lang, budget)
+    blocks += tail
+    fallback = escape(tr("request_fallback", lang, step=step.label, title=title))
+    return fallback, _dicts(blocks)
+
+
+def decision_line(decision: str, reviewer_id: str, at: datetime, comment: str,
+                  workflow: Workflow, lang: str) -> tuple[str, ...]:
+    line = tr(f"decided_{decision}", lang, who=mention(reviewer_id),
+              when=escape(when(at, workflow.timezone, lang)))
+    if comment.strip():
+        return line, f"*{escape(tr('comment', lang))}:* {clip(comment, 2000)}"
+    return (line,)
+
+
+def approvals_line(approvers: list[str], required: int, lang: str) -> str:
+    marker = "\x00"
+    text = escape(tr("approvals_so_far", lang, count=len(approvers), required=required, who=marker))
+    return text.replace(marker, ", ".join(mention(a) for a in approvers))
+
+
+def with_mention(key: str, lang: str, user_id: str, **params: str) -> str:
+    """A catalogue text, escaped, with a real mention of ``user_id`` where it says {who}."""
+    marker = "\x00"
+    return escape(tr(key, lang, who=marker, **params)).replace(marker, mention(user_id))
+
+
+def voided_line(reason: str, lang: str) -> tuple[str, ...]:
+    key = f"voided_{reason}"
+    return (escape(tr(key if key in _VOIDED else "voided_other", lang)),)
+
+
+_VOIDED = {"voided_edited", "voided_withdrawn", "voided_request_changes", "voided_reject"}
+
+
+# -- the modal --------------------------------------------------------------------------------
+
+
+def decision_modal(post: Post, step: Step, decision: str, lang: str, metadata: str) -> dict[str, Any]:
+    label_key = "modal_comment_reject" if decision == "reject" else "modal_comment"
+    view = View(
+        type="modal",
+        callback_id=DECISION_MODAL,
+        title=PlainTextObject(text=tr(f"modal_title_{decision}", lang)[:24]),
+        submit=PlainTextObject(text=tr("modal_submit", lang)),
+        close=PlainTextObject(text=tr("modal_close", lang)),
+        private_metadata=metadata,
+        blocks=[
+            _section(clip(tr("modal_intro", lang, step=step.label, title=title_of(post)), 2900)),
+            InputBlock(block_id=COMMENT_BLOCK, label=tr(label_key, lang),
+                       element=PlainTextInputElement(action_id=COMMENT_ACTION, multiline=True,
+                                                     max_length=3000)),
+        ],
+    )
+    return view.to_dict()
+
+
+# -- App Home ---------------------------------------------------------------------------------
+
+
+def home_view(items: list[tuple[Post, Step]], workflow: Workflow, lang: str) -> dict[str, Any]:
+    blocks: list[Block] = [HeaderBlock(text=tr("home_header", lang))]
+    if not items:
+        blocks.append(_section(escape(tr("home_empty", lang))))
+    for post, step in items[:HOME_ITEMS]:
+        pieces, rest = chunks(post.content.text, 2400, 1)
+        text = pieces[0] + ("\n" + escape(tr("truncated", lang, count=rest)) if rest else "")
+        blocks += [
+            DividerBlock(),
+            _section(f"*{escape(step.label)}* · *{clip(title_of(post), 300)}*\n{text}"),
+            _context(f"{clip(post.author_name, 300)} · {clip(', '.join(post.content.channels), 500)} · "
+                     f"{escape(publish_time(post, workflow, lang))}"),
+            decision_buttons(post, step, lang),
+        ]
+    if len(items) > HOME_ITEMS:
+        blocks.append(_context(escape(tr("home_more", lang, count=len(items) - HOME_ITEMS))))
+    return View(type="home", blocks=blocks).to_dict()
+
+
+# -- publication results, reminders, commands -------------------------------------------------
+
+
+def results_message(post: Post, lang: str, retry_channels: list[str]) -> tuple[str, Blocks]:
+    status = status_name(post.status.value, lang)
+    lines = []
+    for channel, result in post.results.items():
+        said = tr(f"result_{result.status.value}", lang)
+        detail = ""
+        if result.url:
+            detail = " – " + link(result.url, result.url)
+        elif result.error:
+            detail = " – " + clip(result.error, 300)
+        lines.append(f"• *{escape(channel)}*: {escape(said)}{detail}")
+    blocks: list[Block] = [
+        _section(clip_md(f"*{escape(tr('results_header', lang, status=status))}*\n" + "\n".join(lines))),
+    ]
+    if retry_channels:
+        value = json.dumps({"p": post.id, "c": retry_channels}, separators=(",", ":"))
+        blocks += [
+            ActionsBlock(block_id=f"retry:{post.id}"[:255], elements=[
+                ButtonElement(text=tr("retry", lang), action_id=RETRY, value=value[:2000],
+                              style="danger"),
+            ]),
+            _context(escape(tr("retry_hint", lang))),
+        ]
+    fallback = escape(tr("dm_settled", lang, title=title_of(post), status=status))
+    return fallback, _dicts(blocks)
+
+
+def notice(text: str) -> tuple[str, Blocks]:
+    """A short message whose only content is our own (already escaped) mrkdwn."""
+    return text, _dicts([_section(clip_md(text))])
+
+
+def status_answer(counts: dict[str, int], pause: dict[str, Any] | None, workflow: Workflow,
+                  lang: str) -> tuple[str, Blocks]:
+    rows = [f"• {escape(status_name(status, lang))}: *{count}*"
+            for status, count in counts.items() if count]
+    if pause:
+        at = datetime.fromisoformat(str(pause["at"]))
+        state = tr("status_paused", lang, when=escape(when(at, workflow.timezone, lang)),
+                   who=mention(str(pause["by"])), reason=escape(str(pause["reason"])))
+    else:
+        state = escape(tr("status_running", lang))
+    text = f"*{escape(tr('status_header', lang))}*\n" + ("\n".join(rows) or "–") + "\n\n" + state
+    return notice(clip_md(text))
+
+
+def queue_answer(posts: list[Post], workflow: Workflow, lang: str) -> tuple[str, Blocks]:
+    if not posts:
+        return notice(escape(tr("queue_empty", lang)))
+    rows = [f"• {escape(publish_time(p, workflow, lang))} – *{clip(title_of(p), 200)}* "
+            f"({clip(', '.join(p.content.channels), 200)})" for p in posts]
+    return notice(clip_md(f"*{escape(tr('queue_header', lang))}*\n" + "\n".join(rows)))

@@ -1,0 +1,266 @@
+"""What Slack hears after a change is stored (from the table's stream, through bus.relay):
+review requests posted and kept up to date, authors told about decisions and publications,
+results replied in the request's thread.
+
+Stream records are retried when handle() raises, so it raises only for what a retry can fix
+(rate limits, Slack or the network being down); a permanent refusal (channel_not_found,
+a deleted message) is logged and passed over so it cannot block the stream.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from chalicelib.adapters.slack import texts
+from chalicelib.config import Workflow
+from chalicelib.domain import events as ev
+from chalicelib.domain.errors import DomainError
+from chalicelib.domain.post import Post
+from chalicelib.domain.serialize import parse_time
+from chalicelib.domain.status import Status, StepStatus
+from chalicelib.services.slack_review import ref_name
+
+log = logging.getLogger("freigabe.slack.notifier")
+
+RETRYABLE_RESULTS = (Status.FAILED.value, Status.PARTIALLY_PUBLISHED.value)
+
+
+@dataclass
+class SlackPorts:
+    client: Any
+    directory: Any
+    repo: Any
+    workflow: Workflow
+
+
+class SlackNotifier:
+    def __init__(self, ports: Callable[[], SlackPorts],
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self._ports = ports  # resolved per message: no Slack import until there is news
+        self._clock = clock
+
+    def handle(self, post: Post, message: ev.Message) -> None:
+        from chalicelib.adapters.slack.client import is_transient
+
+        kind = type(message).__name__
+        try:
+            ports = self._ports()
+            _Delivery(ports, post, self._clock()).deliver(message)
+        except Exception as err:
+            if is_transient(err) or _is_aws_error(err):
+                log.warning("slack delivery will be retried", extra={
+                    "post_id": post.id, "kind": kind, "error": _error_code(err)})
+                raise
+            log.error("slack delivery failed for good", extra={
+                "post_id": post.id, "kind": kind, "error": _error_code(err)},
+                exc_info=not _is_slack_error(err))
+
+
+def _is_slack_error(err: BaseException) -> bool:
+    from slack_sdk.errors import SlackApiError
+
+    return isinstance(err, SlackApiError)
+
+
+def _is_aws_error(err: BaseException) -> bool:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return isinstance(err, BotoCoreError | ClientError)
+
+
+def _error_code(err: BaseException) -> str:
+    if _is_slack_error(err):
+        return str(err.response.get("error"))  # type: ignore[attr-defined]
+    return type(err).__name__
+
+
+class _Delivery:
+    """One message about one post, with what it needs at hand."""
+
+    def __init__(self, ports: SlackPorts, post: Post, now: datetime) -> None:
+        self.client, self.directory, self.repo = ports.client, ports.directory, ports.repo
+        self.workflow = ports.workflow
+        self.lang = ports.workflow.language
+        self.post, self.now = post, now
+        self._refs: dict[str, Any] | None = None
+
+    @property
+    def refs(self) -> dict[str, Any]:
+        if self._refs is None:
+            self._refs = self.repo.get_full(self.post.id)[2]
+        return self._refs
+
+    def deliver(self, message: ev.Message) -> None:
+        if isinstance(message, ev.ReviewRequested):
+            self.review_requested(message)
+        elif isinstance(message, ev.ReviewVoided):
+            self.review_voided(message)
+        elif isinstance(message, ev.DecisionRecorded):
+            self.decision_recorded(message)
+        elif isinstance(message, ev.PostScheduled):
+            self.scheduled(message)
+        elif isinstance(message, ev.PostSettled):
+            self.settled()
+        elif isinstance(message, ev.PostExpired):
+            self.expired()
+
+    # -- review requests ----------------------------------------------------------------------
+
+    def review_requested(self, message: ev.ReviewRequested) -> None:
+        from chalicelib.adapters.slack import blocks
+
+        step = self._step(message.step)
+        if step is None or self.post.status is not Status.IN_REVIEW \
+                or step.requested_hash != message.content_hash:
+            return  # a later change superseded this request; its own message follows
+        name = ref_name(step.name)
+        old = self.refs.get(name)
+        if old and old.get("state") == "open":
+            if old.get("content_hash") == message.content_hash:
+                return  # already posted: the stream delivered this record again
+            superseded = blocks.RequestState(False, blocks.voided_line("edited", self.lang))
+            self._tolerant(lambda: self._rewrite(step.name, old, superseded, "voided"))
+        text, body = blocks.review_request(self.post, step, self.workflow, self.lang)
+        answer = self.client.chat_postMessage(
+            channel=self.workflow.step(step.name).slack_channel, text=text, blocks=body,
+            unfurl_links=False, unfurl_media=False)
+        self.repo.save_ref(self.post.id, name, {
+            "channel": answer["channel"], "ts": answer["ts"], "content_hash": message.content_hash,
+            "state": "open", "requested_at": step.requested_at, "reminded_at": None})
+
+    def review_voided(self, message: ev.ReviewVoided) -> None:
+        from chalicelib.adapters.slack import blocks
+
+        ref = self.refs.get(ref_name(message.step))
+        if ref and ref.get("state") == "open":
+            state = blocks.RequestState(False, blocks.voided_line(message.reason, self.lang))
+            self._rewrite(message.step, ref, state, "voided")
+
+    def decision_recorded(self, message: ev.DecisionRecorded) -> None:
+        from chalicelib.adapters.slack import blocks
+
+        step = self._step(message.step)
+        ref = self.refs.get(ref_name(message.step))
+        if step is not None and ref:
+            decided_at = parse_time(step.decided_at) if step.decided_by == message.reviewer_id else None
+            lines = blocks.decision_line(message.decision, message.reviewer_id, decided_at or self.now,
+                                         message.comment, self.workflow, self.lang)
+            still_open = (self.post.status is Status.IN_REVIEW and step.status is StepStatus.PENDING
+                          and step.requested_hash == ref.get("content_hash"))
+            if still_open:
+                approvers = [a.reviewer_id for a in step.approvals
+                             if a.content_hash == self.post.content_hash]
+                required = self.workflow.step(step.name).approvals_required
+                lines += (blocks.approvals_line(approvers, required, self.lang),)
+            self._tolerant(lambda: self._rewrite(message.step, ref, blocks.RequestState(still_open, lines),
+                                                 "open" if still_open else "decided"))
+        label = step.label if step is not None else message.step
+        text = blocks.with_mention(f"dm_decided_{message.decision}", self.lang, message.reviewer_id,
+                                   title=blocks.title_of(self.post), step=label)
+        if message.comment.strip():
+            text += "\n" + "\n".join("> " + line for line in blocks.escape(message.comment).splitlines())
+        self._dm(text)
+
+    def _rewrite(self, step_name: str, ref: dict[str, Any], state: Any, new_state: str) -> None:
+        """Show the request's new state in place: same message, buttons only while open."""
+        from chalicelib.adapters.slack import blocks
+
+        step = self._step(step_name)
+        if step is None:
+            return
+        same_text = ref.get("content_hash") == self.post.content_hash
+        text, body = blocks.review_request(self.post, step, self.workflow, self.lang, state,
+                                           with_text=same_text)
+        if state.buttons and not same_text:
+            return  # never offer buttons under a text that is not the one they decide on
+        self.client.chat_update(channel=ref["channel"], ts=ref["ts"], text=text, blocks=body)
+        updated = {**ref, "state": new_state}
+        self.repo.save_ref(self.post.id, ref_name(step_name), updated)
+        self.refs[ref_name(step_name)] = updated
+
+    # -- publication --------------------------------------------------------------------------
+
+    def scheduled(self, message: ev.PostScheduled) -> None:
+        from chalicelib.adapters.slack import blocks
+
+        title = blocks.title_of(self.post)
+        at = parse_time(message.publish_at)
+        if at is not None and at > self.now:
+            when = texts.when(at, self.workflow.timezone, self.lang)
+            self._dm(blocks.escape(texts.tr("dm_scheduled", self.lang, title=title, when=when)))
+        else:
+            self._dm(blocks.escape(texts.tr("dm_scheduled_now", self.lang, title=title)))
+
+    def settled(self) -> None:
+        from chalicelib.adapters.slack import blocks
+
+        retry = self.post.retryable_channels() if self.post.status.value in RETRYABLE_RESULTS else []
+        text, body = blocks.results_message(self.post, self.lang, retry)
+        self._reply_in_threads(text, body)
+        text, body = blocks.results_message(self.post, self.lang, [])
+        self._dm(text, body)
+
+    def expired(self) -> None:
+        from chalicelib.adapters.slack import blocks
+
+        self._reply_in_threads(*blocks.notice(blocks.escape(texts.tr("expired_header", self.lang))))
+        self._dm(blocks.escape(texts.tr("dm_expired", self.lang, title=blocks.title_of(self.post))))
+
+    def _reply_in_threads(self, text: str, body: list[dict[str, Any]]) -> None:
+        for step in self.post.steps:
+            ref = self.refs.get(ref_name(step.name))
+            if ref and ref.get("ts"):
+                self.client.chat_postMessage(channel=ref["channel"], thread_ts=ref["ts"], text=text,
+                                             blocks=body, unfurl_links=False, unfurl_media=False)
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _tolerant(self, call: Callable[[], None]) -> None:
+        """A message that cannot be updated for good (deleted, archived channel) must not
+        keep the author from hearing the news: log it and go on; retryable errors still raise."""
+        from slack_sdk.errors import SlackApiError
+
+        from chalicelib.adapters.slack.client import is_transient
+
+        try:
+            call()
+        except SlackApiError as err:
+            if is_transient(err):
+                raise
+            log.warning("request message not updated", extra={"post_id": self.post.id,
+                                                                "error": _error_code(err)})
+
+    def _step(self, name: str) -> Any:
+        try:
+            return self.post.step(name)
+        except DomainError:
+            return None
+
+    def _dm(self, text: str, body: list[dict[str, Any]] | None = None) -> None:
+        user = self.directory.user_for_email(self.post.author)
+        if user is None:
+            log.info("author has no Slack account; no direct message", extra={"post_id": self.post.id})
+            return
+        kwargs: dict[str, Any] = {"blocks": body} if body else {}
+        self.client.chat_postMessage(channel=self.directory.dm_channel(user), text=text,
+                                     unfurl_links=False, unfurl_media=False, **kwargs)
+
+
+def build_notifier() -> SlackNotifier:
+    """The bus handler bootstrap.message_handlers() registers."""
+
+    def ports() -> SlackPorts:
+        from chalicelib import bootstrap
+        from chalicelib.adapters.slack import client
+
+        return SlackPorts(client.web_client(), client.directory(), bootstrap.repository(),
+                          bootstrap.workflow())
+
+    return SlackNotifier(ports)
+
+
+__all__ = ["SlackNotifier", "build_notifier"]

@@ -1,0 +1,229 @@
+"""Everything Freigabe says in Slack, in German and English, and how it writes times.
+
+Kept apart from chalicelib/i18n.py (the web's catalogue) so the Slack wording can change
+without touching the writers' API; same shape: key -> {lang: text}.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+TEXTS: dict[str, dict[str, str]] = {
+    # review requests
+    "request_header": {"de": "Freigabe angefragt: {step}", "en": "Review requested: {step}"},
+    "request_fallback": {"de": "Freigabe angefragt ({step}): {title}",
+                         "en": "Review requested ({step}): {title}"},
+    "author": {"de": "Autor·in", "en": "Author"},
+    "channels": {"de": "Kanäle", "en": "Channels"},
+    "publish_at": {"de": "Veröffentlichung", "en": "Goes out"},
+    "why": {"de": "Warum diese Prüfung", "en": "Why this review"},
+    "asap": {"de": "sobald freigegeben", "en": "as soon as approved"},
+    "reason_always": {"de": "immer erforderlich", "en": "always required"},
+    "reason_keyword": {"de": "Stichwort „{value}“", "en": "keyword “{value}”"},
+    "reason_channel": {"de": "Kanal {value}", "en": "channel {value}"},
+    "text_for": {"de": "Text für {channels}", "en": "Text for {channels}"},
+    "title": {"de": "Titel", "en": "Title"},
+    "truncated": {"de": "… (gekürzt, {count} weitere Zeichen)",
+                  "en": "… (cut short, {count} more characters)"},
+    "changed_since": {"de": "Geändert seit Ihrer letzten Prüfung: {fields}",
+                      "en": "Changed since your last review: {fields}"},
+    "before": {"de": "Vorher", "en": "Before"},
+    "after": {"de": "Jetzt", "en": "Now"},
+    "field_title": {"de": "Titel", "en": "title"},
+    "field_text": {"de": "Text", "en": "text"},
+    "field_variants": {"de": "Varianten", "en": "variants"},
+    "field_channels": {"de": "Kanäle", "en": "channels"},
+    "post_ref": {"de": "Beitrag {post} · Fassung {hash}", "en": "Post {post} · version {hash}"},
+    "approve": {"de": "Freigeben", "en": "Approve"},
+    "request_changes": {"de": "Änderungen anfordern", "en": "Request changes"},
+    "reject": {"de": "Ablehnen", "en": "Reject"},
+    "approvals_so_far": {"de": "{count} von {required} Freigaben: {who}",
+                         "en": "{count} of {required} approvals: {who}"},
+    # decisions
+    "decided_approve": {"de": "✅ Freigegeben von {who} am {when}", "en": "✅ Approved by {who} on {when}"},
+    "decided_request_changes": {"de": "✏️ Änderungen angefordert von {who} am {when}",
+                                "en": "✏️ Changes requested by {who} on {when}"},
+    "decided_reject": {"de": "⛔ Abgelehnt von {who} am {when}", "en": "⛔ Rejected by {who} on {when}"},
+    "comment": {"de": "Kommentar", "en": "Comment"},
+    "voided_edited": {"de": "Überholt: Der Text wurde geändert. Eine neue Anfrage folgt.",
+                      "en": "Superseded: the text changed. A new request follows."},
+    "voided_withdrawn": {"de": "Zurückgezogen von der Autorin oder dem Autor.",
+                         "en": "Withdrawn by the author."},
+    "voided_request_changes": {"de": "Geschlossen: Eine andere Prüfung hat Änderungen angefordert.",
+                               "en": "Closed: another review requested changes."},
+    "voided_reject": {"de": "Geschlossen: Eine andere Prüfung hat den Beitrag abgelehnt.",
+                      "en": "Closed: another review rejected the post."},
+    "voided_other": {"de": "Diese Anfrage ist nicht mehr offen.", "en": "This request is no longer open."},
+    # the modal
+    "modal_title_request_changes": {"de": "Änderungen anfordern", "en": "Request changes"},
+    "modal_title_reject": {"de": "Ablehnen", "en": "Reject"},
+    "modal_submit": {"de": "Senden", "en": "Send"},
+    "modal_close": {"de": "Abbrechen", "en": "Cancel"},
+    "modal_intro": {"de": "{step}: {title}", "en": "{step}: {title}"},
+    "modal_comment": {"de": "Was soll sich ändern, und warum?", "en": "What should change, and why?"},
+    "modal_comment_reject": {"de": "Warum wird der Beitrag abgelehnt?", "en": "Why is the post rejected?"},
+    # refusals (NotEligible keys and the adapter's own)
+    "comment_required": {"de": "Bitte schreiben Sie einen Kommentar.", "en": "Please write a comment."},
+    "unknown_decision": {"de": "Diese Entscheidung kennt Freigabe nicht.",
+                         "en": "Freigabe does not know this decision."},
+    "unknown_step": {"de": "Diesen Prüfschritt gibt es nicht mehr.",
+                     "en": "This review step no longer exists."},
+    "not_in_review": {"de": "Der Beitrag ist nicht mehr in Prüfung (Status: {status}). "
+                            "Es wurde nichts geändert.",
+                      "en": "The post is no longer in review (status: {status}). Nothing was changed."},
+    "stale_content": {"de": "Der Text wurde inzwischen geändert; diese Anfrage zeigt eine alte Fassung. "
+                            "Bitte prüfen Sie die neue Anfrage. Es wurde nichts geändert.",
+                      "en": "The text has changed since this request was posted; it shows an old version. "
+                            "Please review the new request. Nothing was changed."},
+    "step_not_open": {"de": "Die Prüfung {step} ist gerade nicht offen. Es wurde nichts geändert.",
+                      "en": "The {step} review is not open right now. Nothing was changed."},
+    "not_a_reviewer": {"de": "Sie gehören nicht zu den Prüfenden für {step}. Es wurde nichts geändert.",
+                       "en": "You are not one of the {step} reviewers. Nothing was changed."},
+    "own_post": {"de": "Das ist Ihr eigener Beitrag; Sie können ihn nicht selbst freigeben. "
+                       "Es wurde nichts geändert.",
+                 "en": "This is your own post; you cannot review it yourself. Nothing was changed."},
+    "one_step_per_person": {"de": "Sie haben diese Fassung schon für {step} freigegeben; eine Person "
+                                  "prüft nur einen Schritt. Es wurde nichts geändert.",
+                            "en": "You already approved this version for {step}; one person reviews "
+                                  "one step only. Nothing was changed."},
+    "no_email": {"de": "Ihr Slack-Profil zeigt Freigabe keine E-Mail-Adresse, daher lässt sich nicht prüfen, "
+                       "ob es Ihr eigener Beitrag ist. Es wurde nichts geändert.",
+                 "en": "Your Slack profile shows Freigabe no email address, so it cannot check that this "
+                       "is not your own post. Nothing was changed."},
+    "groups_unavailable": {"de": "Die Prüfenden für diesen Schritt sind als Slack-Benutzergruppe angegeben, "
+                                 "aber der Slack-Tarif dieses Workspaces hat keine Benutzergruppen. Bitte "
+                                 "die Prüfenden in der Workflow-Datei einzeln eintragen (reviewers = [...]). "
+                                 "Es wurde nichts geändert.",
+                           "en": "The reviewers of this step are given as a Slack user group, but this "
+                                 "workspace's Slack plan has no user groups. Please list the reviewers one "
+                                 "by one in the workflow file (reviewers = [...]). Nothing was changed."},
+    "post_not_found": {"de": "Diesen Beitrag gibt es nicht mehr.", "en": "This post no longer exists."},
+    "busy": {"de": "Der Beitrag wird gerade von vielen gleichzeitig geändert. Bitte gleich noch einmal.",
+             "en": "Many people are changing this post right now. Please try again in a moment."},
+    "broken_button": {"de": "Dieser Knopf ist beschädigt. Es wurde nichts geändert.",
+                      "en": "This button is broken. Nothing was changed."},
+    "refused": {"de": "Das ist gerade nicht möglich. Es wurde nichts geändert.",
+                "en": "That is not possible right now. Nothing was changed."},
+    "slack_unavailable": {"de": "Slack antwortet gerade nicht. Es wurde nichts geändert; "
+                                "bitte erneut versuchen.",
+                          "en": "Slack is not answering right now. Nothing was changed; please try again."},
+    # author DMs
+    "dm_decided_approve": {"de": "{who} hat „{title}“ für {step} freigegeben.",
+                           "en": "{who} approved “{title}” for {step}."},
+    "dm_decided_request_changes": {"de": "{who} wünscht Änderungen an „{title}“ ({step}).",
+                                   "en": "{who} requested changes to “{title}” ({step})."},
+    "dm_decided_reject": {"de": "{who} hat „{title}“ abgelehnt ({step}).",
+                          "en": "{who} rejected “{title}” ({step})."},
+    "dm_scheduled": {"de": "„{title}“ ist freigegeben und geht am {when} raus.",
+                     "en": "“{title}” is approved and goes out on {when}."},
+    "dm_scheduled_now": {"de": "„{title}“ ist freigegeben und geht jetzt raus.",
+                         "en": "“{title}” is approved and goes out now."},
+    "dm_settled": {"de": "„{title}“: {status}.", "en": "“{title}”: {status}."},
+    "dm_expired": {"de": "„{title}“ ist abgelaufen: Die Freigabe kam zu spät für den geplanten Zeitpunkt.",
+                   "en": "“{title}” expired: it was not approved in time for its publish time."},
+    # publication results
+    "results_header": {"de": "Veröffentlichung: {status}", "en": "Publication: {status}"},
+    "result_published": {"de": "veröffentlicht", "en": "published"},
+    "result_failed": {"de": "fehlgeschlagen", "en": "failed"},
+    "result_unknown": {"de": "unklar (nicht erneut gesendet)", "en": "unknown (not sent again)"},
+    "result_pending": {"de": "ausstehend", "en": "pending"},
+    "retry": {"de": "Erneut versuchen", "en": "Retry"},
+    "retry_hint": {"de": "Nur Admins können die Veröffentlichung erneut anstoßen.",
+                   "en": "Only admins can retry the publication."},
+    "retry_started": {"de": "Erneuter Versuch für {channels} gestartet.",
+                      "en": "Retrying {channels}."},
+    "retry_unavailable": {"de": "Erneute Veröffentlichung ist in dieser Version noch nicht verfügbar.",
+                          "en": "Retrying a publication is not available in this version yet."},
+    "retry_refused": {"de": "Erneuter Versuch nicht möglich: {reason}", "en": "Cannot retry: {reason}"},
+    "expired_header": {"de": "Abgelaufen: nicht rechtzeitig freigegeben.",
+                       "en": "Expired: not approved in time."},
+    # reminders
+    "reminder": {"de": "Erinnerung: {who}, diese Anfrage wartet seit {hours} Stunden auf eine Prüfung.",
+                 "en": "Reminder: {who}, this request has been waiting {hours} hours for a review."},
+    # slash command
+    "admins_only": {"de": "Nur Admins dürfen die Veröffentlichung anhalten oder fortsetzen. "
+                          "Es wurde nichts geändert.",
+                    "en": "Only admins may pause or resume publishing. Nothing was changed."},
+    "pause_needs_reason": {"de": "Bitte einen Grund angeben: /freigabe pause <Grund>",
+                           "en": "Please give a reason: /freigabe pause <reason>"},
+    "paused": {"de": "⏸️ Veröffentlichung angehalten: {reason}", "en": "⏸️ Publishing paused: {reason}"},
+    "resumed": {"de": "▶️ Veröffentlichung läuft wieder.", "en": "▶️ Publishing resumed."},
+    "not_paused": {"de": "Die Veröffentlichung war nicht angehalten.", "en": "Publishing was not paused."},
+    "status_header": {"de": "Beiträge nach Status", "en": "Posts by status"},
+    "status_paused": {"de": "⏸️ Angehalten seit {when} von {who}: {reason}",
+                      "en": "⏸️ Paused since {when} by {who}: {reason}"},
+    "status_running": {"de": "▶️ Veröffentlichung läuft.", "en": "▶️ Publishing is running."},
+    "queue_header": {"de": "Die nächsten geplanten Beiträge", "en": "The next scheduled posts"},
+    "queue_empty": {"de": "Nichts geplant.", "en": "Nothing scheduled."},
+    "help": {"de": "*/freigabe status* – Beiträge nach Status und ob veröffentlicht wird\n"
+                   "*/freigabe queue* – die nächsten geplanten Beiträge\n"
+                   "*/freigabe pause <Grund>* – Veröffentlichung anhalten (Admins)\n"
+                   "*/freigabe resume* – Veröffentlichung fortsetzen (Admins)\n"
+                   "*/freigabe help* – diese Hilfe",
+             "en": "*/freigabe status* – posts by status and whether publishing runs\n"
+                   "*/freigabe queue* – the next scheduled posts\n"
+                   "*/freigabe pause <reason>* – pause publishing (admins)\n"
+                   "*/freigabe resume* – resume publishing (admins)\n"
+                   "*/freigabe help* – this help"},
+    "unknown_command": {"de": "Das kenne ich nicht: „{text}“.", "en": "I do not know “{text}”."},
+    # App Home
+    "home_header": {"de": "Ihre offenen Prüfungen", "en": "Your pending reviews"},
+    "home_empty": {"de": "Nichts wartet auf Sie. 🎉", "en": "Nothing is waiting for you. 🎉"},
+    "home_more": {"de": "… und {count} weitere.", "en": "… and {count} more."},
+    # statuses
+    "status_draft": {"de": "Entwurf", "en": "draft"},
+    "status_in_review": {"de": "in Prüfung", "en": "in review"},
+    "status_changes_requested": {"de": "Änderungen angefordert", "en": "changes requested"},
+    "status_rejected": {"de": "abgelehnt", "en": "rejected"},
+    "status_scheduled": {"de": "geplant", "en": "scheduled"},
+    "status_publishing": {"de": "wird veröffentlicht", "en": "publishing"},
+    "status_published": {"de": "veröffentlicht", "en": "published"},
+    "status_partially_published": {"de": "teilweise veröffentlicht", "en": "partially published"},
+    "status_failed": {"de": "fehlgeschlagen", "en": "failed"},
+    "status_withdrawn": {"de": "zurückgezogen", "en": "withdrawn"},
+    "status_expired": {"de": "abgelaufen", "en": "expired"},
+}
+
+WEEKDAYS = {
+    "de": ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"],
+    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+}
+MONTHS = {
+    "de": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
+           "Oktober", "November", "Dezember"],
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"],
+}
+
+
+def tr(key: str, lang: str, **params: Any) -> str:
+    entry = TEXTS.get(key)
+    if entry is None:
+        return key
+    text = entry.get(lang) or entry["en"]
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return text
+
+
+def has(key: str) -> bool:
+    return key in TEXTS
+
+
+def when(moment: datetime, timezone: str, lang: str) -> str:
+    """A moment as people read it where the team works: "Dienstag, 1. Dezember 2026, 09:00 Uhr"
+    or "Tuesday, 1 December 2026, 09:00", always with the zone's name."""
+    local = moment.astimezone(ZoneInfo(timezone))
+    day = WEEKDAYS.get(lang, WEEKDAYS["en"])[local.weekday()]
+    month = MONTHS.get(lang, MONTHS["en"])[local.month - 1]
+    if lang == "de":
+        return f"{day}, {local.day}. {month} {local.year}, {local:%H:%M} Uhr ({timezone})"
+    return f"{day}, {local.day} {month} {local.year}, {local:%H:%M} ({timezone})"
+
+
+def status_name(status: str, lang: str) -> str:
+    key = f"status_{status}"
+    return tr(key, lang) if key in TEXTS else status

@@ -1,0 +1,218 @@
+"""End to end over HTTP: a post submitted through the API, its review requests in Slack, signed
+clicks and modal submissions from the dev workspace, and what the stream makes of them."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from chalicelib.adapters.slack.blocks import APPROVE, REJECT, REQUEST_CHANGES
+from tests.integration import slack_helpers
+from tests.integration.slack_helpers import (
+    WRITER_ID,
+    Rig,
+    buttons,
+    refs,
+    shown_text,
+    stored,
+)
+
+# The rig's fixtures, shared with the other Slack test modules.
+rig = slack_helpers.rig
+slack_servers = slack_helpers.slack_servers
+
+HOSTILE = "50% Rabatt! <!channel> <@U0ADMIN> <https://evil.example|bank> & mehr"
+
+
+NEXT_YEAR = datetime.now(UTC).year + 1
+
+
+def next_summer() -> str:
+    """8:00 UTC on 1 July next year: 10:00 in Berlin (summer time)."""
+    return datetime(NEXT_YEAR, 7, 1, 8, 0, tzinfo=UTC).isoformat()
+
+
+def test_review_requests_show_the_escaped_text_and_bind_post_step_and_hash(rig: Rig) -> None:
+    post = rig.create(text=HOSTILE, channels=["outbox", "x"], variants={"x": "Kurz: 50% <!here>"},
+                      title="Advent & <b>", publish_at=next_summer())
+    rig.relay.pump()
+    assert rig.relay.failures == []
+
+    legal = rig.request_for("C0LEGAL", post["id"])
+    brand = rig.request_for("C0BRAND", post["id"])
+    shown = shown_text(legal)
+    assert "&lt;!channel&gt;" in shown and "&lt;@U0ADMIN&gt;" in shown
+    assert "&lt;https://evil.example|bank&gt;" in shown and "&amp; mehr" in shown
+    assert "Kurz: 50% &lt;!here&gt;" in shown and "Advent &amp; &lt;b&gt;" in shown
+    for raw in ("<!channel>", "<!here>", "<@U0ADMIN>", "<https://evil.example|bank>"):
+        assert raw not in json.dumps(legal["blocks"]) and raw not in legal["text"]
+    assert "Text für outbox" in shown and "Text für x" in shown
+    assert "Stichwort „rabatt“" in shown and "Stichwort „%“" in shown and "Kanal x" in shown
+    assert f"1. Juli {NEXT_YEAR}, 10:00 Uhr (Europe/Berlin)" in shown
+    assert "writer@freigabe.example" in shown
+    assert "immer erforderlich" in shown_text(brand)
+
+    ids = [b["action_id"] for b in buttons(legal)]
+    assert ids == [APPROVE, REQUEST_CHANGES, REJECT]
+    assert json.loads(buttons(legal)[0]["value"]) == {"p": post["id"], "s": "legal",
+                                                      "h": post["content_hash"]}
+    ref = refs(post["id"])["slack:legal"]
+    assert ref["ts"] == legal["ts"] and ref["channel"] == "C0LEGAL" and ref["state"] == "open"
+
+    rig.relay.pump()  # the stream delivering nothing new posts nothing twice
+    assert len([m for m in rig.messages("C0LEGAL") if post["id"] in json.dumps(m.get("blocks"))]) == 1
+
+
+def test_approvals_update_the_request_tell_the_author_and_schedule(rig: Rig) -> None:
+    post = rig.create(text="Gewinnspiel im Advent", publish_at=next_summer())
+    rig.relay.pump()
+    legal = rig.request_for("C0LEGAL", post["id"])
+
+    answer = rig.click("U0LEGAL1", legal, APPROVE)
+    assert answer["status"] == 200
+    after = rig.post(post["id"])
+    assert [(s["name"], s["status"], s["decided_by"]) for s in after["steps"]] == [
+        ("legal", "approved", "U0LEGAL1"), ("brand", "pending", None)]
+    assert [e["type"] for e in after["timeline"]].count("decision") == 1
+
+    rig.relay.pump()
+    legal = rig.request_for("C0LEGAL", post["id"])
+    assert buttons(legal) == []
+    assert "Freigegeben von <@U0LEGAL1> am" in shown_text(legal)
+    assert "Gewinnspiel im Advent" in shown_text(legal)  # the record keeps what was approved
+    assert any("<@U0LEGAL1> hat „Gewinnspiel im Advent“ für Legal freigegeben." in m["text"]
+               for m in rig.dms(WRITER_ID))
+
+    rig.click("U0BRAND1", rig.request_for("C0BRAND", post["id"]), APPROVE)
+    assert rig.post(post["id"])["status"] == "scheduled"
+    rig.relay.pump()
+    assert rig.relay.failures == []
+    assert any("ist freigegeben und geht am" in m["text"] and "Uhr (Europe/Berlin)" in m["text"]
+               for m in rig.dms(WRITER_ID))
+
+
+def test_request_changes_needs_a_comment_and_closes_the_other_requests(rig: Rig) -> None:
+    post = rig.create(text="Rabatt garantiert", publish_at=next_summer())
+    rig.relay.pump()
+    brand = rig.request_for("C0BRAND", post["id"])
+
+    rig.click("U0BRAND1", brand, REQUEST_CHANGES)
+    (modal,) = rig.open_views("U0BRAND1")
+    assert modal["title"]["text"] == "Änderungen anfordern"
+    before = stored(post["id"])
+
+    blank = rig.submit("U0BRAND1", modal["id"], "   ")
+    assert blank["errors"] == {"comment": "Bitte schreiben Sie einen Kommentar."}
+    assert stored(post["id"]) == before
+
+    done = rig.submit("U0BRAND1", modal["id"], "Bitte ohne <!channel> & ohne Garantie")
+    assert done["status"] == 200 and done["view_open"] is False
+    after = rig.post(post["id"])
+    assert after["status"] == "changes_requested"
+    brand_step = next(s for s in after["steps"] if s["name"] == "brand")
+    assert brand_step["status"] == "changes_requested"
+    assert brand_step["comment"] == "Bitte ohne <!channel> & ohne Garantie"
+
+    rig.relay.pump()
+    brand = rig.request_for("C0BRAND", post["id"])
+    assert buttons(brand) == [] and "Änderungen angefordert von <@U0BRAND1>" in shown_text(brand)
+    assert "Bitte ohne &lt;!channel&gt; &amp; ohne Garantie" in shown_text(brand)
+    legal = rig.request_for("C0LEGAL", post["id"])
+    assert buttons(legal) == [] and "Eine andere Prüfung hat Änderungen angefordert" in shown_text(legal)
+    dm = rig.dms(WRITER_ID)[-1]["text"]
+    assert "<@U0BRAND1> wünscht Änderungen" in dm and "> Bitte ohne &lt;!channel&gt;" in dm
+
+
+def test_reject_through_the_modal(rig: Rig) -> None:
+    post = rig.create(text="Hallo")
+    rig.relay.pump()
+    rig.click("U0BRAND1", rig.request_for("C0BRAND", post["id"]), REJECT)
+    (modal,) = rig.open_views("U0BRAND1")
+    rig.submit("U0BRAND1", modal["id"], "Passt nicht zur Marke")
+    assert rig.post(post["id"])["status"] == "rejected"
+    rig.relay.pump()
+    assert "Abgelehnt von <@U0BRAND1>" in shown_text(rig.request_for("C0BRAND", post["id"]))
+    assert "hat „Hallo“ abgelehnt" in rig.dms(WRITER_ID)[-1]["text"]
+
+
+def test_a_resubmission_shows_what_changed_since_the_step_last_looked(rig: Rig) -> None:
+    post = rig.create(text="Rabatt: 10% auf alles im Advent")
+    rig.relay.pump()
+    rig.click("U0LEGAL1", rig.request_for("C0LEGAL", post["id"]), REQUEST_CHANGES)
+    (modal,) = rig.open_views("U0LEGAL1")
+    rig.submit("U0LEGAL1", modal["id"], "Nur 5% bitte")
+    current = rig.post(post["id"])
+    rig.api("PATCH", f"/api/posts/{post['id']}", {"version": current["version"],
+                                                   "text": "Rabatt: 5% auf alles im Advent"})
+    rig.api("POST", f"/api/posts/{post['id']}/submit")
+    rig.relay.pump()
+    assert rig.relay.failures == []
+
+    requests_ = [m for m in rig.messages("C0LEGAL") if post["id"] in json.dumps(m.get("blocks"))]
+    assert len(requests_) == 2
+    newest = {**requests_[-1], "channel": "C0LEGAL"}
+    shown = shown_text(newest)
+    assert "Geändert seit Ihrer letzten Prüfung: Text" in shown
+    assert "Vorher: Rabatt: 10% auf alles" in shown and "Jetzt: Rabatt: 5% auf alles" in shown
+    assert json.loads(buttons(newest)[0]["value"])["h"] == rig.post(post["id"])["content_hash"]
+
+
+def test_an_edit_supersedes_the_open_request(rig: Rig) -> None:
+    post = rig.create(text="Rabatt heute")
+    rig.relay.pump()
+    first = rig.request_for("C0LEGAL", post["id"])
+    rig.api("PATCH", f"/api/posts/{post['id']}", {"version": 1, "text": "Rabatt morgen"})
+    rig.relay.pump()
+    old = next(m for m in rig.messages("C0LEGAL") if m["ts"] == first["ts"])
+    assert buttons(old) == [] and "Überholt: Der Text wurde geändert" in shown_text(old)
+    new = rig.request_for("C0LEGAL", post["id"])
+    assert new["ts"] != first["ts"] and "Rabatt morgen" in shown_text(new)
+
+
+def test_withdrawing_closes_the_open_requests(rig: Rig) -> None:
+    post = rig.create(text="Hallo")
+    rig.relay.pump()
+    rig.api("POST", f"/api/posts/{post['id']}/withdraw")
+    rig.relay.pump()
+    brand = rig.request_for("C0BRAND", post["id"])
+    assert buttons(brand) == [] and "Zurückgezogen" in shown_text(brand)
+
+
+@pytest.fixture
+def strict_workflow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sequential review, and legal needs both of its reviewers."""
+    from chalicelib import bootstrap
+    from tests.conftest import WORKFLOW
+
+    text = WORKFLOW.read_text().replace('review_order = "parallel"', 'review_order = "sequential"')
+    text = text.replace("approvals_required = 1", "approvals_required = 2")
+    path = tmp_path / "workflow.toml"
+    path.write_text(text)
+    monkeypatch.setenv("FREIGABE_CONFIG", str(path))
+    bootstrap.reset()
+
+
+def test_sequential_steps_and_several_approvals(rig: Rig, strict_workflow: None) -> None:
+    post = rig.create(text="Rabatt im Advent")
+    rig.relay.pump()
+    assert rig.messages("C0BRAND") == []  # brand's turn comes after legal's
+    legal = rig.request_for("C0LEGAL", post["id"])
+
+    rig.click("U0LEGAL1", legal, APPROVE)
+    rig.relay.pump()
+    legal = rig.request_for("C0LEGAL", post["id"])
+    assert len(buttons(legal)) == 3  # still open: one of two approvals
+    assert "1 von 2 Freigaben: <@U0LEGAL1>" in shown_text(legal)
+    assert rig.messages("C0BRAND") == []
+
+    rig.click("U0LEGAL2", legal, APPROVE)
+    rig.relay.pump()
+    assert rig.relay.failures == []
+    assert buttons(rig.request_for("C0LEGAL", post["id"])) == []
+    brand = rig.request_for("C0BRAND", post["id"])
+    assert len(buttons(brand)) == 3
+    rig.click("U0BRAND1", brand, APPROVE)
+    assert rig.post(post["id"])["status"] == "scheduled"

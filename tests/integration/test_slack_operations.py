@@ -1,0 +1,256 @@
+"""/freigabe, App Home, reminders and publication results in the request's thread."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from chalicelib.adapters.slack.blocks import APPROVE, RETRY
+from chalicelib.domain.post import ChannelResult
+from chalicelib.domain.status import ResultStatus
+from tests.integration import slack_helpers
+from tests.integration.slack_helpers import (
+    WRITER_ID,
+    Rig,
+    buttons,
+    refs,
+    shown_text,
+    stored,
+)
+
+# The rig's fixtures, shared with the other Slack test modules.
+rig = slack_helpers.rig
+slack_servers = slack_helpers.slack_servers
+
+
+def answer_text(answer: dict[str, Any]) -> str:
+    return shown_text(answer["body"])
+
+
+# -- /freigabe --------------------------------------------------------------------------------
+
+
+def test_status_counts_posts_and_shows_the_pause(rig: Rig) -> None:
+    rig.create(text="Hallo")
+    rig.create(text="Entwurf", submit=False)
+    answer = rig.command("U0LEGAL1", "status")
+    assert answer["status"] == 200
+    text = answer_text(answer)
+    assert "in Prüfung: *1*" in text and "Entwurf: *1*" in text
+    assert "Veröffentlichung läuft" in text
+    shown = [e for e in rig.ephemerals("U0LEGAL1") if e["source"] == "command_response"]
+    assert shown and "in Prüfung: *1*" in shown_text(shown[-1])
+
+
+def test_only_admins_pause_and_resume(rig: Rig) -> None:
+    from chalicelib import bootstrap
+
+    control = bootstrap.control_store()
+    refused = rig.command("U0LEGAL1", "pause Wartung <!channel>")
+    assert "Nur Admins" in answer_text(refused)
+    assert control.pause_state() is None
+
+    paused = rig.command("U0ADMIN", "pause Wartung <!channel>")
+    assert "angehalten: Wartung &lt;!channel&gt;" in answer_text(paused)
+    state = control.pause_state()
+    assert state is not None and state["reason"] == "Wartung <!channel>" and state["by"] == "U0ADMIN"
+    status = answer_text(rig.command("U0BRAND1", "status"))
+    assert "Angehalten seit" in status and "<@U0ADMIN>" in status and "Wartung &lt;!channel&gt;" in status
+
+    assert "Nur Admins" in answer_text(rig.command("U0BRAND1", "resume"))
+    assert control.pause_state() is not None
+    assert "läuft wieder" in answer_text(rig.command("U0ADMIN", "resume"))
+    assert control.pause_state() is None
+    assert "nicht angehalten" in answer_text(rig.command("U0ADMIN", "resume"))
+    assert "Grund" in answer_text(rig.command("U0ADMIN", "pause"))
+    assert control.pause_state() is None
+
+
+def test_queue_lists_the_next_scheduled_posts(rig: Rig) -> None:
+    assert "Nichts geplant" in answer_text(rig.command("U0LEGAL1", "queue"))
+    publish_at = datetime(datetime.now(UTC).year + 1, 1, 15, 11, 0, tzinfo=UTC)
+    post = rig.create(text="Neujahr & <@U0ADMIN>", publish_at=publish_at.isoformat())
+    rig.relay.pump()
+    rig.click("U0BRAND1", rig.request_for("C0BRAND", post["id"]), APPROVE)
+    text = answer_text(rig.command("U0LEGAL1", "queue"))
+    assert f"15. Januar {publish_at.year}, 12:00 Uhr" in text
+    assert "Neujahr &amp; &lt;@U0ADMIN&gt;" in text
+
+
+def test_help_and_unknown_words(rig: Rig) -> None:
+    assert "/freigabe pause" in answer_text(rig.command("U0LEGAL1", "help"))
+    unknown = answer_text(rig.command("U0LEGAL1", "<!here> tanzen"))
+    assert "&lt;!here&gt; tanzen" in unknown and "/freigabe status" in unknown
+
+
+# -- App Home ---------------------------------------------------------------------------------
+
+
+def test_app_home_lists_the_viewers_pending_reviews_with_buttons(rig: Rig) -> None:
+    mine = rig.create(text="Rabatt im Advent")
+    rig.create(text="Nur Marke")  # no legal step: not pending for legal reviewers
+    own = rig.create(user="legal1@freigabe.example", text="Rabatt von Lena")
+    assert rig.open_home("U0LEGAL1")["status"] == 200
+    home = rig.state()["homes"]["U0LEGAL1"]
+    shown = shown_text(home)
+    assert "Rabatt im Advent" in shown and "Nur Marke" not in shown and "Rabatt von Lena" not in shown
+    values = [json.loads(b["value"]) for b in buttons(home)]
+    assert {(v["p"], v["s"]) for v in values} == {(mine["id"], "legal")}
+    assert own["id"] not in json.dumps(home)
+
+    answer = rig.click_in_view("U0LEGAL1", home["id"], APPROVE)
+    assert answer["status"] == 200
+    assert stored(mine["id"])["steps"][0]["status"] == "approved"
+    refreshed = rig.state()["homes"]["U0LEGAL1"]
+    assert buttons(refreshed) == [] and "Nichts wartet auf Sie" in shown_text(refreshed)
+
+
+def test_a_refusal_in_app_home_is_explained_in_the_dm(rig: Rig) -> None:
+    post = rig.create(text="Rabatt heute")
+    rig.open_home("U0LEGAL1")
+    home = rig.state()["homes"]["U0LEGAL1"]
+    rig.api("PATCH", f"/api/posts/{post['id']}", {"version": 1, "text": "Rabatt morgen"})
+    before = stored(post["id"])
+    rig.click_in_view("U0LEGAL1", home["id"], APPROVE)
+    assert stored(post["id"]) == before
+    said = rig.ephemerals("U0LEGAL1")[-1]
+    assert said["channel"] == "D0LEGAL1" and "alte Fassung" in said["text"]
+    assert "Rabatt morgen" in shown_text(rig.state()["homes"]["U0LEGAL1"])
+
+
+# -- reminders --------------------------------------------------------------------------------
+
+
+def remind(client: Any) -> None:
+    event = client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event",
+                                            detail={}, resources=[])
+    assert client.lambda_.invoke("send_reminders", event).payload["failed"] == 0
+
+
+def test_reminders_reply_in_the_thread_once_per_period(rig: Rig, client: Any,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib import bootstrap
+
+    post = rig.create(text="Rabatt")
+    rig.relay.pump()
+    legal = rig.request_for("C0LEGAL", post["id"])
+    start = datetime.now(UTC)
+
+    def at(hours: float) -> None:
+        monkeypatch.setattr(bootstrap, "now", lambda: start + timedelta(hours=hours))
+
+    at(23)
+    remind(client)
+    assert rig.thread(legal) == []
+    at(25)
+    remind(client)
+    (reminder,) = rig.thread(legal)
+    assert reminder["text"] == ("Erinnerung: <@U0LEGAL1>, <@U0LEGAL2>, diese Anfrage wartet seit "
+                                "25 Stunden auf eine Prüfung.")
+    assert refs(post["id"])["slack:legal"]["reminded_at"]
+    at(40)
+    remind(client)
+    assert len(rig.thread(legal)) == 1
+    at(50)
+    remind(client)
+    assert len(rig.thread(legal)) == 2
+    # Brand's request has the default period too, and both threads are independent.
+    assert len(rig.thread(rig.request_for("C0BRAND", post["id"]))) == 2
+
+    rig.click("U0LEGAL1", legal, APPROVE)
+    rig.relay.pump()
+    at(80)
+    remind(client)
+    assert len(rig.thread(legal)) == 2  # decided: no more reminders
+
+
+# -- publication results ----------------------------------------------------------------------
+
+
+def approved_post(rig: Rig, text: str = "Rabatt im Advent") -> dict[str, Any]:
+    post = rig.create(text=text, channels=["outbox", "hooks"])
+    rig.relay.pump()
+    rig.click("U0LEGAL1", rig.request_for("C0LEGAL", post["id"]), APPROVE)
+    rig.click("U0BRAND1", rig.request_for("C0BRAND", post["id"]), APPROVE)
+    assert stored(post["id"])["status"] == "scheduled"
+    rig.relay.pump()
+    return post
+
+
+def settle(post_id: str, results: dict[str, ChannelResult]) -> None:
+    """What the publishing side stores when every channel has its result."""
+    from chalicelib import bootstrap
+
+    repo = bootstrap.repository()
+    post = repo.get(post_id)
+    now = datetime.now(UTC)
+    post.claim(now)
+    for channel, result in results.items():
+        post.record_result(channel, result, now)
+    repo.save(post)
+
+
+def test_results_are_replied_in_the_threads_and_sent_to_the_author(rig: Rig) -> None:
+    post = approved_post(rig)
+    settle(post["id"], {
+        "outbox": ChannelResult(ResultStatus.PUBLISHED, url="https://social.example/p/1"),
+        "hooks": ChannelResult(ResultStatus.PUBLISHED, url="https://hooks.example/x|<!channel>"),
+    })
+    rig.relay.pump()
+    assert rig.relay.failures == []
+    for channel in ("C0LEGAL", "C0BRAND"):
+        (reply,) = rig.thread(rig.request_for(channel, post["id"]))
+        shown = shown_text(reply)
+        assert "Veröffentlichung: veröffentlicht" in shown
+        assert "<https://social.example/p/1|https://social.example/p/1>" in shown
+        assert "<!channel>" not in shown and "hooks.example/x|&lt;!channel&gt;" in shown
+        assert buttons(reply) == []
+    assert "Veröffentlichung: veröffentlicht" in shown_text(rig.dms(WRITER_ID)[-1])
+
+
+def test_a_failure_carries_a_retry_button_for_admins(rig: Rig) -> None:
+    post = approved_post(rig)
+    settle(post["id"], {
+        "outbox": ChannelResult(ResultStatus.PUBLISHED, url="https://social.example/p/2"),
+        "hooks": ChannelResult(ResultStatus.FAILED, error="401 <b>token</b> & expired"),
+    })
+    rig.relay.pump()
+    (reply,) = rig.thread(rig.request_for("C0LEGAL", post["id"]))
+    assert "teilweise veröffentlicht" in shown_text(reply)
+    assert "fehlgeschlagen – 401 &lt;b&gt;token&lt;/b&gt; &amp; expired" in shown_text(reply)
+    (retry,) = buttons(reply)
+    assert retry["action_id"] == RETRY and json.loads(retry["value"]) == {"p": post["id"], "c": ["hooks"]}
+    assert buttons(rig.dms(WRITER_ID)[-1]) == []
+
+    before = stored(post["id"])
+    rig.click("U0LEGAL1", {**reply, "channel": "C0LEGAL"}, RETRY)
+    assert stored(post["id"]) == before
+    assert "Nur Admins" in rig.ephemerals("U0LEGAL1")[-1]["text"]
+
+    rig.click("U0ADMIN", {**reply, "channel": "C0LEGAL"}, RETRY)
+    said = rig.ephemerals("U0ADMIN")[-1]["text"]
+    from chalicelib import entry_publish
+
+    if getattr(entry_publish, "retry_publication", None) is None:
+        assert "noch nicht verfügbar" in said
+        return
+    after = stored(post["id"])
+    assert after["status"] == "publishing", said
+    assert after["timeline"][-1]["data"] == {"channels": ["hooks"], "retry": True}
+
+
+def test_an_expired_post_is_told_in_the_threads_and_to_the_author(rig: Rig) -> None:
+    from chalicelib import bootstrap
+
+    post = approved_post(rig, text="Rabatt zu spät")
+    repo = bootstrap.repository()
+    stale = repo.get(post["id"])
+    stale.expire(datetime.now(UTC))
+    repo.save(stale)
+    rig.relay.pump()
+    (reply,) = rig.thread(rig.request_for("C0BRAND", post["id"]))
+    assert "Abgelaufen" in shown_text(reply)
+    assert "„Rabatt zu spät“ ist abgelaufen" in rig.dms(WRITER_ID)[-1]["text"]
