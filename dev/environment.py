@@ -17,6 +17,7 @@ PRODUCT_DEFAULTS: dict[str, str] = {
     "FREIGABE_PORT": "8000",
     "FREIGABE_AWS_PORT": "5055",
     "FREIGABE_SLACK_PORT": "8001",
+    "FREIGABE_WEBHOOK_PORT": "8002",
     "FREIGABE_CONFIG": "chalicelib/freigabe.toml",
     "FREIGABE_TABLE": "freigabe",
     "FREIGABE_AUTH": "dev",

@@ -78,6 +78,7 @@ class Stack:
             {"FREIGABE_PORT": settings.port}
             | ({"FREIGABE_AWS_PORT": settings.aws_port} if own_emulator else {})
             | ({"FREIGABE_SLACK_PORT": settings.slack_port} if slack_env else {})
+            | {"FREIGABE_WEBHOOK_PORT": int(os.environ["FREIGABE_WEBHOOK_PORT"])}
         )
         python = sys.executable
 
@@ -113,6 +114,8 @@ class Stack:
             self._await_port("slack", settings.slack_port, 30, stopping)
             self._slack_started = True
         if not stopping.is_set():
+            self._spawn("hooks", [python, "-m", "dev.webhook_sink", "--port",
+                                  os.environ["FREIGABE_WEBHOOK_PORT"]])
             self._spawn("ticker", [python, "-m", "dev.ticker"])
 
     def _slack_defaults(self) -> dict[str, str]:
@@ -162,6 +165,7 @@ class Stack:
             ("API", f"{api}/api/  (health: {api}/health)"),
             ("Slack request URL", f"{api}/slack/events"),
             ("Slack dev workspace", slack),
+            ("Webhook receiver", f"http://{HOST}:{os.environ['FREIGABE_WEBHOOK_PORT']}/"),
             ("AWS emulator", os.environ["AWS_ENDPOINT_URL"]),
             ("Saved data", str(self._persistence.path)),
         ]
@@ -189,7 +193,7 @@ class Stack:
     def _shutdown(self) -> None:
         # Writers first, so the final save sees everything; the emulator last, since the save
         # reads from it.
-        for name in ("ticker", "slack", "api"):
+        for name in ("ticker", "hooks", "slack", "api"):
             self._supervisor.stop(name)
         if self._persistence is not None:
             self._persistence.save(with_queues=True)

@@ -134,6 +134,7 @@ def start_stack(
         FREIGABE_PORT=str(free_port()),
         FREIGABE_AWS_PORT=str(free_port()),
         FREIGABE_SLACK_PORT=str(free_port()),
+        FREIGABE_WEBHOOK_PORT=str(free_port()),
         FREIGABE_STATE_DIR=str(state_dir),
         AWS_DEFAULT_REGION="eu-central-1",
         PYTHONUNBUFFERED="1",
