@@ -24,7 +24,14 @@ def _free_port() -> int:
 def main() -> int:
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
+    import logging
+
     from moto.server import ThreadedMotoServer
+
+    from dev.aws import prepare_moto
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    prepare_moto()
 
     port = _free_port()
     endpoint = f"http://127.0.0.1:{port}"

@@ -68,6 +68,7 @@ def _api_event() -> dict[str, Any]:
         "headers": {"Content-Type": "application/json",
                     "X-Freigabe-User": "bench@freigabe.example"},
         "multiValueHeaders": {}, "queryStringParameters": None, "pathParameters": None,
+        "multiValueQueryStringParameters": None,
         "stageVariables": None, "isBase64Encoded": False, "body": body,
         "requestContext": {"resourcePath": "/api/posts", "httpMethod": "POST",
                            "path": "/api/posts", "stage": "api"},
@@ -79,7 +80,9 @@ def first_request(env: dict[str, str]) -> tuple[float, int]:
     times, status = [], 0
     for _ in range(5):
         out = subprocess.run([sys.executable, "-c", FIRST_REQUEST, json.dumps(_api_event())],
-                             cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+                             cwd=ROOT, env=env, check=False, capture_output=True, text=True)
+        if out.returncode:
+            raise RuntimeError(f"first request failed: {out.stderr[-2000:]}")
         result = json.loads(out.stdout.strip().splitlines()[-1])
         times.append(result["ms"])
         status = result["status"]
@@ -112,7 +115,7 @@ def run(aws_env: dict[str, str] | None = None) -> dict[str, Any]:
 
 def report(figures: dict[str, Any]) -> str:
     lines = [
-        "Cold start (median of %d fresh interpreters)" % RUNS,
+        f"Cold start (median of {RUNS} fresh interpreters)",
         f"  freigabe app : {figures['freigabe_process_ms']:7.1f} ms process, "
         f"{figures['freigabe_import_ms']:7.1f} ms import, {figures['freigabe_peak_mib']:6.1f} MiB peak",
         f"  bare chalice : {figures['bare_process_ms']:7.1f} ms process, "

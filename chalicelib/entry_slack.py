@@ -35,6 +35,8 @@ def handle(request: Request, lambda_context: Any) -> Response:
 
 
 def send_reminders() -> dict[str, int]:
+    from chalicelib import observability
     from chalicelib.adapters.slack import reminders
 
+    observability.setup()
     return reminders.send()

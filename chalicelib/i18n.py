@@ -57,6 +57,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This post is being changed by many people at once. Please try again.",
         "de": "Dieser Beitrag wird gerade von vielen gleichzeitig geändert. Bitte erneut versuchen.",
     },
+    # publishing (admins' retry and mark-as-published)
+    "not_admin": {
+        "en": "Only the admins named in the workflow file may do this.",
+        "de": "Das dürfen nur die in der Workflow-Datei genannten Admins.",
+    },
+    "not_retryable": {
+        "en": "Only channels that failed or whose result is unknown can be sent again "
+              "(this post is {status}).",
+        "de": "Nur fehlgeschlagene Kanäle oder solche mit unbekanntem Ergebnis können erneut "
+              "gesendet werden (dieser Beitrag ist {status}).",
+    },
+    "not_unknown": {
+        "en": "Only a channel whose result is unknown can be marked as published ({channel}).",
+        "de": "Nur ein Kanal mit unbekanntem Ergebnis kann als veröffentlicht markiert werden "
+              "({channel}).",
+    },
+    "cannot_publish": {
+        "en": "A post that is {status} cannot be published now.",
+        "de": "Ein Beitrag im Status {status} kann jetzt nicht veröffentlicht werden.",
+    },
+    "not_publishing": {
+        "en": "This post is not being published (it is {status}).",
+        "de": "Dieser Beitrag wird gerade nicht veröffentlicht (er ist {status}).",
+    },
     "cannot_submit": {
         "en": "Only drafts and posts with requested changes can be submitted (this one is {status}).",
         "de": "Nur Entwürfe und Beiträge mit Änderungswünschen können eingereicht werden "

@@ -48,6 +48,20 @@ def _quicker_sqs() -> None:
     backend.is_message_valid_based_on_retention_period = is_valid  # type: ignore[method-assign]
 
 
+def prepare_moto() -> None:
+    """What every in-process moto here needs: DynamoDB transactions isolated and checked
+    before writing (as DynamoDB does them), and SQS that does not rescan its queue on each
+    message. Used by the local stack, the tests and the benchmarks alike."""
+    from dev import moto_transactions
+
+    moto_transactions.install()
+    try:
+        _quicker_sqs()
+    except (ImportError, AttributeError) as err:
+        # Another moto version may have moved things; slow beats broken.
+        print(f"SQS speed-up not applied ({err}); large queues will drain slowly", flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
@@ -58,12 +72,7 @@ def main(argv: list[str] | None = None) -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     from moto.server import ThreadedMotoServer
 
-    try:
-        _quicker_sqs()
-    except (ImportError, AttributeError) as err:
-        # Another moto version may have moved things; slow beats broken.
-        print(f"SQS speed-up not applied ({err}); large queues will drain slowly", flush=True)
-
+    prepare_moto()
     server = ThreadedMotoServer(ip_address=args.host, port=args.port, verbose=False)
     server.start()
     print(f"moto {version('moto')} serving on http://{args.host}:{args.port}", flush=True)

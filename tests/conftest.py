@@ -17,7 +17,7 @@ WORKFLOW = ROOT / "tests" / "fixtures" / "workflow.toml"
 
 TEST_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - the emulator's dummy credentials
+    "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_DEFAULT_REGION": "eu-central-1",
     "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
     "FREIGABE_CONFIG": str(WORKFLOW),
@@ -48,6 +48,11 @@ def aws_endpoint() -> Iterator[str]:
     """moto's server on a free port, for the whole session."""
     from moto.server import ThreadedMotoServer
 
+    from dev.aws import prepare_moto
+
+    # moto's transactions are neither isolated nor cheap; the local stack patches them the
+    # same way, so races are tested against DynamoDB's real semantics.
+    prepare_moto()
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

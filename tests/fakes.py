@@ -68,6 +68,10 @@ class MemoryPostRepository:
         due = [p for p in self._all() if p.due_at and p.due_at <= cutoff]
         return sorted(due, key=lambda p: (p.due_at or "", p.id))[:limit]
 
+    def stalled(self, before: datetime, limit: int = 100) -> list[Post]:
+        cutoff = iso(before)
+        stalled = [p for p in self._all() if p.status.value == "publishing" and p.updated_at < cutoff]
+        return sorted(stalled, key=lambda p: (p.updated_at, p.id))[:limit]
 
     def sent(self, kind: type) -> list[Any]:
         """Messages of one kind that stored changes recorded, in order."""

@@ -313,6 +313,13 @@ class Post:
         self.record_result(channel, ChannelResult(ResultStatus.PUBLISHED, url=url,
                                                   attempts=result.attempts), now, actor=admin)
 
+    def redispatch(self, now: datetime, channels: list[str]) -> None:
+        """Publish messages sent again for channels still pending: the first ones were lost
+        (a crash between claim and send, a message dead-lettered while paused)."""
+        if self.status is not Status.PUBLISHING:
+            raise InvalidTransition("not_publishing", status=self.status.value)
+        self._record(now, "redispatched", "freigabe", {"channels": list(channels)})
+
     def retryable_channels(self) -> list[str]:
         return [ch for ch, r in self.results.items()
                 if r.status in (ResultStatus.FAILED, ResultStatus.UNKNOWN)]

@@ -232,14 +232,38 @@ def test_a_failure_carries_a_retry_button_for_admins(rig: Rig) -> None:
 
     rig.click("U0ADMIN", {**reply, "channel": "C0LEGAL"}, RETRY)
     said = rig.ephemerals("U0ADMIN")[-1]["text"]
-    from chalicelib import entry_publish
-
-    if getattr(entry_publish, "retry_publication", None) is None:
-        assert "noch nicht verfügbar" in said
-        return
     after = stored(post["id"])
     assert after["status"] == "publishing", said
     assert after["timeline"][-1]["data"] == {"channels": ["hooks"], "retry": True}
+
+
+def test_an_unknown_result_can_be_marked_published_by_an_admin_only(rig: Rig) -> None:
+    post = approved_post(rig)
+    settle(post["id"], {
+        "outbox": ChannelResult(ResultStatus.PUBLISHED, url="https://social.example/p/3"),
+        "hooks": ChannelResult(ResultStatus.UNKNOWN, error="timed out after sending"),
+    })
+    rig.relay.pump()
+    (reply,) = rig.thread(rig.request_for("C0BRAND", post["id"]))
+    retry, mark = buttons(reply)
+    assert retry["action_id"] == RETRY
+    assert mark["action_id"] == "freigabe_mark_published:hooks"
+    assert json.loads(mark["value"]) == {"p": post["id"], "c": "hooks"}
+
+    before = stored(post["id"])
+    rig.click("U0BRAND1", {**reply, "channel": "C0BRAND"}, mark["action_id"])
+    assert stored(post["id"]) == before
+    assert "Nur Admins" in rig.ephemerals("U0BRAND1")[-1]["text"]
+
+    rig.click("U0ADMIN", {**reply, "channel": "C0BRAND"}, mark["action_id"])
+    after = stored(post["id"])
+    assert after["status"] == "published", rig.ephemerals("U0ADMIN")[-1]["text"]
+    from chalicelib import bootstrap
+
+    assert bootstrap.repository().get(post["id"]).results["hooks"].status is ResultStatus.PUBLISHED
+    assert after["timeline"][-2]["type"] == "publish_result"
+    assert after["timeline"][-2]["actor"] == "U0ADMIN"
+    assert "als veröffentlicht vermerkt" in rig.ephemerals("U0ADMIN")[-1]["text"]
 
 
 def test_an_expired_post_is_told_in_the_threads_and_to_the_author(rig: Rig) -> None:

@@ -50,3 +50,16 @@ def author_pk(author: str) -> str:
 def calendar_pk(month: str) -> str:
     """``month`` as ``YYYY-MM``."""
     return f"CAL#{month}"
+
+
+# The publish worker's bookkeeping, outside the posts' partitions.
+IDEMPOTENCY_PK = "IDEMPOTENCY#publish"  # Powertools idempotency records; their key is the SK
+
+
+def send_pk(post_id: str) -> str:
+    """The send ledger: one item per publication attempt whose request may have left."""
+    return f"SEND#{post_id}"
+
+
+def send_sk(channel: str, content_hash: str, attempt: int) -> str:
+    return f"{channel}#{content_hash}#{attempt:04d}"

@@ -216,10 +216,27 @@ class DynamoPostRepository:
         posts = []
         for item in self._query(
             IndexName=keys.GSI_STATUS,
-            KeyConditionExpression=f"#s = :s",
+            KeyConditionExpression="#s = :s",
             ExpressionAttributeNames={"#s": keys.GSI_STATUS_PK},
             ExpressionAttributeValues={":s": _s(status)},
             ScanIndexForward=False,
+        ):
+            posts.append(post_from_document(json.loads(item["doc"]["S"])))
+            if len(posts) >= limit:
+                break
+        return posts
+
+    def stalled(self, before: datetime, limit: int = 100) -> list[Post]:
+        """Posts in publishing whose last change is older than ``before``, oldest first: a
+        lost or unsent publish message. Eventually consistent: re-read before acting."""
+        posts = []
+        for item in self._query(
+            IndexName=keys.GSI_STATUS,
+            KeyConditionExpression=f"#s = :s AND {keys.GSI_STATUS_SK} < :before",
+            ExpressionAttributeNames={"#s": keys.GSI_STATUS_PK},
+            ExpressionAttributeValues={":s": _s(Status.PUBLISHING.value),
+                                       ":before": _s(iso(before))},
+            Limit=limit,
         ):
             posts.append(post_from_document(json.loads(item["doc"]["S"])))
             if len(posts) >= limit:

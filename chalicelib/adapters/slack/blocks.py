@@ -39,6 +39,7 @@ REQUEST_CHANGES = "freigabe_request_changes"
 REJECT = "freigabe_reject"
 DECISION_ACTIONS = {APPROVE: "approve", REQUEST_CHANGES: "request_changes", REJECT: "reject"}
 RETRY = "freigabe_retry"
+MARK_PUBLISHED = "freigabe_mark_published"
 DECISION_MODAL = "freigabe_decision"
 COMMENT_BLOCK = "comment"
 COMMENT_ACTION = "comment"
@@ -344,11 +345,18 @@ def results_message(post: Post, lang: str, retry_channels: list[str]) -> tuple[s
     ]
     if retry_channels:
         value = json.dumps({"p": post.id, "c": retry_channels}, separators=(",", ":"))
+        elements = [ButtonElement(text=tr("retry", lang), action_id=RETRY, value=value[:2000],
+                                  style="danger")]
+        # An unknown result may well have gone out: an admin who checked the network can
+        # say so instead of risking a second post with Retry.
+        for channel in retry_channels:
+            if post.results[channel].status.value == "unknown":
+                mark = json.dumps({"p": post.id, "c": channel}, separators=(",", ":"))
+                elements.append(ButtonElement(
+                    text=tr("mark_published", lang, channel=channel)[:75],
+                    action_id=f"{MARK_PUBLISHED}:{channel}"[:255], value=mark[:2000]))
         blocks += [
-            ActionsBlock(block_id=f"retry:{post.id}"[:255], elements=[
-                ButtonElement(text=tr("retry", lang), action_id=RETRY, value=value[:2000],
-                              style="danger"),
-            ]),
+            ActionsBlock(block_id=f"retry:{post.id}"[:255], elements=elements[:25]),
             _context(escape(tr("retry_hint", lang))),
         ]
     fallback = escape(tr("dm_settled", lang, title=title_of(post), status=status))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -63,6 +64,7 @@ def register(app: Any) -> None:
         app.action(action_id, matchers=[_in_app_home])(ack=listener, lazy=[refresh_home])
         app.action(action_id)(listener)
     app.action(blocks.RETRY)(on_retry)
+    app.action(re.compile(f"^{blocks.MARK_PUBLISHED}:"))(on_mark_published)
     app.view(blocks.DECISION_MODAL)(on_submission)
     app.command("/freigabe")(on_command)
     app.event("app_home_opened")(ack=_ack_only, lazy=[publish_home])
@@ -236,21 +238,43 @@ def on_retry(ack: Any, body: dict[str, Any]) -> None:
     except (ValueError, KeyError, TypeError):
         explain(click.user, click.channel, blocks.escape(tr("broken_button", lang)))
         return
-    # The publishing side's wired use case; looked up at click time, it is optional here.
     from chalicelib import entry_publish
 
-    retry_publication = getattr(entry_publish, "retry_publication", None)
-    if retry_publication is None:
-        explain(click.user, click.channel, blocks.escape(tr("retry_unavailable", lang)))
-        return
     try:
-        retry_publication(post_id, channels, click.user)
+        entry_publish.retry_publication(post_id, channels, click.user)
     except DomainError as err:
         reason = t(err.key, lang, **err.params)
         explain(click.user, click.channel, blocks.escape(tr("retry_refused", lang, reason=reason)))
         return
     log.info("retry requested", extra={"post_id": post_id, "user": click.user})
     explain(click.user, click.channel, blocks.escape(tr("retry_started", lang, channels=", ".join(channels))))
+
+
+def on_mark_published(ack: Any, body: dict[str, Any]) -> None:
+    """An admin confirms that a channel whose result was unknown did go out."""
+    from chalicelib import bootstrap, entry_publish
+    from chalicelib.i18n import t
+
+    ack()
+    click = Click.of(body)
+    lang = bootstrap.workflow().language
+    if click.user not in bootstrap.workflow().admins:
+        explain(click.user, click.channel, blocks.escape(tr("retry_hint", lang)))
+        return
+    try:
+        data = json.loads(click.value)
+        post_id, channel = str(data["p"]), str(data["c"])
+    except (ValueError, KeyError, TypeError):
+        explain(click.user, click.channel, blocks.escape(tr("broken_button", lang)))
+        return
+    try:
+        entry_publish.mark_published(post_id, channel, click.user)
+    except DomainError as err:
+        reason = t(err.key, lang, **err.params)
+        explain(click.user, click.channel, blocks.escape(tr("retry_refused", lang, reason=reason)))
+        return
+    log.info("marked published", extra={"post_id": post_id, "channel": channel, "user": click.user})
+    explain(click.user, click.channel, blocks.escape(tr("marked_published", lang, channel=channel)))
 
 
 def on_command(ack: Any, body: dict[str, Any]) -> None:

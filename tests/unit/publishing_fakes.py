@@ -1,0 +1,168 @@
+"""Fakes of the publishing ports. They keep state, so tests assert what was sent and stored."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from chalicelib.adapters.channels.base import Outcome, Publication, RetryLater
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.post import Post
+from chalicelib.services import publication, publishing
+from chalicelib.services.publishing import DispatchFailed, PublishMessage
+from tests.fakes import Clock, MemoryPostRepository
+from tests.unit.helpers import AUTHOR, BRAND, LEGAL1, NOW, eligible, new_post, workflow
+
+
+class FakeQueue:
+    def __init__(self) -> None:
+        self.messages: list[PublishMessage] = []
+        self.refuse = False
+
+    def send(self, messages: Sequence[PublishMessage]) -> None:
+        assert len(messages) <= 10
+        if self.refuse:
+            raise DispatchFailed("refused")
+        self.messages.extend(messages)
+
+    def take(self) -> list[PublishMessage]:
+        taken, self.messages = self.messages, []
+        return taken
+
+
+class FakeControl:
+    def __init__(self) -> None:
+        self.paused = False
+
+    def pause_state(self) -> dict[str, Any] | None:
+        return {"reason": "test", "by": "U0ADMIN", "at": "now"} if self.paused else None
+
+
+class FakeNetwork:
+    """A network that keeps what it accepted; ``keyed`` ones de-duplicate on the key."""
+
+    def __init__(self, keyed: bool = False) -> None:
+        self.keyed = keyed
+        self.posts: list[Publication] = []
+        self.script: list[str] = []  # "retry", "failed", "unknown"
+        self.after_publish: Callable[[], None] | None = None
+
+    def publish(self, publication: Publication) -> Outcome:
+        answer = self.script.pop(0) if self.script else "ok"
+        if answer == "retry":
+            raise RetryLater(1.0, "429")
+        if answer == "failed":
+            return Outcome("failed", error="HTTP 401: invalid token")
+        if self.keyed:
+            for index, seen in enumerate(self.posts):
+                if seen.idempotency_key == publication.idempotency_key:
+                    return Outcome("published", url=f"https://net.example/{index}", external_id=str(index))
+        self.posts.append(publication)
+        if self.after_publish:
+            self.after_publish()
+        if answer == "unknown":
+            return Outcome("unknown", error="no answer after send")
+        index = len(self.posts) - 1
+        return Outcome("published", url=f"https://net.example/{index}", external_id=str(index))
+
+
+class FakeChannels:
+    def __init__(self, networks: dict[str, FakeNetwork]) -> None:
+        self.networks = networks
+
+    def publisher(self, name: str) -> FakeNetwork:
+        return self.networks[name]
+
+    def sends_idempotency_key(self, name: str) -> bool:
+        return self.networks[name].keyed
+
+
+class MemoryLedger:
+    def __init__(self) -> None:
+        self.begun: set[str] = set()
+
+    def begin(self, key: dict[str, Any]) -> bool:
+        token = json.dumps(key, sort_keys=True)
+        fresh = token not in self.begun
+        self.begun.add(token)
+        return fresh
+
+    def forget(self, key: dict[str, Any]) -> None:
+        self.begun.discard(json.dumps(key, sort_keys=True))
+
+
+class MemoryOnce:
+    """Like Powertools idempotency: a stored result is returned; a raising run stores nothing."""
+
+    def __init__(self) -> None:
+        self.results: dict[str, dict[str, Any]] = {}
+
+    def __call__(self, key: dict[str, Any], send: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        token = json.dumps(key, sort_keys=True)
+        if token not in self.results:
+            self.results[token] = send()
+        return dict(self.results[token])
+
+
+class FlakyRepository(MemoryPostRepository):
+    """Saves fail as scripted: ``conflicts`` lose a race, ``crashes`` raise like a dying worker."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conflicts = 0
+        self.crashes = 0
+        self.before_save: Callable[[Post], None] | None = None
+
+    def save(self, post: Post) -> None:
+        if self.before_save:
+            hook, self.before_save = self.before_save, None
+            hook(post)
+        if self.crashes:
+            self.crashes -= 1
+            raise RuntimeError("worker died before the result was stored")
+        if self.conflicts:
+            self.conflicts -= 1
+            raise Conflict("conflict", post=post.id)
+        super().save(post)
+
+
+class Rig:
+    """One set of ports around a memory repository and a clock."""
+
+    def __init__(self, networks: dict[str, FakeNetwork] | None = None, **overrides: Any) -> None:
+        self.wf = workflow(**overrides)
+        self.repo = FlakyRepository()
+        self.clock = Clock(NOW)
+        self.queue = FakeQueue()
+        self.control = FakeControl()
+        self.networks = networks or {"outbox": FakeNetwork(keyed=True), "hooks": FakeNetwork(),
+                                     "mastodon": FakeNetwork(keyed=True), "x": FakeNetwork()}
+        self.ledger = MemoryLedger()
+        self.once = MemoryOnce()
+        self.dispatch = publishing.Dispatch(repo=self.repo, workflow=self.wf, clock=self.clock,
+                                            queue=self.queue, control=self.control)
+        self.worker = publication.Worker(repo=self.repo, workflow=self.wf, clock=self.clock,
+                                        control=self.control, channels=FakeChannels(self.networks),
+                                        ledger=self.ledger, once=self.once)
+
+    def approved(self, post_id: str = "p1", channels: tuple[str, ...] = ("outbox", "hooks"),
+                 publish_at: datetime | None = NOW + timedelta(hours=1)) -> Post:
+        post = new_post("Hallo Welt", channels, post_id=post_id, publish_at=publish_at)
+        post.submit(self.wf, AUTHOR, self.clock())
+        for step, reviewer in (("legal", LEGAL1), ("brand", BRAND)):
+            if post.step(step).required:
+                post.decide(self.wf, step, reviewer, "approve", post.content_hash, "", self.clock(),
+                            eligible(self.wf, step))
+        self.repo.save(post)
+        return post
+
+    def tick(self) -> dict[str, int]:
+        return publishing.publish_due(self.dispatch)
+
+    def deliver(self, message: PublishMessage, receives: int = 1) -> str:
+        return publication.publish_one(self.worker, message, receive_count=receives)
+
+    def drain(self) -> list[str]:
+        return [self.deliver(m) for m in self.queue.take()]

@@ -1,0 +1,189 @@
+"""The due-posts tick with fakes: claims, late and expired posts, pause, lost races, stale index
+entries, and the recovery of posts whose messages never reached the queue."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from chalicelib.domain import events as ev
+from chalicelib.domain.content import Content
+from chalicelib.domain.status import Status
+from chalicelib.services import publishing
+from tests.unit.helpers import AUTHOR, NOW
+from tests.unit.publishing_fakes import Rig
+
+
+def status(rig: Rig, post_id: str = "p1") -> Status:
+    return rig.repo.get(post_id).status
+
+
+def test_due_post_is_claimed_and_gets_one_message_per_channel() -> None:
+    # GIVEN a post approved for 10:00 on two channels
+    rig = Rig()
+    post = rig.approved()
+    # WHEN the tick runs at its time
+    rig.clock.now = NOW + timedelta(hours=1)
+    counts = rig.tick()
+    # THEN it is publishing, and each channel has one message bound to the approved content
+    assert counts == {"due": 1, "claimed": 1, "expired": 0, "paused": 0, "skipped": 0,
+                      "redispatched": 0, "messages": 2, "unsent": 0}
+    assert status(rig) is Status.PUBLISHING
+    sent = rig.queue.take()
+    assert sorted(m.channel for m in sent) == ["hooks", "outbox"]
+    assert {(m.post_id, m.content_hash, m.attempt) for m in sent} == {("p1", post.content_hash, 1)}
+    assert {m.not_after for m in sent} == {"2026-11-26T12:00:00Z"}  # publish_at + 120 minutes
+
+
+def test_post_not_yet_due_is_left_alone() -> None:
+    rig = Rig()
+    rig.approved()
+    rig.clock.now = NOW + timedelta(minutes=59)
+    assert rig.tick()["due"] == 0
+    assert status(rig) is Status.SCHEDULED and rig.queue.messages == []
+
+
+def test_nothing_happens_while_paused() -> None:
+    rig = Rig()
+    rig.approved()
+    rig.control.paused = True
+    rig.clock.now = NOW + timedelta(hours=1)
+    assert rig.tick()["paused"] == 1
+    assert status(rig) is Status.SCHEDULED and rig.queue.messages == []
+
+
+@pytest.mark.parametrize(("late", "expected"), [(119, Status.PUBLISHING), (121, Status.EXPIRED)])
+def test_late_approval_goes_out_inside_the_window_and_expires_after_it(late: int,
+                                                                         expected: Status) -> None:
+    rig = Rig()
+    rig.clock.now = NOW + timedelta(minutes=late)  # approved this late after publish_at
+    rig.approved(publish_at=NOW)
+    rig.tick()
+    assert status(rig) is expected
+    if expected is Status.EXPIRED:
+        assert rig.queue.messages == []
+        assert [m.post_id for m in rig.repo.sent(ev.PostExpired)] == ["p1"]  # the author is told
+    else:
+        assert len(rig.queue.messages) == 2
+
+
+def test_post_without_time_goes_out_at_the_next_tick() -> None:
+    rig = Rig()
+    rig.approved(publish_at=None)
+    assert rig.tick()["claimed"] == 1
+
+
+def test_post_edited_back_to_review_after_the_index_was_read_is_not_published() -> None:
+    # GIVEN the index still lists a post that was just edited back to review
+    rig = Rig()
+    rig.approved()
+    stale = rig.repo.due(NOW + timedelta(hours=1))
+    post = rig.repo.get("p1")
+    post.edit(rig.wf, AUTHOR, NOW, Content(text="Neu", channels=("outbox", "hooks")), post.publish_at)
+    rig.repo.save(post)
+    rig.repo.due = lambda now, limit=500: stale  # type: ignore[method-assign]
+    # WHEN the tick acts on that index entry
+    rig.clock.now = NOW + timedelta(hours=1)
+    counts = rig.tick()
+    # THEN the consistent re-read finds it in review: nothing claimed, nothing sent
+    assert (counts["due"], counts["skipped"], counts["claimed"]) == (1, 1, 0)
+    assert status(rig) is Status.IN_REVIEW and rig.queue.messages == []
+
+
+def test_scheduled_post_without_approval_on_its_content_is_never_claimed() -> None:
+    rig = Rig()
+    post = rig.approved()
+    post.content = Content(text="unreviewed", channels=("outbox", "hooks"))  # bypassing the domain
+    rig.repo.documents["p1"]["content"] = post.content.to_dict()
+    rig.clock.now = NOW + timedelta(hours=1)
+    assert rig.tick()["skipped"] == 1
+    assert status(rig) is Status.SCHEDULED and rig.queue.messages == []
+
+
+def test_a_claim_lost_to_another_tick_sends_nothing() -> None:
+    rig = Rig()
+    rig.approved()
+    rig.repo.conflicts = 1
+    rig.clock.now = NOW + timedelta(hours=1)
+    assert rig.tick()["skipped"] == 1
+    assert rig.queue.messages == []
+
+
+def test_messages_refused_after_the_claim_are_sent_again_once_the_post_is_quiet() -> None:
+    # GIVEN a tick that claimed a post but could not reach the queue
+    rig = Rig()
+    rig.approved()
+    rig.clock.now = NOW + timedelta(hours=1)
+    rig.queue.refuse = True
+    assert rig.tick()["unsent"] == 1
+    assert status(rig) is Status.PUBLISHING
+    rig.queue.refuse = False
+    # WHEN later ticks run: not before the post has been quiet for STALL_AFTER
+    rig.clock.advance(minutes=1)
+    assert rig.tick()["redispatched"] == 0
+    rig.clock.advance(minutes=5)
+    counts = rig.tick()
+    # THEN the pending channels are sent again, same attempt, same deadline
+    assert counts["redispatched"] == 1
+    sent = rig.queue.take()
+    assert sorted((m.channel, m.attempt, m.not_after) for m in sent) == [
+        ("hooks", 1, "2026-11-26T12:00:00Z"), ("outbox", 1, "2026-11-26T12:00:00Z")]
+    _, events, _ = rig.repo.get_full("p1")
+    assert events[-1].type == "redispatched"
+    # AND not again at the next tick: the re-send itself counts as progress
+    rig.clock.advance(minutes=1)
+    assert rig.tick()["redispatched"] == 0
+    assert [rig.deliver(m) for m in sent] == ["published", "published"]
+    assert status(rig) is Status.PUBLISHED
+
+
+def test_a_crash_between_claim_and_send_strands_nothing() -> None:
+    rig = Rig()
+    rig.approved()
+    rig.clock.now = NOW + timedelta(hours=1)
+
+    class Crash(BaseException):
+        pass
+
+    def die(messages: object) -> None:
+        raise Crash
+
+    rig.queue.send = die  # type: ignore[method-assign,assignment]
+    with pytest.raises(Crash):
+        rig.tick()
+    del rig.queue.send
+    rig.clock.advance(minutes=6)
+    assert rig.tick()["redispatched"] == 1
+    assert rig.drain() == ["published", "published"]
+
+
+def test_only_pending_channels_are_sent_again() -> None:
+    rig = Rig()
+    rig.approved()
+    rig.clock.now = NOW + timedelta(hours=1)
+    rig.tick()
+    outbox = next(m for m in rig.queue.take() if m.channel == "outbox")
+    assert rig.deliver(outbox) == "published"  # hooks' message was lost
+    rig.clock.advance(minutes=6)
+    rig.tick()
+    assert [m.channel for m in rig.queue.take()] == ["hooks"]
+
+
+def test_the_tick_stops_claiming_when_its_time_is_spent() -> None:
+    rig = Rig()
+    for n in range(3):
+        rig.approved(post_id=f"p{n}")
+    rig.clock.now = NOW + timedelta(hours=1)
+    clock = iter([0.0, 0.0, 1.0, publishing.TICK_BUDGET_SECONDS + 1] + [99.0] * 10)
+    rig.dispatch.monotonic = lambda: next(clock)
+    assert rig.tick()["claimed"] == 2
+    assert [status(rig, f"p{n}") for n in range(3)] == [Status.PUBLISHING] * 2 + [Status.SCHEDULED]
+
+
+def test_the_queue_gets_at_most_ten_messages_per_call() -> None:
+    rig = Rig()
+    for n in range(7):
+        rig.approved(post_id=f"p{n}")
+    rig.clock.now = NOW + timedelta(hours=1)
+    assert rig.tick()["messages"] == 14  # FakeQueue asserts the batch size

@@ -1,0 +1,94 @@
+"""The queue adapter and the worker's wiring, without AWS: batches, refused entries, the time
+guard, and the queue settings the pause handling depends on."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from chalicelib.adapters.dynamodb import schema
+from chalicelib.adapters.sqs import PublishBody, SqsPublishQueue
+from chalicelib.entry_publish import SEND_MARGIN_MS, publish_worker, time_guard
+from chalicelib.services import publication
+from chalicelib.services.publishing import DispatchFailed, PublishMessage
+
+
+class QueueClient:
+    """Answers like SQS; ``refuse`` lists entry ids refused once each."""
+
+    def __init__(self, refuse: list[str] | None = None) -> None:
+        self.refuse = list(refuse or [])
+        self.bodies: list[dict[str, Any]] = []
+        self.url_lookups = 0
+
+    def get_queue_url(self, QueueName: str) -> dict[str, str]:
+        self.url_lookups += 1
+        return {"QueueUrl": f"https://sqs.example/{QueueName}"}
+
+    def send_message_batch(self, QueueUrl: str, Entries: list[dict[str, str]]) -> dict[str, Any]:
+        failed = [e for e in Entries if e["Id"] in self.refuse]
+        for entry in failed:
+            self.refuse.remove(entry["Id"])
+        self.bodies += [json.loads(e["MessageBody"]) for e in Entries if e not in failed]
+        return {"Successful": [],
+                "Failed": [{"Id": e["Id"], "SenderFault": False, "Code": "x"} for e in failed]}
+
+
+def messages(count: int) -> list[PublishMessage]:
+    return [PublishMessage(f"p{n}", "outbox", "h", 1, "2026-11-26T12:00:00Z") for n in range(count)]
+
+
+def test_messages_carry_what_the_worker_needs_and_the_url_is_looked_up_once() -> None:
+    client = QueueClient()
+    queue = SqsPublishQueue(client, "freigabe-publish")
+    queue.send(messages(3))
+    queue.send(messages(1))
+    assert client.url_lookups == 1
+    assert client.bodies[0] == {"post_id": "p0", "channel": "outbox", "content_hash": "h",
+                                "attempt": 1, "not_after": "2026-11-26T12:00:00Z"}
+    assert PublishBody.model_validate(client.bodies[0]).message() == messages(1)[0]
+
+
+def test_entries_refused_once_are_sent_again_and_refused_twice_raise() -> None:
+    client = QueueClient(refuse=["1"])
+    SqsPublishQueue(client, "q").send(messages(3))
+    assert sorted(b["post_id"] for b in client.bodies) == ["p0", "p1", "p2"]
+    client = QueueClient(refuse=["1", "1"])
+    with pytest.raises(DispatchFailed):
+        SqsPublishQueue(client, "q").send(messages(3))
+
+
+def test_more_than_ten_messages_is_a_programming_error() -> None:
+    with pytest.raises(ValueError, match="ten"):
+        SqsPublishQueue(QueueClient(), "q").send(messages(11))
+
+
+def test_a_message_written_by_hand_is_the_first_attempt_without_a_deadline() -> None:
+    body = PublishBody.model_validate({"post_id": "x", "channel": "outbox", "content_hash": "h"})
+    assert body.message() == PublishMessage("x", "outbox", "h", 1, None)
+
+
+class Context:
+    def __init__(self, *remaining: int) -> None:
+        self.remaining = list(remaining)
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining.pop(0) if len(self.remaining) > 1 else self.remaining[0]
+
+
+def test_the_time_guard_hands_records_back_when_the_invocation_is_nearly_over() -> None:
+    may_wait = time_guard(Context(60_000, 40_000, SEND_MARGIN_MS - 1))
+    assert may_wait() is True
+    assert may_wait() is False
+    # A context that never had the margin (a test's) is not guarded at all.
+    assert time_guard(Context(3_000))() is True
+
+
+def test_an_empty_event_needs_no_adapters() -> None:
+    assert publish_worker({"Records": []}, None) == {"batchItemFailures": []}
+
+
+def test_a_paused_message_is_let_go_before_the_queue_dead_letters_it() -> None:
+    assert publication.HOLD_RECEIVES < schema.MAX_RECEIVE_COUNT
