@@ -92,18 +92,12 @@ class Stack:
             self._persistence.prepare(visibility)
         except (BotoCoreError, ClientError) as err:
             raise StartupFailed(f"setting up the table and queues: {err}") from err
+        # The ticker relays every change from here on, however late it starts reading.
+        os.environ["FREIGABE_STREAM_SINCE"] = f"{time.time():.6f}"
         if stopping.is_set():
             return
 
-        self._spawn(
-            "api",
-            [
-                python, "-c", "import sys; from chalice.cli import main; sys.exit(main())",
-                "local", "--no-autoreload", "--host", HOST, "--port", str(settings.port),
-                "--stage", environment.LOCAL_STAGE,
-            ],
-        )  # fmt: skip
-        self._await_port("api", settings.port, 60, stopping)
+        # The API last: once /health answers, everything it talks to is already there.
         if slack_env and not stopping.is_set():
             events_url = f"http://{HOST}:{settings.port}/slack/events"
             self._spawn(
@@ -113,10 +107,21 @@ class Stack:
             )  # fmt: skip
             self._await_port("slack", settings.slack_port, 30, stopping)
             self._slack_started = True
-        if not stopping.is_set():
-            self._spawn("hooks", [python, "-m", "dev.webhook_sink", "--port",
-                                  os.environ["FREIGABE_WEBHOOK_PORT"]])
-            self._spawn("ticker", [python, "-m", "dev.ticker"])
+        if stopping.is_set():
+            return
+        hooks_port = int(os.environ["FREIGABE_WEBHOOK_PORT"])
+        self._spawn("hooks", [python, "-m", "dev.webhook_sink", "--port", str(hooks_port)])
+        self._await_port("hooks", hooks_port, 30, stopping)
+        self._spawn("ticker", [python, "-m", "dev.ticker"])
+        self._spawn(
+            "api",
+            [
+                python, "-c", "import sys; from chalice.cli import main; sys.exit(main())",
+                "local", "--no-autoreload", "--host", HOST, "--port", str(settings.port),
+                "--stage", environment.LOCAL_STAGE,
+            ],
+        )  # fmt: skip
+        self._await_port("api", settings.port, 60, stopping)
 
     def _slack_defaults(self) -> dict[str, str]:
         """The dev workspace's credentials and API, unless the caller brings a Slack."""

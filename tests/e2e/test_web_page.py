@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -130,33 +131,25 @@ def tomorrow(hours: int = 24) -> str:
 
 
 def approve(stack: StackHandle, post_id: str, step: str = "brand", reviewer: str = "U0BRAND1") -> None:
-    """A reviewer (Bruno Brand of the dev workspace) approves the post.
+    """A reviewer (Bruno Brand of the dev workspace) clicks Approve on the review request the
+    stack posted to Slack: the dev workspace delivers the signed click as Slack would."""
+    import requests
 
-    SLACK: this records the decision through the service the Slack listener calls, because the
-    stack does not post review requests to Slack yet (bootstrap.message_handlers() is empty).
-    Once it does, replace the body with the signed click the dev workspace delivers: wait for the
-    review request in C0BRAND in GET {stack.slack_url}/_dev/state, then POST
-    {stack.slack_url}/_dev/click {"user": "U0BRAND1", "channel": "C0BRAND", "ts": <its ts>,
-    "action_id": "freigabe_approve"}. The assertions below hold either way.
-    """
-    import boto3
-
-    from chalicelib.adapters.dynamodb.repository import DynamoPostRepository
-    from chalicelib.config import load_workflow
-    from chalicelib.domain.post import Reviewer
-    from chalicelib.services import review
-    from chalicelib.services.ports import Context
-
-    client = boto3.session.Session().client(
-        "dynamodb", endpoint_url=stack.aws_url, region_name="eu-central-1",
-        aws_access_key_id="testing", aws_secret_access_key="testing")
-    repo = DynamoPostRepository(client, TABLE)
-    ctx = Context(repo=repo, workflow=load_workflow(str(WORKFLOW)),
-                  clock=lambda: datetime.now(UTC), new_id=lambda: uuid.uuid4().hex[:16])
-    post = repo.get(post_id)
-    outcome = review.decide(ctx, post_id, step, Reviewer(reviewer, "brand@freigabe.example"),
-                            "approve", post.content_hash)
-    assert outcome.recorded
+    channel = {"brand": "C0BRAND", "legal": "C0LEGAL"}[step]
+    deadline = time.monotonic() + 30
+    request = None
+    while request is None and time.monotonic() < deadline:
+        state = requests.get(f"{stack.slack_url}/_dev/state", timeout=5).json()
+        found = [m for m in state["messages"].get(channel, [])
+                 if m.get("thread_ts") in (None, m["ts"]) and post_id in json.dumps(m.get("blocks"))
+                 and "freigabe_approve" in json.dumps(m.get("blocks"))]
+        request = found[-1] if found else None
+        if request is None:
+            time.sleep(0.3)
+    assert request is not None, f"no review request for {post_id} in {channel}"
+    answer = requests.post(f"{stack.slack_url}/_dev/click", timeout=15, json={
+        "user": reviewer, "channel": channel, "ts": request["ts"], "action_id": "freigabe_approve"})
+    assert answer.json()["status"] == 200, answer.text
 
 
 # -- compose -------------------------------------------------------------------------------------
