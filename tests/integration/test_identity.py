@@ -1,0 +1,69 @@
+"""Who is calling: Cognito's authorizer claims in AWS, the dev header locally, and the dev
+header refused inside Lambda, where anyone could set it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+import app as application
+from chalicelib import bootstrap
+
+
+def invoke(method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
+           claims: dict[str, str] | None = None) -> tuple[int, Any]:
+    """API Gateway's proxy event, as the Lambda function receives it."""
+    context: dict[str, Any] = {"resourcePath": path, "httpMethod": method, "path": path,
+                               "stage": "api"}
+    if claims is not None:
+        context["authorizer"] = {"claims": claims}
+    event = {
+        "resource": path, "path": path, "httpMethod": method,
+        "headers": {"Content-Type": "application/json", **(headers or {})},
+        "multiValueHeaders": {}, "queryStringParameters": None,
+        "multiValueQueryStringParameters": None, "pathParameters": None, "stageVariables": None,
+        "isBase64Encoded": False, "body": json.dumps(body) if body is not None else None,
+        "requestContext": context,
+    }
+    answer = application.app(event, None)
+    return answer["statusCode"], json.loads(answer["body"])
+
+
+@pytest.fixture
+def cognito(table: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FREIGABE_AUTH", "cognito")
+    bootstrap.reset()
+
+
+def test_cognito_claims_name_the_author(cognito: None) -> None:
+    claims = {"email": "Wanda.Writer@Freigabe.example", "name": "Wanda Writer", "sub": "abc"}
+    status, post = invoke("POST", "/api/posts", {"text": "Hallo", "channels": ["outbox"]},
+                          claims=claims)
+    assert status == 201
+    assert post["author"] == "wanda.writer@freigabe.example"
+    assert post["author_name"] == "Wanda Writer"
+    status, mine = invoke("GET", "/api/posts", claims=claims)
+    assert [p["id"] for p in mine["posts"]] == [post["id"]]
+
+
+def test_cognito_ignores_the_dev_header(cognito: None) -> None:
+    status, body = invoke("GET", "/api/posts",
+                          headers={"X-Freigabe-User": "wanda.writer@freigabe.example"})
+    assert status == 401 and body["message"]
+
+
+def test_the_dev_header_is_refused_inside_lambda(table: str,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "freigabe-prod")
+    bootstrap.reset()
+    status, body = invoke("POST", "/api/posts", {"text": "Hallo", "channels": ["outbox"]},
+                          headers={"X-Freigabe-User": "wanda.writer@freigabe.example"})
+    assert status == 401
+    assert body["error"] == "dev_auth_in_lambda"
+    monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME")
+    bootstrap.reset()
+    status, body = invoke("GET", "/api/posts",
+                          headers={"X-Freigabe-User": "wanda.writer@freigabe.example"})
+    assert status == 200 and body["posts"] == []
