@@ -34,8 +34,8 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy app.py chalicelib dev bench infra
 
+# The browser counters' JS tests run inside pytest (tests/unit/test_limits_js.py, node --test).
 test: install chromium lint
-	@if command -v node >/dev/null 2>&1 && [ -d tests/js ]; then node --test tests/js/; fi
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
 bench: install
