@@ -19,6 +19,8 @@ TTL_SECONDS = 60.0
 T = TypeVar("T")
 
 
+NO_GROUPS_ERRORS = frozenset({"paid_teams_only", "plan_upgrade_required"})
+
 class GroupsUnavailable(Exception):
     """The workspace's plan has no user groups (`paid_teams_only`)."""
 
@@ -61,10 +63,11 @@ class SlackDirectory:
             try:
                 answer = self._client.usergroups_users_list(usergroup=group_id)
             except SlackApiError as err:
-                if err.response.get("error") == "paid_teams_only":
+                # Slack has answered both over the years for a plan without user groups.
+                if err.response.get("error") in NO_GROUPS_ERRORS:
                     log.error("reviewer_group %s cannot be resolved: this Slack workspace's plan "
-                              "has no user groups (paid_teams_only); list the step's reviewers "
-                              "by id in the workflow file", group_id)
+                              "has no user groups (%s); list the step's reviewers by id in the "
+                              "workflow file", group_id, err.response.get("error"))
                     raise GroupsUnavailable(group_id) from err
                 raise
             return frozenset(str(u) for u in answer.get("users") or [])
