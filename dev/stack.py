@@ -211,6 +211,9 @@ def _ensure_free(ports: Mapping[str, int]) -> None:
     every request to that program."""
     for variable, port in ports.items():
         with socket.socket() as probe:
+            # As the servers themselves bind: connections of a previous run lingering in
+            # TIME_WAIT do not hold the port, a listening program does.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind((HOST, port))
             except OSError as err:

@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 from chalice import Response
 from chalice.app import Request
@@ -68,6 +69,9 @@ def identity(request: Request) -> Identity:
     email = (request.headers.get("x-freigabe-user") or "").strip()
     if not EMAIL.match(email):
         raise ApiError(401, "no_identity")
+    given = unquote(request.headers.get("x-freigabe-name") or "").strip()
+    if given and len(given) <= 80 and given.isprintable():
+        return Identity(email=email.lower(), name=given)
     local = email.split("@", 1)[0]
     name = " ".join(part.capitalize() for part in re.split(r"[._-]+", local) if part)
     return Identity(email=email.lower(), name=name or email)

@@ -67,3 +67,15 @@ def test_the_dev_header_is_refused_inside_lambda(table: str,
     status, body = invoke("GET", "/api/posts",
                           headers={"X-Freigabe-User": "wanda.writer@freigabe.example"})
     assert status == 200 and body["posts"] == []
+
+
+def test_a_dev_user_may_bring_a_display_name(client: Any) -> None:
+    headers = {"Content-Type": "application/json", "X-Freigabe-User": "writer@freigabe.example",
+               "X-Freigabe-Name": "J%C3%BCrgen%20Writer"}
+    answer = client.http.post("/api/posts", headers=headers,
+                              body=json.dumps({"text": "Hallo", "channels": ["outbox"]}))
+    assert json.loads(answer.body)["author_name"] == "Jürgen Writer"
+    me = json.loads(client.http.get("/api/me", headers=headers).body)
+    assert me["name"] == "Jürgen Writer"
+    plain = {**headers, "X-Freigabe-Name": ""}
+    assert json.loads(client.http.get("/api/me", headers=plain).body)["name"] == "Writer"

@@ -21,8 +21,11 @@ export async function establish(config, mount) {
 async function devSession(users, mount) {
   const stored = localStorage.getItem(DEV_USER_KEY) || "";
   const email = EMAIL.test(stored) ? stored : await pickDevUser(users, mount);
+  const known = users.find((user) => user.email === email);
+  // Header values must be Latin-1: the name travels percent-encoded.
+  const name = known ? { "X-Freigabe-Name": encodeURIComponent(known.name) } : {};
   return {
-    headers: { "X-Freigabe-User": email },
+    headers: { "X-Freigabe-User": email, ...name },
     email,
     signOut() {
       localStorage.removeItem(DEV_USER_KEY);
