@@ -123,6 +123,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Too long for {channel}: {count} of {limit} characters.",
         "de": "Zu lang für {channel}: {count} von {limit} Zeichen.",
     },
+    "too_many_bytes": {
+        "en": "Too long for {channel}: {count} of {limit} bytes (emoji and special characters "
+              "take several bytes each).",
+        "de": "Zu lang für {channel}: {count} von {limit} Bytes (Emoji und Sonderzeichen "
+              "belegen mehrere Bytes).",
+    },
     "publish_at_in_past": {
         "en": "The publication time lies in the past.",
         "de": "Der Veröffentlichungszeitpunkt liegt in der Vergangenheit.",

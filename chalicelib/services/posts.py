@@ -14,6 +14,9 @@ from chalicelib.domain.serialize import post_to_api
 from chalicelib.services.ports import Context, Identity
 
 MAX_TITLE = 200
+# Bluesky also refuses a post text over 3,000 bytes of UTF-8, however few graphemes it has
+# (a long run of family emoji): caught here rather than after approval.
+BYTE_LIMITS = {"bluesky": 3000}
 # A few seconds of slack so a form submitted "now" is not refused for the clock moving on.
 PAST_TOLERANCE = timedelta(seconds=60)
 
@@ -51,6 +54,10 @@ def validate(ctx: Context, content: Content, publish_at: datetime | None,
         if not check.ok:
             raise InvalidContent("too_long", channel=channel, count=check.count,
                                  limit=check.limit)
+        byte_limit = BYTE_LIMITS.get(config.type)
+        size = len(content.text_for(channel).encode("utf-8", "surrogatepass"))
+        if byte_limit is not None and size > byte_limit:
+            raise InvalidContent("too_many_bytes", channel=channel, count=size, limit=byte_limit)
     if publish_at is not None and publish_at_changed and publish_at < ctx.clock() - PAST_TOLERANCE:
         raise InvalidContent("publish_at_in_past")
 

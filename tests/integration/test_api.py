@@ -113,6 +113,7 @@ def test_non_json_write_is_415_with_a_message(api: Api) -> None:
     ({"text": "Hi", "channels": []}, "channel"),
     ({"text": "   ", "channels": ["outbox"]}, "empty"),
     ({"text": "x" * 281, "channels": ["x"]}, "x: 281 of 280"),
+    ({"text": "👨‍👩‍👧‍👦" * 140, "channels": ["bluesky"]}, "bluesky: 3500 of 3000 bytes"),
     ({"text": "Hi", "channels": ["outbox"], "variants": {"x": "Hi"}}, "x"),
     ({"text": "Hi", "channels": ["outbox"], "publish_at": "2020-01-01T00:00:00+00:00"}, "past"),
     ({"text": "Hi", "channels": ["outbox"], "publish_at": "2030-01-01T00:00:00"}, "time zone"),
