@@ -221,7 +221,10 @@ def explain(user: str, channel: str | None, text: str) -> None:
 # -- retry, commands, App Home ----------------------------------------------------------------
 
 
-def on_retry(ack: Any, body: dict[str, Any]) -> None:
+def _admin_action(ack: Any, body: dict[str, Any],
+                  act: Callable[[str, dict[str, Any]], str]) -> None:
+    """A publication button only admins may press: check who clicked, read the button's
+    value, run ``act(admin, value)`` and tell the admin what it said (or why it could not)."""
     from chalicelib import bootstrap
     from chalicelib.i18n import t
 
@@ -234,47 +237,49 @@ def on_retry(ack: Any, body: dict[str, Any]) -> None:
         return
     try:
         data = json.loads(click.value)
-        post_id, channels = str(data["p"]), [str(c) for c in data["c"]]
-    except (ValueError, KeyError, TypeError):
+        if not isinstance(data, dict) or "p" not in data or "c" not in data:
+            raise ValueError("not a publication button")
+    except ValueError:
         explain(click.user, click.channel, blocks.escape(tr("broken_button", lang)))
         return
-    from chalicelib import entry_publish
-
     try:
-        entry_publish.retry_publication(post_id, channels, click.user)
+        said = act(click.user, data)
     except DomainError as err:
         reason = t(err.key, lang, **err.params)
         explain(click.user, click.channel, blocks.escape(tr("retry_refused", lang, reason=reason)))
         return
-    log.info("retry requested", extra={"post_id": post_id, "user": click.user})
-    explain(click.user, click.channel, blocks.escape(tr("retry_started", lang, channels=", ".join(channels))))
+    explain(click.user, click.channel, blocks.escape(tr(said, lang, **_said_params(data))))
+
+
+def _said_params(data: dict[str, Any]) -> dict[str, str]:
+    channels = data["c"] if isinstance(data["c"], list) else [data["c"]]
+    names = ", ".join(str(c) for c in channels)
+    return {"channels": names, "channel": names}
+
+
+def on_retry(ack: Any, body: dict[str, Any]) -> None:
+    from chalicelib import entry_publish
+
+    def retry(admin: str, data: dict[str, Any]) -> str:
+        post_id, channels = str(data["p"]), [str(c) for c in data["c"]]
+        entry_publish.retry_publication(post_id, channels, admin)
+        log.info("retry requested", extra={"post_id": post_id, "user": admin})
+        return "retry_started"
+
+    _admin_action(ack, body, retry)
 
 
 def on_mark_published(ack: Any, body: dict[str, Any]) -> None:
     """An admin confirms that a channel whose result was unknown did go out."""
-    from chalicelib import bootstrap, entry_publish
-    from chalicelib.i18n import t
+    from chalicelib import entry_publish
 
-    ack()
-    click = Click.of(body)
-    lang = bootstrap.workflow().language
-    if click.user not in bootstrap.workflow().admins:
-        explain(click.user, click.channel, blocks.escape(tr("retry_hint", lang)))
-        return
-    try:
-        data = json.loads(click.value)
+    def mark(admin: str, data: dict[str, Any]) -> str:
         post_id, channel = str(data["p"]), str(data["c"])
-    except (ValueError, KeyError, TypeError):
-        explain(click.user, click.channel, blocks.escape(tr("broken_button", lang)))
-        return
-    try:
-        entry_publish.mark_published(post_id, channel, click.user)
-    except DomainError as err:
-        reason = t(err.key, lang, **err.params)
-        explain(click.user, click.channel, blocks.escape(tr("retry_refused", lang, reason=reason)))
-        return
-    log.info("marked published", extra={"post_id": post_id, "channel": channel, "user": click.user})
-    explain(click.user, click.channel, blocks.escape(tr("marked_published", lang, channel=channel)))
+        entry_publish.mark_published(post_id, channel, admin)
+        log.info("marked published", extra={"post_id": post_id, "channel": channel, "user": admin})
+        return "marked_published"
+
+    _admin_action(ack, body, mark)
 
 
 def on_command(ack: Any, body: dict[str, Any]) -> None:
