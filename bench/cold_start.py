@@ -90,7 +90,8 @@ def first_request(env: dict[str, str]) -> tuple[float, int]:
 
 
 def run(aws_env: dict[str, str] | None = None) -> dict[str, Any]:
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "0"}
+    # Any value of PYTHONDONTWRITEBYTECODE, "0" included, stops bytecode caching: drop it.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     # Warm the bytecode caches so both sides are measured like a deployed package.
     subprocess.run([sys.executable, "-c", "import app"], cwd=ROOT, env=env, check=True)
     with tempfile.TemporaryDirectory() as bare:

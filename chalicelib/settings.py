@@ -31,6 +31,10 @@ class Settings(BaseModel):
     # or Secrets Manager name, resolved through Powertools Parameters.
     slack_secrets_ref: str = Field("", alias="FREIGABE_SLACK_SECRETS")
     public_url: str = Field("", alias="FREIGABE_PUBLIC_URL")
+    # Cognito's hosted UI for the web page's sign-in (public values: the page needs them).
+    cognito_domain: str = Field("", alias="FREIGABE_COGNITO_DOMAIN")
+    cognito_client_id: str = Field("", alias="FREIGABE_COGNITO_CLIENT_ID")
+    cognito_redirect_uri: str = Field("", alias="FREIGABE_COGNITO_REDIRECT_URI")
     lambda_function_name: str = Field("", alias="AWS_LAMBDA_FUNCTION_NAME")
 
     @property

@@ -6,7 +6,7 @@ and records messages for the outside world; it never calls out itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -394,6 +394,3 @@ class Post:
         self.timeline_head = event.hash
         self.updated_at = iso(now)
         self.new_events.append(event)
-
-    def without_pending(self) -> Post:
-        return replace(self, new_events=[], messages=[])

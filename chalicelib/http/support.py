@@ -4,7 +4,6 @@ turning errors into a 4xx with a message the writer understands."""
 from __future__ import annotations
 
 import json
-import logging
 import re
 from collections.abc import Callable
 from functools import wraps
@@ -26,8 +25,6 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.i18n import pick_language, t
 from chalicelib.services.ports import Identity
-
-log = logging.getLogger("freigabe.api")
 
 EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}$")
 JSON_TYPES = ("application/json",)

@@ -3,14 +3,11 @@ scheduler last run."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Protocol
 
 
 class HeartbeatStore(Protocol):
     def last_tick(self) -> str | None: ...
-
-    def record_tick(self, at: datetime) -> None: ...
 
 
 def check(store: HeartbeatStore) -> tuple[int, dict[str, Any]]:

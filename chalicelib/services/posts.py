@@ -8,7 +8,7 @@ from typing import Any
 
 from chalicelib.domain import limits
 from chalicelib.domain.content import Content
-from chalicelib.domain.errors import Conflict, Forbidden, InvalidContent, NotFound
+from chalicelib.domain.errors import Conflict, InvalidContent, NotFound
 from chalicelib.domain.post import Post
 from chalicelib.domain.serialize import post_to_api
 from chalicelib.services.ports import Context, Identity
@@ -150,6 +150,3 @@ def channels(ctx: Context) -> list[dict[str, Any]]:
         for name, cfg in ctx.workflow.channels.items()
     ]
 
-
-__all__ = ["Draft", "Forbidden", "calendar", "channels", "create", "edit", "mine", "read",
-           "submit", "validate", "withdraw"]

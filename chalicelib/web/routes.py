@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -70,10 +69,11 @@ def security_headers(connect_extra: str = "") -> Headers:
 
 
 def _cognito() -> dict[str, str] | None:
-    """Cognito's hosted UI, when configured. Read per call (not at import) so tests and
-    stages can set the variables; the values are public by design, the page needs them."""
-    domain = os.environ.get("FREIGABE_COGNITO_DOMAIN", "").strip()
-    client_id = os.environ.get("FREIGABE_COGNITO_CLIENT_ID", "").strip()
+    """Cognito's hosted UI, when configured; the values are public by design."""
+    from chalicelib.settings import get_settings
+
+    settings = get_settings()
+    domain, client_id = settings.cognito_domain.strip(), settings.cognito_client_id.strip()
     if not domain or not client_id:
         return None
     if "://" not in domain:
@@ -81,12 +81,10 @@ def _cognito() -> dict[str, str] | None:
     parts = urlsplit(domain)
     if parts.scheme != "https" or not HOST.fullmatch(parts.netloc):
         return None
-    from chalicelib.settings import get_settings
-
     # Empty: the page uses its own address, which must then be a callback URL of the client.
-    redirect = os.environ.get("FREIGABE_COGNITO_REDIRECT_URI", "").strip()
-    if not redirect and get_settings().public_url.strip():
-        redirect = get_settings().public_url.strip().rstrip("/") + "/"
+    redirect = settings.cognito_redirect_uri.strip()
+    if not redirect and settings.public_url.strip():
+        redirect = settings.public_url.strip().rstrip("/") + "/"
     return {"domain": f"https://{parts.netloc}", "client_id": client_id, "redirect_uri": redirect}
 
 

@@ -3,6 +3,7 @@ every route of CONTRACT section 4, bad input included."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -170,7 +171,10 @@ def test_health_reports_the_table(client: Any) -> None:
 
 
 def test_health_is_503_when_the_table_is_gone(client: Any, table: str, dynamodb: Any) -> None:
+    from chalicelib.adapters.dynamodb.schema import table_definition
+
     dynamodb.delete_table(TableName=table)
-    assert client.http.get("/health").status_code == 503
-    dynamodb.create_table(**__import__("chalicelib.adapters.dynamodb.schema", fromlist=["x"])
-                          .table_definition(table))
+    response = client.http.get("/health")
+    assert response.status_code == 503
+    assert json.loads(response.body)["status"] == "unavailable"
+    dynamodb.create_table(**table_definition(table))  # the fixture deletes it afterwards

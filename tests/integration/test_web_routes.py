@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib import bootstrap
 from chalicelib.web import routes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -221,8 +222,10 @@ def test_a_cognito_domain_that_is_not_https_is_ignored(monkeypatch: pytest.Monke
                                                        domain: str) -> None:
     monkeypatch.setenv("FREIGABE_COGNITO_DOMAIN", domain)
     monkeypatch.setenv("FREIGABE_COGNITO_CLIENT_ID", "abc123")
+    bootstrap.reset()
 
     assert routes._cognito() is None
+    bootstrap.reset()
 
 
 @pytest.mark.parametrize(("path", "root"), [
