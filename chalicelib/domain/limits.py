@@ -12,6 +12,10 @@ vectors in ``tests/vectors/text_limits.json``.
 - LinkedIn, Facebook: UTF-16 code units (``String.length``), never fewer than any other
   reading of "characters", so a text that passes here is not refused for length there.
 - webhook, outbox: no limit; the count is grapheme clusters, for display only.
+
+Bluesky also has a second limit, ``maxLength`` of the same record: 3,000 bytes of UTF-8.
+A few hundred graphemes of emoji can pass the first and fail the second, so ``byte_check``
+is checked as well (``BYTE_LIMITS``).
 """
 
 from __future__ import annotations
@@ -32,6 +36,10 @@ LIMITS: dict[str, int | None] = {
     "webhook": None,
     "outbox": None,
 }
+
+# Limits on the UTF-8 encoding of the text, besides the count above: Bluesky's
+# app.bsky.feed.post text has maxLength 3000 (bytes) as well as maxGraphemes 300.
+BYTE_LIMITS: dict[str, int] = {"bluesky": 3000}
 
 # X (transformed_url_length) and Mastodon (URL_PLACEHOLDER) both count a link as 23.
 URL_LENGTH = 23
@@ -70,9 +78,23 @@ def count(channel_type: str, text: str) -> int:
 
 
 def check(channel_type: str, text: str) -> LimitCheck:
+    """The network's count against its limit; a byte limit is ``byte_check``'s."""
     n = count(channel_type, text)
     limit = LIMITS[channel_type]
     return LimitCheck(channel_type, n, limit, limit is None or n <= limit)
+
+
+def byte_check(channel_type: str, text: str) -> LimitCheck:
+    """``text``'s size in bytes of UTF-8, against the network's byte limit if it has one.
+
+    The count is always the byte length; without a byte limit ``limit`` is None and the
+    check is ok. A lone surrogate is sent as U+FFFD, three bytes, as in the browser.
+    """
+    if channel_type not in _COUNTERS:
+        raise ValueError(f"unknown channel type {channel_type!r}")
+    size = len(_as_sent(text).encode("utf-8"))
+    limit = BYTE_LIMITS.get(channel_type)
+    return LimitCheck(channel_type, size, limit, limit is None or size <= limit)
 
 
 def _as_sent(text: str) -> str:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalicelib.domain.limits import LIMITS, LimitCheck, check, count
+from chalicelib.domain.limits import BYTE_LIMITS, LIMITS, LimitCheck, byte_check, check, count
 
 VECTORS_PATH = Path(__file__).parent.parent / "vectors" / "text_limits.json"
 VECTORS: list[dict[str, Any]] = json.loads(VECTORS_PATH.read_text(encoding="utf-8"))["vectors"]
@@ -47,6 +47,39 @@ def test_vector(vector: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(
     "vector",
+    [v for v in VECTORS if "bytes" in v],
+    ids=lambda v: f"{v['channel_type']}-{v['bytes']}",
+)
+def test_byte_vector(vector: dict[str, Any]) -> None:
+    channel_type = vector["channel_type"]
+    limit = BYTE_LIMITS.get(channel_type)
+
+    result = byte_check(channel_type, text_of(vector))
+
+    assert result == LimitCheck(
+        channel_type, vector["bytes"], limit, limit is None or vector["bytes"] <= limit
+    ), vector["note"]
+
+
+def test_a_text_within_the_byte_limit_can_still_be_over_the_count() -> None:
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"
+
+    assert byte_check("bluesky", family * 120).ok
+    assert not byte_check("bluesky", family * 120 + "a").ok
+    assert check("bluesky", family * 120 + "a").ok
+    assert not check("bluesky", "a" * 301).ok
+    assert byte_check("bluesky", "a" * 301).ok
+
+
+@pytest.mark.parametrize("channel_type", sorted(set(LIMITS) - set(BYTE_LIMITS)))
+def test_a_network_without_a_byte_limit_takes_any_size(channel_type: str) -> None:
+    result = byte_check(channel_type, "\U0001f600" * 70_000)
+
+    assert result == LimitCheck(channel_type, 280_000, None, True)
+
+
+@pytest.mark.parametrize(
+    "vector",
     [v for v in VECTORS if v["channel_type"] == "x"],
     ids=lambda v: v["note"][:40],
 )
@@ -65,11 +98,20 @@ def test_vectors_cover_every_channel_type_and_both_sides_of_every_limit() -> Non
     for channel_type, limit in LIMITS.items():
         if limit is not None:
             assert {limit, limit + 1} <= by_channel[channel_type], channel_type
+    by_bytes: dict[str, set[int]] = {}
+    for vector in VECTORS:
+        if "bytes" in vector:
+            by_bytes.setdefault(vector["channel_type"], set()).add(vector["bytes"])
+    assert set(BYTE_LIMITS) <= set(LIMITS)
+    for channel_type, limit in BYTE_LIMITS.items():
+        assert {limit, limit + 1} <= by_bytes.get(channel_type, set()), channel_type
 
 
 def test_unknown_channel_type_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown channel type"):
         count("myspace", "hello")
+    with pytest.raises(ValueError, match="unknown channel type"):
+        byte_check("myspace", "hello")
 
 
 def test_a_text_too_costly_to_scan_for_urls_keeps_them_at_full_length() -> None:
@@ -114,4 +156,14 @@ def test_any_text_has_a_count(channel_type: str, text: str) -> None:
 
     assert result.count >= 0
     assert result.count == count(channel_type, text)
+    assert result.ok == (result.limit is None or result.count <= result.limit)
+
+
+@given(channel_type=st.sampled_from(sorted(LIMITS)), text=any_text)
+@settings(deadline=None)
+def test_any_text_has_a_byte_size_as_sent(channel_type: str, text: str) -> None:
+    result = byte_check(channel_type, text)
+
+    assert result.count == len(sent(text).encode("utf-8"))
+    assert result.limit == BYTE_LIMITS.get(channel_type)
     assert result.ok == (result.limit is None or result.count <= result.limit)

@@ -1,5 +1,5 @@
 """The web form's counter (limits.js) runs the shared vectors under node, and counts what the
-server counts on texts no vector lists."""
+server counts on texts no vector lists, bytes included."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.domain.limits import LIMITS, count
+from chalicelib.domain.limits import LIMITS, byte_check, check, count
 
 ROOT = Path(__file__).resolve().parents[2]
 LIMITS_JS = ROOT / "chalicelib" / "web" / "static" / "js" / "limits.js"
@@ -64,18 +64,16 @@ PIECES = [
 ]  # fmt: skip
 
 
-def test_limits_js_counts_what_limits_py_counts() -> None:
+def run_limits_js(expression: str, cases: list[list[str]]) -> list[object]:
+    """``expression`` (over the module's exports, ``c`` the channel type and ``t`` the text)
+    for every case, evaluated by limits.js under node."""
     assert NODE is not None
-    rng = random.Random(20240611)
-    texts = ["".join(rng.choices(PIECES, k=rng.randint(1, 24))) for _ in range(400)]
-    cases = [[channel_type, text] for text in texts for channel_type in LIMITS]
     script = (
         "import { readFileSync } from 'node:fs';"
-        f"const {{ count }} = await import({json.dumps(LIMITS_JS.as_uri())});"
+        f"const limits = await import({json.dumps(LIMITS_JS.as_uri())});"
         "const cases = JSON.parse(readFileSync(0, 'utf8'));"
-        "process.stdout.write(JSON.stringify(cases.map(([c, t]) => count(c, t))));"
+        f"process.stdout.write(JSON.stringify(cases.map(([c, t]) => {expression})));"
     )
-
     result = subprocess.run(
         [NODE, "--input-type=module", "-e", script],
         input=json.dumps(cases),
@@ -84,11 +82,36 @@ def test_limits_js_counts_what_limits_py_counts() -> None:
         timeout=300,
         check=True,
     )
+    answers: list[object] = json.loads(result.stdout)
+    return answers
 
-    in_js = json.loads(result.stdout)
+
+def test_limits_js_counts_what_limits_py_counts() -> None:
+    rng = random.Random(20240611)
+    texts = ["".join(rng.choices(PIECES, k=rng.randint(1, 24))) for _ in range(400)]
+    cases = [[channel_type, text] for text in texts for channel_type in LIMITS]
+
+    in_js = run_limits_js("limits.count(c, t)", cases)
+
     differ = [
         (channel_type, text, count(channel_type, text), js)
         for (channel_type, text), js in zip(cases, in_js, strict=True)
         if count(channel_type, text) != js
     ]
     assert differ == []
+
+
+def test_limits_js_measures_bytes_as_limits_py_and_blocks_what_the_server_refuses() -> None:
+    # Long runs of the pieces that take many bytes for few graphemes, around Bluesky's limits.
+    heavy = ["a", "ä", "日", "😀", "👨\u200d👩\u200d👧\u200d👦", "🏳\ufe0f\u200d🌈", "\ud800", " "]
+    rng = random.Random(20240612)
+    texts = ["".join(rng.choices(heavy, k=rng.randint(1, 400))) for _ in range(300)]
+    texts += ["👨\u200d👩\u200d👧\u200d👦" * n + "a" * k for n in (119, 120, 121) for k in (0, 1)]
+    cases = [[channel_type, text] for text in texts for channel_type in LIMITS]
+
+    in_js = run_limits_js("[limits.byteCheck(c, t).count, limits.check(c, t).ok]", cases)
+
+    expected = [[byte_check(c, t).count, check(c, t).ok and byte_check(c, t).ok] for c, t in cases]
+    differ = [(c, t[:30], e, js) for (c, t), e, js in zip(cases, expected, in_js, strict=True) if e != js]
+    assert differ == []
+    assert any(check("bluesky", t).ok and not byte_check("bluesky", t).ok for t in texts)

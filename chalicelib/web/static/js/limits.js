@@ -13,6 +13,12 @@ export const LIMITS = Object.freeze({
   outbox: null,
 });
 
+// Limits on the UTF-8 encoding of the text, besides the count: Bluesky's post text has
+// maxLength 3000 (bytes) as well as maxGraphemes 300. limits.py has the same table.
+export const BYTE_LIMITS = Object.freeze({
+  bluesky: 3000,
+});
+
 // X (transformed_url_length) and Mastodon (URL_PLACEHOLDER) both count a link as 23.
 export const URL_LENGTH = 23;
 
@@ -38,9 +44,25 @@ export function count(channelType, text) {
   return counter(String(text).toWellFormed());
 }
 
+// The verdict the form shows and blocks on: the network's count first, as the server checks
+// it; when that passes but the text is over the network's byte limit, the byte count and
+// byte limit instead, so the form refuses what the API would refuse.
 export function check(channelType, text) {
   const n = count(channelType, text);
   const limit = LIMITS[channelType];
+  const verdict = { channelType, count: n, limit, ok: limit === null || n <= limit };
+  if (!verdict.ok) return verdict;
+  const bytes = byteCheck(channelType, text);
+  return bytes.ok ? verdict : bytes;
+}
+
+const utf8 = new TextEncoder();
+
+// The text's size in bytes of UTF-8 against the network's byte limit (limit null: none).
+export function byteCheck(channelType, text) {
+  if (!Object.hasOwn(COUNTERS, channelType)) throw new RangeError(`unknown channel type ${channelType}`);
+  const n = utf8.encode(String(text)).length; // a lone surrogate: U+FFFD, 3 bytes
+  const limit = Object.hasOwn(BYTE_LIMITS, channelType) ? BYTE_LIMITS[channelType] : null;
   return { channelType, count: n, limit, ok: limit === null || n <= limit };
 }
 
