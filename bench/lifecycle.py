@@ -38,7 +38,8 @@ def run() -> dict[str, Any]:
     from chalicelib.domain.post import Reviewer
     from chalicelib.services import review
 
-    counter = RequestCounter(bootstrap.dynamodb())
+    container = bootstrap.container()
+    counter = RequestCounter(container.aws("dynamodb"))
     rows = []
     with Client(application.app, stage_name="local") as client:
         response = client.http.post(
@@ -48,7 +49,7 @@ def run() -> dict[str, Any]:
             body=json.dumps({"text": "50% Rabatt im Advent", "channels": ["outbox"]}))
         post = json.loads(response.body)
         rows.append(("create + submit (POST /api/posts)", *counter.take()[:2]))
-        ctx = bootstrap.context()
+        ctx = container.context()
         review.decide(ctx, post["id"], "legal", Reviewer("U0LEGAL1", "legal1@freigabe.example"),
                       "approve", post["content_hash"])
         rows.append(("approval 1 (legal)", *counter.take()[:2]))

@@ -26,7 +26,11 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chalicelib.domain.post import Post
+    from chalicelib.domain.workflow import Workflow
 
 ROOT = Path(__file__).resolve().parent.parent
 STORED, DUE = 10_000, 100
@@ -64,7 +68,7 @@ class ItemCounter:
         return items, requests
 
 
-def _approved_post(workflow: Any, post_id: str, publish_at: datetime) -> Any:
+def _approved_post(workflow: Workflow, post_id: str, publish_at: datetime) -> Post:
     from chalicelib.domain.content import Content
     from chalicelib.domain.post import Post, Reviewer
 
@@ -77,7 +81,7 @@ def _approved_post(workflow: Any, post_id: str, publish_at: datetime) -> Any:
     return post
 
 
-def seed(client: Any, table: str, workflow: Any, stored: int, due: int) -> list[str]:
+def seed(client: Any, table: str, workflow: Workflow, stored: int, due: int) -> list[str]:
     """``stored`` posts written with BatchWriteItem: ``due`` due now, a fifth of the rest
     scheduled for later, the others published or in review. Returns the due posts' ids."""
     from chalicelib.adapters.dynamodb.repository import DynamoPostRepository
@@ -114,6 +118,7 @@ def environment() -> Iterator[dict[str, str]]:
 
     from chalicelib import bootstrap
     from chalicelib.adapters.dynamodb.schema import queue_definitions, table_definition
+    from chalicelib.settings import Settings
 
     suffix = uuid.uuid4().hex[:8]
     tmp = Path(tempfile.mkdtemp(prefix="freigabe-bench-"))
@@ -136,7 +141,7 @@ def environment() -> Iterator[dict[str, str]]:
             attributes["RedrivePolicy"] = json.dumps({"deadLetterTargetArn": arn,
                                                       "maxReceiveCount": str(definition["MaxReceiveCount"])})
         urls[name] = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
-    queue = f"freigabe-publish-{suffix}"
+    queue = f"{Settings.model_fields['publish_queue'].default}-{suffix}"
     saved = {k: os.environ.get(k) for k in ("FREIGABE_CONFIG", "FREIGABE_TABLE", "FREIGABE_PUBLISH_QUEUE")}
     os.environ.update(FREIGABE_CONFIG=str(config), FREIGABE_PUBLISH_QUEUE=queue)
     try:
@@ -163,14 +168,16 @@ def use_table(name: str) -> None:
 
 
 def measure_tick_reads() -> dict[str, Any]:
-    from chalicelib import bootstrap, entry_publish
+    from chalicelib import bootstrap
+    from chalicelib.handlers.schedule import publish_due
 
+    container = bootstrap.container()
     seeded = time.perf_counter()
-    seed(bootstrap.dynamodb(), bootstrap.table_name(), bootstrap.workflow(), STORED, DUE)
+    seed(container.aws("dynamodb"), container.table, container.workflow, STORED, DUE)
     seeded = time.perf_counter() - seeded
-    counter = ItemCounter(bootstrap.dynamodb())
+    counter = ItemCounter(container.aws("dynamodb"))
     started = time.perf_counter()
-    counts = entry_publish.publish_due()
+    counts = publish_due()
     elapsed = time.perf_counter() - started
     items, requests = counter.take()
     return {"stored": STORED, "due": DUE, "tick": counts, "items": items, "requests": requests,
@@ -180,7 +187,7 @@ def measure_tick_reads() -> dict[str, Any]:
 
 def work(queue_url: str, stopping: threading.Event, tally: Counter[str]) -> None:
     """One worker: the handler on every message, ten at a time, as Lambda's poller does."""
-    from chalicelib import entry_publish
+    from chalicelib.handlers.queue import publish_worker
     from dev import lambda_events
 
     sqs = bootstrap_sqs()
@@ -191,8 +198,7 @@ def work(queue_url: str, stopping: threading.Event, tally: Counter[str]) -> None
         if not messages:
             continue
         context = lambda_events.LambdaContext("freigabe-bench-publish_worker", 512, arn, 60.0)
-        answer = entry_publish.publish_worker(lambda_events.sqs_event(messages, arn, "eu-central-1"),
-                                              context)
+        answer = publish_worker(lambda_events.sqs_event(messages, arn, "eu-central-1"), context)
         refused = {f["itemIdentifier"] for f in answer["batchItemFailures"]}
         done = [m for m in messages if m["MessageId"] not in refused]
         if done:
@@ -204,11 +210,13 @@ def work(queue_url: str, stopping: threading.Event, tally: Counter[str]) -> None
 
 def measure_dispatch(queue_url: str, outbox: str) -> dict[str, Any]:
     """The tick and WORKERS concurrent worker invocations, until every post is published."""
-    from chalicelib import bootstrap, entry_publish
+    from chalicelib import bootstrap
+    from chalicelib.handlers.schedule import publish_due
 
-    due_ids = seed(bootstrap.dynamodb(), bootstrap.table_name(), bootstrap.workflow(), DISPATCHED,
+    container = bootstrap.container()
+    due_ids = seed(container.aws("dynamodb"), container.table, container.workflow, DISPATCHED,
                    DISPATCHED)
-    counter = ItemCounter(bootstrap.dynamodb())
+    counter = ItemCounter(container.aws("dynamodb"))
     stopping, tally = threading.Event(), Counter[str]()
     workers = [threading.Thread(target=work, args=(queue_url, stopping, tally), daemon=True)
                for _ in range(WORKERS)]
@@ -217,7 +225,7 @@ def measure_dispatch(queue_url: str, outbox: str) -> dict[str, Any]:
         worker.start()
     ticks = claimed = 0
     while claimed < len(due_ids) and ticks < 10:
-        claimed += entry_publish.publish_due()["claimed"]
+        claimed += publish_due()["claimed"]
         ticks += 1
     ticked = time.perf_counter()
     lines: list[str] = []
@@ -295,7 +303,7 @@ def run() -> dict[str, Any]:
 def bootstrap_sqs() -> Any:
     from chalicelib import bootstrap
 
-    return bootstrap.aws_client("sqs")
+    return bootstrap.container().aws("sqs")
 
 
 def report(figures: dict[str, Any]) -> str:

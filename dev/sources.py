@@ -10,15 +10,13 @@ import os
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 from chalice.app import DynamoDBEventConfig, SQSEventConfig
 
 from dev import lambda_events
-
-if TYPE_CHECKING:
-    from dev.ticker import Invoker
+from dev.invoker import Invoker
 
 # Lambda retries a failing stream batch until its records expire (a day) unless the mapping
 # sets MaximumRetryAttempts; locally a poison record would block its shard that long.

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.adapters.dynamodb import keys
+from chalicelib.domain.publication import Outcome, Publication
 
 KEEP_SECONDS = 7 * 24 * 3600
 EXPIRY_ATTR = "expiration"  # epoch seconds; the table's TTL attribute
@@ -46,7 +47,8 @@ class PowertoolsOnce:
 
         @idempotent_function(data_keyword_argument="publication", persistence_store=persistence,
                              config=self.config, key_prefix="publication")
-        def run(publication: dict[str, Any], send: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        def run(publication: dict[str, str | int],
+                send: Callable[[], dict[str, str | None]]) -> dict[str, str | None]:
             return send()
 
         self._run = run
@@ -56,9 +58,10 @@ class PowertoolsOnce:
         retried after the function's timeout instead of after ``keep_seconds``."""
         self.config.register_lambda_context(context)
 
-    def __call__(self, key: dict[str, Any], send: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        result = self._run(publication=key, send=send)
-        return dict(result)
+    def __call__(self, publication: Publication, send: Callable[[], Outcome]) -> Outcome:
+        # Powertools keeps JSON: the outcome is stored as a dict and read back from one.
+        result = self._run(publication=publication.key(), send=lambda: send().to_dict())
+        return Outcome.from_dict(result)
 
 
 class DynamoSendLedger:
@@ -70,17 +73,17 @@ class DynamoSendLedger:
         self._clock = clock
 
     @staticmethod
-    def _key(key: dict[str, Any]) -> dict[str, Any]:
+    def _key(publication: Publication) -> dict[str, dict[str, str]]:
         return {
-            keys.PK: {"S": keys.send_pk(str(key["post_id"]))},
-            keys.SK: {"S": keys.send_sk(str(key["channel"]), str(key["content_hash"]),
-                                        int(key["attempt"]))},
+            keys.PK: {"S": keys.send_pk(publication.post_id)},
+            keys.SK: {"S": keys.send_sk(publication.channel, publication.content_hash,
+                                        publication.attempt)},
         }
 
-    def begin(self, key: dict[str, Any]) -> bool:
+    def begin(self, publication: Publication) -> bool:
         now = self._clock()
         item = {
-            **self._key(key),
+            **self._key(publication),
             "at": {"S": datetime.fromtimestamp(now, UTC).isoformat()},
             EXPIRY_ATTR: {"N": str(int(now) + self._keep)},
         }
@@ -92,5 +95,5 @@ class DynamoSendLedger:
             return False
         return True
 
-    def forget(self, key: dict[str, Any]) -> None:
-        self._client.delete_item(TableName=self._table, Key=self._key(key))
+    def forget(self, publication: Publication) -> None:
+        self._client.delete_item(TableName=self._table, Key=self._key(publication))

@@ -1,17 +1,20 @@
-"""The publish queue: sending publish messages with SendMessageBatch, and the shape of the
-records the worker receives (a pydantic model, for Powertools' BatchProcessor)."""
+"""The publish queue: sending publications with SendMessageBatch, and the shape of the records
+the worker receives (a pydantic model, for Powertools' BatchProcessor), parsed back into the
+same ``Publication``."""
 
 from __future__ import annotations
 
 import json
 import logging
 from collections.abc import Sequence
+from dataclasses import asdict
 from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.services.publishing import DispatchFailed, PublishMessage
+from chalicelib.domain.publication import Publication
+from chalicelib.services.ports import QueueRefused
 
 log = logging.getLogger("freigabe.queue")
 
@@ -30,30 +33,34 @@ class SqsPublishQueue:
             self._url = str(self._client.get_queue_url(QueueName=self._queue_name)["QueueUrl"])
         return self._url
 
-    def send(self, messages: Sequence[PublishMessage]) -> None:
-        if len(messages) > 10:
+    def send(self, publications: Sequence[Publication]) -> None:
+        if len(publications) > 10:
             raise ValueError("SendMessageBatch takes at most ten messages")
-        waiting = {str(i): m for i, m in enumerate(messages)}
+        waiting = {str(i): p for i, p in enumerate(publications)}
         from botocore.exceptions import BotoCoreError, ClientError
 
         for _ in range(2):  # boto3 retries whole calls; this retries the entries SQS refused
             if not waiting:
                 return
-            entries = [{"Id": i, "MessageBody": json.dumps(m.body(), separators=(",", ":"))}
-                       for i, m in waiting.items()]
+            entries = [{"Id": i, "MessageBody": body(p)} for i, p in waiting.items()]
             try:
                 answer = self._client.send_message_batch(QueueUrl=self.url, Entries=entries)
             except (BotoCoreError, ClientError) as err:
-                raise DispatchFailed(f"SendMessageBatch failed: {type(err).__name__}") from err
+                raise QueueRefused(f"SendMessageBatch failed: {type(err).__name__}") from err
             failed = {f["Id"] for f in answer.get("Failed", [])}
-            waiting = {i: m for i, m in waiting.items() if i in failed}
+            waiting = {i: p for i, p in waiting.items() if i in failed}
         if waiting:
             log.error("queue refused messages", extra={"count": len(waiting)})
-            raise DispatchFailed(f"{len(waiting)} messages refused by the queue")
+            raise QueueRefused(f"{len(waiting)} messages refused by the queue")
 
 
-class PublishBody(BaseModel):
-    """A publish message as it arrives; ``attempt`` and ``not_after`` may be absent in
+def body(publication: Publication) -> str:
+    """A message's body: the publication's fields as JSON (no text: the worker reads the post)."""
+    return json.dumps(asdict(publication), separators=(",", ":"))
+
+
+class PublicationBody(BaseModel):
+    """A message's body as it arrives; ``attempt`` and ``not_after`` may be absent in
     messages written by hand (the first attempt, no deadline beyond the post's own)."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
@@ -64,19 +71,19 @@ class PublishBody(BaseModel):
     attempt: int = Field(1, ge=1)
     not_after: str | None = None
 
-    def message(self) -> PublishMessage:
-        return PublishMessage(self.post_id, self.channel, self.content_hash, self.attempt,
-                              self.not_after)
+    def publication(self) -> Publication:
+        return Publication(self.post_id, self.channel, self.content_hash, self.attempt,
+                           self.not_after)
 
 
 @cache
 def record_model() -> Any:
-    """Powertools' SQS record model with the body parsed as a PublishBody. Built on first use:
+    """Powertools' SQS record model with the body parsed as a PublicationBody. Built on first use:
     the parser models are not imported on a cold start that never receives a message."""
     from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
     from pydantic import Json
 
     class PublishRecord(SqsRecordModel):
-        body: Json[PublishBody]  # type: ignore[assignment]
+        body: Json[PublicationBody]  # type: ignore[assignment]
 
     return PublishRecord

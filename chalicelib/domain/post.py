@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from chalicelib.config import Workflow
 from chalicelib.domain import events as ev
 from chalicelib.domain.content import Content
 from chalicelib.domain.errors import InvalidTransition, NotEligible
@@ -24,6 +23,7 @@ from chalicelib.domain.status import (
     can_transition,
 )
 from chalicelib.domain.timeline import TimelineEvent, chain
+from chalicelib.domain.workflow import Workflow
 
 DECISIONS = {
     "approve": StepStatus.APPROVED,
@@ -265,14 +265,18 @@ class Post:
     # -- publishing -----------------------------------------------------------------------
 
     def claim(self, now: datetime, channels: list[str] | None = None) -> list[str]:
-        """Move to publishing; returns the channels to send (all, or the ones retried)."""
+        """Move to publishing; returns the channels to send (all, or the ones retried).
+
+        Each claimed channel starts a new attempt: its publication gets a key of its own, so an
+        admin's retry is not mistaken for a redelivery of the attempt that failed.
+        """
         if not can_transition(self.status, Status.PUBLISHING):
             raise InvalidTransition("cannot_publish", status=self.status.value)
         retry = channels is not None
         targets: list[str] = list(channels) if channels is not None else list(self.content.channels)
         for channel in targets:
             previous = self.results.get(channel)
-            self.results[channel] = ChannelResult(attempts=previous.attempts if previous else 0)
+            self.results[channel] = ChannelResult(attempts=(previous.attempts if previous else 0) + 1)
         self._move(Status.PUBLISHING, now, "freigabe", "publishing",
                    {"channels": targets, "retry": retry})
         return targets
@@ -313,12 +317,16 @@ class Post:
         self.record_result(channel, ChannelResult(ResultStatus.PUBLISHED, url=url,
                                                   attempts=result.attempts), now, actor=admin)
 
-    def redispatch(self, now: datetime, channels: list[str]) -> None:
-        """Publish messages sent again for channels still pending: the first ones were lost
-        (a crash between claim and send, a message dead-lettered while paused)."""
+    def redispatch(self, now: datetime) -> list[str]:
+        """The channels still pending, whose publications are sent again in the same attempt:
+        the first messages were lost (a crash between claim and send, a message let go while
+        paused). Records nothing when no channel is pending."""
         if self.status is not Status.PUBLISHING:
             raise InvalidTransition("not_publishing", status=self.status.value)
-        self._record(now, "redispatched", "freigabe", {"channels": list(channels)})
+        pending = [ch for ch, r in self.results.items() if r.status is ResultStatus.PENDING]
+        if pending:
+            self._record(now, "redispatched", "freigabe", {"channels": pending})
+        return pending
 
     def retryable_channels(self) -> list[str]:
         return [ch for ch, r in self.results.items()

@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from chalicelib.domain.errors import Conflict
 from chalicelib.domain.post import Post, Reviewer
+from chalicelib.services.conflicts import until_saved
 from chalicelib.services.ports import Context
-
-ATTEMPTS = 8
 
 
 class ReviewerDirectory(Protocol):
@@ -44,15 +42,10 @@ def decide(ctx: Context, post_id: str, step: str, reviewer: Reviewer, decision: 
         eligible = eligible_reviewers(ctx, directory, step)
     except KeyError:
         eligible = frozenset()
-    for _attempt in range(ATTEMPTS):
-        post = ctx.repo.get(post_id)
-        recorded = post.decide(ctx.workflow, step, reviewer, decision, content_hash, comment,
-                               ctx.clock(), eligible)
-        if not recorded:
-            return DecisionOutcome(post, False)
-        try:
-            ctx.repo.save(post)
-        except Conflict:
-            continue
-        return DecisionOutcome(post, True)
-    raise Conflict("busy", post=post_id)
+
+    def record(post: Post) -> bool:
+        return post.decide(ctx.workflow, step, reviewer, decision, content_hash, comment,
+                           ctx.clock(), eligible)
+
+    post, recorded = until_saved(ctx.repo, post_id, record)
+    return DecisionOutcome(post, recorded)

@@ -17,7 +17,7 @@ from chalicelib.adapters.channels.webhook import payload
 from tests.standins import start
 from tests.standins.bluesky import BlueskyStandin
 from tests.standins.networks import FacebookPageStandin, render_little_text
-from tests.standins.rig import LINKEDIN_AUTHOR, make_rig, publication
+from tests.standins.rig import LINKEDIN_AUTHOR, make_rig, outgoing
 
 
 @pytest.fixture(autouse=True)
@@ -29,19 +29,19 @@ def fresh_bluesky_sessions() -> Iterator[None]:
 
 def test_mastodon_posts_the_status_with_bearer_token_and_idempotency_key() -> None:
     with start("mastodon") as network:
-        pub = publication()
-        make_rig(network).publisher.publish(pub)
+        pub, copy = outgoing()
+        make_rig(network).publisher.publish(pub, copy)
 
     (sent,) = network.publish_requests()
     assert sent.headers["authorization"] == f"Bearer {network.secret}"
     assert sent.headers["idempotency-key"] == pub.idempotency_key
     assert sent.headers["content-type"].startswith("application/json")
-    assert sent.json() == {"status": pub.text}
+    assert sent.json() == {"status": copy.text}
 
 
 def test_linkedin_posts_to_rest_posts_with_version_headers() -> None:
     with start("linkedin") as network:
-        outcome = make_rig(network).publisher.publish(publication())
+        outcome = make_rig(network).publisher.publish(*outgoing())
 
     (sent,) = network.publish_requests()
     assert sent.headers["authorization"] == f"Bearer {network.secret}"
@@ -58,7 +58,7 @@ def test_linkedin_posts_to_rest_posts_with_version_headers() -> None:
 def test_linkedin_escapes_every_reserved_character_so_nothing_is_cut_off() -> None:
     text = "Rabatt (nur heute): 50 % auf *alles* – [Details] <hier> @team_lead ~ {a|b} C:\\temp #Frühling2026"
     with start("linkedin") as network:
-        outcome = make_rig(network).publisher.publish(publication(text))
+        outcome = make_rig(network).publisher.publish(*outgoing(text))
 
     assert outcome.status == "published"
     (post,) = network.posts
@@ -88,19 +88,19 @@ def test_unescaped_little_text_is_what_linkedin_truncates() -> None:
 
 def test_x_posts_the_text_with_the_user_token() -> None:
     with start("x") as network:
-        outcome = make_rig(network).publisher.publish(publication())
+        outcome = make_rig(network).publisher.publish(*outgoing())
 
     (sent,) = network.publish_requests()
     assert sent.headers["authorization"] == f"Bearer {network.secret}"
-    assert sent.json() == {"text": publication().text}
+    assert sent.json() == {"text": outgoing().copy.text}
     assert outcome.external_id == network.posts[0]["id"]
 
 
 def test_x_refuses_duplicate_text_with_its_message() -> None:
     with start("x") as network:
         publisher = make_rig(network).publisher
-        publisher.publish(publication(post_id="a"))
-        outcome = publisher.publish(publication(post_id="b"))
+        publisher.publish(*outgoing(post_id="a"))
+        outcome = publisher.publish(*outgoing(post_id="b"))
 
     assert outcome.status == "failed"
     assert outcome.error == "HTTP 403: You are not allowed to create a Tweet with duplicate content."
@@ -108,32 +108,32 @@ def test_x_refuses_duplicate_text_with_its_message() -> None:
 
 def test_facebook_posts_message_to_the_page_feed_with_the_token_in_the_body() -> None:
     with FacebookPageStandin() as network:
-        make_rig(network).publisher.publish(publication())
+        make_rig(network).publisher.publish(*outgoing())
 
     (sent,) = network.publish_requests()
     assert sent.path == f"/v23.0/{network.page_id}/feed"
     assert sent.query == {}  # the token never travels in a URL
-    assert sent.json() == {"message": publication().text, "access_token": network.secret}
+    assert sent.json() == {"message": outgoing().copy.text, "access_token": network.secret}
 
 
 def test_webhook_body_is_signed_and_the_receiver_verifies_it() -> None:
-    pub = publication()
+    pub, copy = outgoing()
     with start("webhook") as receiver:
-        outcome = make_rig(receiver).publisher.publish(pub)
+        outcome = make_rig(receiver).publisher.publish(pub, copy)
 
     (sent,) = receiver.publish_requests()
     expected = "sha256=" + hmac.new(receiver.secret.encode(), sent.body, hashlib.sha256).hexdigest()
     assert sent.headers["x-freigabe-signature"] == expected
     assert sent.headers["x-freigabe-delivery"] == pub.idempotency_key
-    assert sent.body == payload(pub)
+    assert sent.body == payload(pub, copy)
     assert json.loads(sent.body) == {
         "post_id": pub.post_id,
         "channel": pub.channel,
-        "title": pub.title,
-        "text": pub.text,
+        "title": copy.title,
+        "text": copy.text,
         "content_hash": pub.content_hash,
-        "author": pub.author,
-        "publish_at": pub.publish_at,
+        "author": copy.author,
+        "publish_at": copy.publish_at,
         "delivery_id": pub.idempotency_key,
     }
     assert receiver.posts[0]["signature_valid"] is True
@@ -142,7 +142,7 @@ def test_webhook_body_is_signed_and_the_receiver_verifies_it() -> None:
 
 def test_bluesky_writes_a_feed_post_record_into_the_sessions_repo() -> None:
     with BlueskyStandin() as pds:
-        make_rig(pds).publisher.publish(publication())
+        make_rig(pds).publisher.publish(*outgoing())
 
     (sent,) = pds.publish_requests()
     body = sent.json()
@@ -160,7 +160,7 @@ def test_bluesky_facets_count_utf8_bytes_after_umlauts_and_emoji() -> None:
         "#Frühling2026 und @unbekannt.test"
     )
     with BlueskyStandin() as pds:
-        outcome = make_rig(pds).publisher.publish(publication(text))
+        outcome = make_rig(pds).publisher.publish(*outgoing(text))
 
     assert outcome.status == "published"
     (post,) = pds.posts
@@ -200,8 +200,8 @@ def test_bluesky_mentions_and_tags_follow_the_apps_rules() -> None:
 
 def test_bluesky_reuses_one_session_across_publications_and_publishers() -> None:
     with BlueskyStandin() as pds:
-        make_rig(pds).publisher.publish(publication(post_id="a", text="Eins"))
-        make_rig(pds).publisher.publish(publication(post_id="b", text="Zwei"))
+        make_rig(pds).publisher.publish(*outgoing(post_id="a", text="Eins"))
+        make_rig(pds).publisher.publish(*outgoing(post_id="b", text="Zwei"))
 
     assert pds.calls("com.atproto.server.createSession") == 1
     assert len(pds.posts) == 2
@@ -210,9 +210,9 @@ def test_bluesky_reuses_one_session_across_publications_and_publishers() -> None
 def test_bluesky_refreshes_an_expired_session() -> None:
     with BlueskyStandin() as pds:
         publisher = make_rig(pds).publisher
-        publisher.publish(publication(post_id="a", text="Eins"))
+        publisher.publish(*outgoing(post_id="a", text="Eins"))
         pds.expire_access_tokens()
-        outcome = publisher.publish(publication(post_id="b", text="Zwei"))
+        outcome = publisher.publish(*outgoing(post_id="b", text="Zwei"))
 
     assert outcome.status == "published"
     assert pds.calls("com.atproto.server.refreshSession") == 1
@@ -223,10 +223,10 @@ def test_bluesky_refreshes_an_expired_session() -> None:
 def test_bluesky_logs_in_again_when_the_refresh_token_expired_too() -> None:
     with BlueskyStandin() as pds:
         publisher = make_rig(pds).publisher
-        publisher.publish(publication(post_id="a", text="Eins"))
+        publisher.publish(*outgoing(post_id="a", text="Eins"))
         pds.expire_access_tokens()
         pds.expire_refresh_tokens()
-        outcome = publisher.publish(publication(post_id="b", text="Zwei"))
+        outcome = publisher.publish(*outgoing(post_id="b", text="Zwei"))
 
     assert outcome.status == "published"
     assert pds.calls("com.atproto.server.createSession") == 2

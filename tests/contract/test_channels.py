@@ -1,6 +1,6 @@
 """Every network adapter against its stand-in: what ends up published, and how often.
 
-The rules under test (CONTRACT section 6): refused-before-applied answers (no connection, 429,
+The rules under test (docs/publishing.md): refused-before-applied answers (no connection, 429,
 503) are retried; a timeout or 5xx after sending is ``unknown`` and never re-sent, except on
 Mastodon, whose Idempotency-Key makes the retry safe; 4xx is ``failed`` with the network's words.
 """
@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
 
 from chalicelib.adapters.channels import bluesky
-from chalicelib.adapters.channels.base import Outcome, Publication, RetryLater, retry_after_seconds
+from chalicelib.adapters.channels.base import retry_after_seconds
+from chalicelib.domain.publication import Copy, Outcome, Publication
+from chalicelib.services.ports import RetryLater
 from tests.standins import Standin, start
-from tests.standins.rig import Rig, make_rig, publication
+from tests.standins.rig import Rig, make_rig, outgoing
 
 NETWORKS = ["mastodon", "bluesky", "linkedin", "x", "facebook_page", "webhook"]
 
@@ -53,16 +56,16 @@ def expected_link(rig: Rig, pub: Publication) -> tuple[str | None, str | None]:
     return None, pub.idempotency_key  # webhook
 
 
-def assert_one_post(rig: Rig, pub: Publication) -> None:
-    assert [post["text"] for post in rig.standin.posts] == [pub.text]
+def assert_one_post(rig: Rig, copy: Copy) -> None:
+    assert [post["text"] for post in rig.standin.posts] == [copy.text]
 
 
 def test_publishes_once_and_links_to_the_post(rig: Rig) -> None:
-    pub = publication()
+    pub, copy = outgoing()
 
-    outcome = rig.publisher.publish(pub)
+    outcome = rig.publisher.publish(pub, copy)
 
-    assert_one_post(rig, pub)
+    assert_one_post(rig, copy)
     url, external_id = expected_link(rig, pub)
     assert outcome == Outcome("published", url=url, external_id=external_id)
     assert rig.sleeps == []
@@ -70,12 +73,12 @@ def test_publishes_once_and_links_to_the_post(rig: Rig) -> None:
 
 def test_throttled_then_published_exactly_once(rig: Rig) -> None:
     rig.standin.script("429")
-    pub = publication()
+    pub, copy = outgoing()
 
-    outcome = rig.publisher.publish(pub)
+    outcome = rig.publisher.publish(pub, copy)
 
     assert outcome.status == "published"
-    assert_one_post(rig, pub)
+    assert_one_post(rig, copy)
     assert len(rig.standin.publish_requests()) == 2
     # The network's wait hint (Retry-After or its reset header) or the backoff, never zero.
     assert len(rig.sleeps) == 1 and 0 < rig.sleeps[0] <= 2
@@ -83,23 +86,23 @@ def test_throttled_then_published_exactly_once(rig: Rig) -> None:
 
 def test_unavailable_then_published_exactly_once(rig: Rig) -> None:
     rig.standin.script("503")
-    pub = publication()
+    pub, copy = outgoing()
 
-    outcome = rig.publisher.publish(pub)
+    outcome = rig.publisher.publish(pub, copy)
 
     assert outcome.status == "published"
-    assert_one_post(rig, pub)
+    assert_one_post(rig, copy)
     assert len(rig.sleeps) == 1
 
 
 @pytest.mark.parametrize("trouble", ["500", "hang"])
 def test_trouble_after_sending_is_never_resent_blindly(rig: Rig, trouble: str) -> None:
     rig.standin.script(trouble)
-    pub = publication()
+    pub, copy = outgoing()
 
-    outcome = rig.publisher.publish(pub)
+    outcome = rig.publisher.publish(pub, copy)
 
-    assert_one_post(rig, pub)  # the network applied it before the 500 / the timeout
+    assert_one_post(rig, copy)  # the network applied it before the 500 / the timeout
     sent = rig.standin.publish_requests()
     if rig.network == "mastodon":
         # Safe to retry: the same Idempotency-Key returns the status created the first time.
@@ -126,7 +129,7 @@ WRONG_CREDENTIALS = {
 def test_wrong_credentials_fail_with_the_networks_message(standin: Standin) -> None:
     rig = make_rig(standin, secret="not-the-token")
 
-    outcome = rig.publisher.publish(publication())
+    outcome = rig.publisher.publish(*outgoing())
 
     assert outcome == Outcome("failed", error=WRONG_CREDENTIALS[rig.network])
     assert rig.standin.posts == []
@@ -146,7 +149,7 @@ SCRIPTED_401 = {
 def test_a_401_is_failed_and_not_retried(rig: Rig) -> None:
     rig.standin.script("401")
 
-    outcome = rig.publisher.publish(publication())
+    outcome = rig.publisher.publish(*outgoing())
 
     assert outcome == Outcome("failed", error=SCRIPTED_401[rig.network])
     assert rig.standin.posts == []
@@ -164,7 +167,7 @@ def test_connection_refused_is_retried_then_left_to_the_queue(standin: Standin) 
     rig = make_rig(standin, base_url=closed_port_url(standin.path_prefix))
 
     with pytest.raises(RetryLater) as raised:
-        rig.publisher.publish(publication())
+        rig.publisher.publish(*outgoing())
 
     assert len(rig.sleeps) == 2  # three attempts, two waits
     assert raised.value.retry_after > 0
@@ -175,7 +178,7 @@ def test_throttling_past_the_attempts_is_left_to_the_queue(rig: Rig) -> None:
     rig.standin.script("429", "429", "429")
 
     with pytest.raises(RetryLater) as raised:
-        rig.publisher.publish(publication())
+        rig.publisher.publish(*outgoing())
 
     assert rig.standin.posts == []
     assert len(rig.standin.publish_requests()) == 3
@@ -188,7 +191,7 @@ def test_a_wait_longer_than_the_budget_is_not_slept() -> None:
         receiver.script("429")
 
         with pytest.raises(RetryLater) as raised:
-            rig.publisher.publish(publication())
+            rig.publisher.publish(*outgoing())
 
     assert rig.sleeps == []
     assert raised.value.retry_after == 1.0
@@ -198,8 +201,8 @@ def test_secrets_are_resolved_at_first_publish_and_kept(standin: Standin) -> Non
     rig = make_rig(standin)
     assert rig.resolved == []  # building a publisher reads no secret
 
-    rig.publisher.publish(publication(post_id="p1", text="Erster Beitrag"))
-    rig.publisher.publish(publication(post_id="p2", text="Zweiter Beitrag"))
+    rig.publisher.publish(*outgoing(post_id="p1", text="Erster Beitrag"))
+    rig.publisher.publish(*outgoing(post_id="p2", text="Zweiter Beitrag"))
 
     assert len(rig.resolved) == 1
     assert len(rig.standin.posts) == 2
@@ -214,19 +217,21 @@ def test_an_unreadable_secret_fails_without_calling_the_network() -> None:
 
     with start("x") as network:
         publisher = build_publisher("main", channel_config("x", network.base_url), missing)
-        outcome = publisher.publish(publication())
+        outcome = publisher.publish(*outgoing())
 
         assert outcome == Outcome("failed", error="secret env:CHANNEL_SECRET could not be read")
         assert network.requests == []
 
 
 def test_idempotency_key_is_stable_per_post_channel_and_content() -> None:
-    first = publication()
-    assert first.idempotency_key == publication().idempotency_key
+    first = outgoing().publication
+    assert first.idempotency_key == outgoing().publication.idempotency_key
     assert len(first.idempotency_key) == 64 and int(first.idempotency_key, 16) >= 0
-    assert publication(text="geändert").idempotency_key != first.idempotency_key
-    assert publication(channel="other").idempotency_key != first.idempotency_key
-    assert publication(post_id="post-2").idempotency_key != first.idempotency_key
+    assert outgoing(text="geändert").publication.idempotency_key != first.idempotency_key
+    assert outgoing(channel="other").publication.idempotency_key != first.idempotency_key
+    assert outgoing(post_id="post-2").publication.idempotency_key != first.idempotency_key
+    # and on every attempt: an admin's retry is not a second post on a network that de-duplicates
+    assert replace(first, attempt=2).idempotency_key == first.idempotency_key
 
 
 NOW = 1_800_000_000.0
@@ -256,26 +261,30 @@ def test_mastodon_keeps_the_key_across_redeliveries_when_the_budget_is_spent() -
     with start("mastodon") as network:
         rig = make_rig(network)
         network.script("500", "500", "500")
-        pub = publication()
+        pub, copy = outgoing()
 
         with pytest.raises(RetryLater):
-            rig.publisher.publish(pub)
-        redelivered = rig.publisher.publish(pub)  # what the queue does next
+            rig.publisher.publish(pub, copy)
+        redelivered = rig.publisher.publish(pub, copy)  # what the queue does next
 
     assert redelivered.status == "published"
-    assert_one_post(rig, pub)
+    assert_one_post(rig, copy)
     assert {r.headers["idempotency-key"] for r in network.publish_requests()} == {pub.idempotency_key}
 
 
 def test_logs_name_channel_and_status_but_never_text_or_token(
     rig: Rig, caplog: pytest.LogCaptureFixture
 ) -> None:
-    pub = publication("Geheimer Entwurf für morgen")
+    pub, copy = outgoing("Geheimer Entwurf für morgen")
     rig.standin.script("429", "500")
 
     with caplog.at_level("DEBUG", logger="chalicelib.adapters.channels"):
-        rig.publisher.publish(pub)
+        rig.publisher.publish(pub, copy)
 
     assert "channel=main attempt=1" in caplog.text and "channel=main attempt=2" in caplog.text
-    assert pub.text not in caplog.text
+    assert copy.text not in caplog.text
     assert rig.standin.secret not in caplog.text
+
+
+def test_only_a_network_that_de_duplicates_declares_resending_safe(rig: Rig) -> None:
+    assert rig.publisher.sends_idempotency_key is (rig.network == "mastodon")

@@ -91,27 +91,28 @@ class PublishRig:
     def context(self, clock: Callable[[], datetime] | None = None) -> Context:
         from chalicelib import bootstrap
 
-        return Context(repo=bootstrap.repository(), workflow=bootstrap.workflow(),
-                       clock=clock or self.clock, new_id=bootstrap.new_id)
+        container = bootstrap.container()
+        return Context(repo=container.repository, workflow=container.workflow,
+                       clock=clock or self.clock, new_id=container.new_id)
 
     def approved(self, channels: list[str], text: str = "Hallo Welt", publish_at: datetime | None = None,
                  clock: Callable[[], datetime] | None = None) -> Post:
         """A post written and approved through the services, as Slack would do it."""
-        from chalicelib.services import posts, review
-        from chalicelib.services.posts import Draft
+        from chalicelib.services import review, writing
+        from chalicelib.services.writing import Draft
 
         ctx = self.context(clock)
-        post = posts.create(ctx, WRITER, Draft(text=text, channels=channels, publish_at=publish_at))
+        post = writing.create(ctx, WRITER, Draft(text=text, channels=channels, publish_at=publish_at))
         for step in post.required_steps():
             review.decide(ctx, post.id, step.name, REVIEWERS[step.name], "approve", post.content_hash)
         stored = ctx.repo.get(post.id)
         assert stored.status.value == "scheduled"
-        return stored  # type: ignore[no-any-return]
+        return stored
 
     def post(self, post_id: str) -> Post:
         from chalicelib import bootstrap
 
-        return bootstrap.repository().get(post_id)  # type: ignore[no-any-return]
+        return bootstrap.container().repository.get(post_id)
 
     # -- the queue ------------------------------------------------------------------------
 
@@ -137,10 +138,10 @@ class PublishRig:
     def deliver(self, messages: list[dict[str, Any]], context: Any = None) -> Delivery:
         """Invoke the worker on these messages and delete the ones it did not report failed;
         those come back at once (the visibility timeout, fast-forwarded)."""
-        from chalicelib import entry_publish
+        from chalicelib.handlers.queue import publish_worker
 
         delivery = Delivery(self.event(messages), messages)
-        delivery.result = entry_publish.publish_worker(delivery.event, context or lambda_context())
+        delivery.result = publish_worker(delivery.event, context or lambda_context())
         self.settle(delivery)
         return delivery
 
@@ -184,7 +185,7 @@ def publish_rig(table: str, aws_endpoint: str, tmp_path: Path,
     """Everything a publishing test needs, on the table of conftest's ``table`` fixture."""
     import boto3
 
-    from chalicelib import bootstrap, entry_publish
+    from chalicelib import bootstrap
 
     # DynamoDB's isolation, which the claim relies on (moto lacks it; see the module).
     moto_transactions.install()
@@ -201,7 +202,7 @@ def publish_rig(table: str, aws_endpoint: str, tmp_path: Path,
         monkeypatch.setenv("MASTODON_TOKEN", standins["mastodon"].secret)
         monkeypatch.setenv("X_TOKEN", standins["x"].secret)
         bootstrap.reset()
-        assert entry_publish.queue.cache_info().currsize == 0
+        assert bootstrap.container().settings.publish_queue == queue_url.rsplit("/", 1)[-1]
         yield PublishRig(sqs, queue_url, dlq_url, outbox, standins)
     finally:
         for standin in standins.values():

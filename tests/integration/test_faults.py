@@ -13,12 +13,15 @@ from typing import Any
 
 import pytest
 
-from chalicelib import bootstrap, entry_publish
+from chalicelib import bootstrap
 from chalicelib.adapters.dynamodb import keys
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.post import Post
+from chalicelib.domain.publication import Copy, Outcome, Publication
 from chalicelib.domain.status import ResultStatus, Status
-from chalicelib.services import posts, publication, publishing
+from chalicelib.handlers.queue import publish_worker
+from chalicelib.handlers.schedule import publish_due
+from chalicelib.services import delivery, scheduling, writing
 from tests.integration.publish_support import WRITER, PublishRig, lambda_context, publish_rig
 
 # network stand-in (or outbox) that holds each channel's publications
@@ -38,14 +41,14 @@ def published_count(rig: PublishRig, channel: str, post_id: str) -> int:
     return len(rig.network_posts(WHERE[channel]))
 
 
-def later(minutes: float) -> publishing.Dispatch:
+def later(minutes: float) -> scheduling.Scheduling:
     moment = datetime.now(UTC) + timedelta(minutes=minutes)
-    return replace(entry_publish.dispatch(), clock=lambda: moment)
+    return replace(bootstrap.container().scheduling(), clock=lambda: moment)
 
 
 def claim_and_receive(rig: PublishRig, channels: list[str]) -> tuple[Post, list[Any]]:
     post = rig.approved(channels)
-    assert entry_publish.publish_due()["claimed"] == 1
+    assert publish_due()["claimed"] == 1
     return post, rig.receive_all()
 
 
@@ -58,7 +61,7 @@ def test_worker_dying_before_the_result_is_stored_publishes_nothing_twice(
         rig: PublishRig, monkeypatch: pytest.MonkeyPatch, dies_on: str) -> None:
     # GIVEN storing the result of one channel fails once, after the network accepted the post
     post, messages = claim_and_receive(rig, ["outbox", "x", "mastodon"])
-    repo = bootstrap.repository()
+    repo = bootstrap.container().repository
     real_save, died = repo.save, list[str]()
 
     def save(changed: Post) -> None:
@@ -86,11 +89,11 @@ def test_worker_killed_right_after_the_network_accepted_never_publishes_twice(
     # GIVEN an invocation that ends right after the network took the post: no outcome stored,
     # the idempotency record left in progress until the invocation's timeout
     post, [message] = claim_and_receive(rig, [channel])
-    publisher = entry_publish.channels().publisher(channel)
+    publisher = bootstrap.container().channels.publisher(channel)
     real_publish = publisher.publish
 
-    def publish_then_die(publication: Any) -> Any:
-        real_publish(publication)
+    def publish_then_die(publication: Publication, copy: Copy) -> Outcome:
+        real_publish(publication, copy)
         raise Killed
 
     monkeypatch.setattr(publisher, "publish", publish_then_die)
@@ -123,7 +126,7 @@ def test_the_same_message_delivered_twice_and_at_once_publishes_once(rig: Publis
 
     def invoke() -> None:
         start.wait()
-        answers.append(entry_publish.publish_worker(event, lambda_context()))
+        answers.append(publish_worker(event, lambda_context()))
 
     threads = [threading.Thread(target=invoke) for _ in range(2)]
     for thread in threads:
@@ -132,7 +135,7 @@ def test_the_same_message_delivered_twice_and_at_once_publishes_once(rig: Publis
         thread.join()
     # Records of the loser that found a publication in progress failed: SQS brings them again.
     for _ in range(5):
-        if not entry_publish.publish_worker(event, lambda_context())["batchItemFailures"]:
+        if not publish_worker(event, lambda_context())["batchItemFailures"]:
             break
     assert {c: published_count(rig, c, post.id) for c in ("outbox", "x", "hooks")} == {
         "outbox": 1, "x": 1, "hooks": 1}
@@ -146,7 +149,7 @@ def test_two_overlapping_ticks_claim_each_post_once(rig: PublishRig) -> None:
 
     def tick() -> None:
         start.wait()
-        counts.append(entry_publish.publish_due())
+        counts.append(publish_due())
 
     threads = [threading.Thread(target=tick) for _ in range(3)]
     for thread in threads:
@@ -158,13 +161,13 @@ def test_two_overlapping_ticks_claim_each_post_once(rig: PublishRig) -> None:
     assert sorted((b["post_id"], b["channel"]) for b in bodies) == sorted(
         (p.id, c) for p in due for c in ("outbox", "hooks"))
     for post in due:
-        _, events, _ = bootstrap.repository().get_full(post.id)
+        _, events, _ = bootstrap.container().repository.get_full(post.id)
         assert [e.type for e in events].count("publishing") == 1
 
 
 def test_two_saves_of_the_same_version_on_the_local_stack_make_one_winner(rig: PublishRig) -> None:
     post = rig.approved(["outbox"])
-    repo, start, outcomes = bootstrap.repository(), threading.Barrier(4), list[str]()
+    repo, start, outcomes = bootstrap.container().repository, threading.Barrier(4), list[str]()
 
     def claim() -> None:
         mine = repo.get(post.id)
@@ -188,14 +191,14 @@ def test_pause_during_a_batch_sends_nothing_further_and_resume_sends_the_rest(
         rig: PublishRig, monkeypatch: pytest.MonkeyPatch) -> None:
     for n in range(3):
         rig.approved(["outbox"], text=f"Beitrag {n}")
-    assert entry_publish.publish_due()["claimed"] == 3
+    assert publish_due()["claimed"] == 3
     messages = rig.receive_all()
-    outbox = entry_publish.channels().publisher("outbox")
+    outbox = bootstrap.container().channels.publisher("outbox")
     real_publish = outbox.publish
 
-    def publish_then_pause(publication: Any) -> Any:
-        outcome = real_publish(publication)
-        bootstrap.control_store().pause("Krise", "U0ADMIN", datetime.now(UTC))
+    def publish_then_pause(publication: Publication, copy: Copy) -> Outcome:
+        outcome = real_publish(publication, copy)
+        bootstrap.container().control.pause("Krise", "U0ADMIN", datetime.now(UTC))
         return outcome
 
     monkeypatch.setattr(outbox, "publish", publish_then_pause)
@@ -204,19 +207,19 @@ def test_pause_during_a_batch_sends_nothing_further_and_resume_sends_the_rest(
     monkeypatch.setattr(outbox, "publish", real_publish)
     assert rig.drain(rounds=2) == 0  # still paused: handed back again, nothing sent
     assert len(rig.outbox_lines()) == 1
-    bootstrap.control_store().resume("U0ADMIN", datetime.now(UTC))
+    bootstrap.container().control.resume("U0ADMIN", datetime.now(UTC))
     assert rig.drain() == 2
     assert len(rig.outbox_lines()) == 3
 
 
 def test_a_message_held_long_by_the_pause_is_let_go_and_sent_again_after_resume(rig: PublishRig) -> None:
     post, [message] = claim_and_receive(rig, ["outbox"])
-    bootstrap.control_store().pause("Krise", "U0ADMIN", datetime.now(UTC))
-    message["Attributes"]["ApproximateReceiveCount"] = str(publication.HOLD_RECEIVES)
+    bootstrap.container().control.pause("Krise", "U0ADMIN", datetime.now(UTC))
+    message["Attributes"]["ApproximateReceiveCount"] = str(delivery.HOLD_RECEIVES)
     assert rig.deliver([message]).failed == []  # acknowledged before SQS dead-letters it
     assert rig.receive_all() == []
-    bootstrap.control_store().resume("U0ADMIN", datetime.now(UTC))
-    assert publishing.publish_due(later(minutes=6))["redispatched"] == 1
+    bootstrap.container().control.resume("U0ADMIN", datetime.now(UTC))
+    assert scheduling.publish_due(later(minutes=6))["redispatched"] == 1
     rig.drain()
     assert len(rig.outbox_lines(post.id)) == 1 and rig.post(post.id).status is Status.PUBLISHED
 
@@ -224,22 +227,22 @@ def test_a_message_held_long_by_the_pause_is_let_go_and_sent_again_after_resume(
 def test_resume_sends_posts_inside_the_late_window_and_expires_older_ones(rig: PublishRig,
                                                                           dynamodb: Any) -> None:
     now = datetime.now(UTC)
-    bootstrap.control_store().pause("Krise", "U0ADMIN", now)
+    bootstrap.container().control.pause("Krise", "U0ADMIN", now)
     inside = rig.approved(["outbox"], text="noch rechtzeitig", publish_at=now - timedelta(minutes=30),
                           clock=lambda: now - timedelta(minutes=31))
     outside = rig.approved(["outbox"], text="zu spät", publish_at=now - timedelta(hours=3),
                            clock=lambda: now - timedelta(hours=3, minutes=1))
-    assert entry_publish.publish_due()["paused"] == 1
+    assert publish_due()["paused"] == 1
     assert rig.receive_all() == []
-    bootstrap.control_store().resume("U0ADMIN", datetime.now(UTC))
-    counts = entry_publish.publish_due()
+    bootstrap.container().control.resume("U0ADMIN", datetime.now(UTC))
+    counts = publish_due()
     assert (counts["claimed"], counts["expired"]) == (1, 1)
     rig.drain()
     assert [line["text"] for line in rig.outbox_lines()] == ["noch rechtzeitig"]
     assert rig.post(inside.id).status is Status.PUBLISHED
-    expired, events, _ = bootstrap.repository().get_full(outside.id)
+    expired, events, _ = bootstrap.container().repository.get_full(outside.id)
     assert expired.status is Status.EXPIRED and events[-1].type == "expired"
-    item = dynamodb.get_item(TableName=bootstrap.table_name(), Key={
+    item = dynamodb.get_item(TableName=bootstrap.container().table, Key={
         keys.PK: {"S": keys.post_pk(outside.id)}, keys.SK: {"S": keys.event_sk(events[-1].seq)}})["Item"]
     assert "PostExpired" in item[keys.OUTBOX_ATTR]["S"]  # the stream tells the author
 
@@ -247,16 +250,16 @@ def test_resume_sends_posts_inside_the_late_window_and_expires_older_ones(rig: P
 def test_a_post_edited_back_to_review_after_the_due_query_is_not_published(
         rig: PublishRig, monkeypatch: pytest.MonkeyPatch) -> None:
     post = rig.approved(["outbox"])
-    repo = bootstrap.repository()
+    repo = bootstrap.container().repository
     real_due = repo.due
 
     def due_then_edited(now: datetime, limit: int = 500) -> list[Post]:
         found = real_due(now, limit)
-        posts.edit(rig.context(), WRITER, post.id, post.version, {"text": "Geändert"})
+        writing.edit(rig.context(), WRITER, post.id, post.version, {"text": "Geändert"})
         return found
 
     monkeypatch.setattr(repo, "due", due_then_edited)
-    counts = entry_publish.publish_due()
+    counts = publish_due()
     assert (counts["due"], counts["claimed"], counts["skipped"]) == (1, 0, 1)
     assert rig.post(post.id).status is Status.IN_REVIEW
     assert rig.receive_all() == []
@@ -265,13 +268,13 @@ def test_a_post_edited_back_to_review_after_the_due_query_is_not_published(
 def test_a_tick_that_claimed_but_could_not_send_strands_nothing(rig: PublishRig,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     post = rig.approved(["outbox", "x"])
-    monkeypatch.setattr(entry_publish.queue(), "_url", rig.queue_url + "-gone")
-    assert entry_publish.publish_due()["unsent"] == 1
+    monkeypatch.setattr(bootstrap.container().queue, "_url", rig.queue_url + "-gone")
+    assert publish_due()["unsent"] == 1
     assert rig.post(post.id).status is Status.PUBLISHING
-    monkeypatch.setattr(entry_publish.queue(), "_url", rig.queue_url)
-    assert entry_publish.publish_due()["redispatched"] == 0  # not yet quiet for long enough
+    monkeypatch.setattr(bootstrap.container().queue, "_url", rig.queue_url)
+    assert publish_due()["redispatched"] == 0  # not yet quiet for long enough
     assert rig.receive_all() == []
-    assert publishing.publish_due(later(minutes=6))["redispatched"] == 1
+    assert scheduling.publish_due(later(minutes=6))["redispatched"] == 1
     rig.drain()
     assert rig.post(post.id).status is Status.PUBLISHED
     assert published_count(rig, "outbox", post.id) == 1 and published_count(rig, "x", post.id) == 1

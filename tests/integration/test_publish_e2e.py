@@ -82,7 +82,7 @@ def test_the_tick_records_its_heartbeat_and_does_nothing_while_paused(rig: Publi
 
     from chalicelib import bootstrap
 
-    bootstrap.control_store().pause("Krisenkommunikation", "U0ADMIN", datetime.now(UTC))
+    bootstrap.container().control.pause("Krisenkommunikation", "U0ADMIN", datetime.now(UTC))
     rig.approved(["outbox"])
     assert tick(app_client)["paused"] == 1
     assert rig.receive_all() == []

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import TypeAdapter
 
-from chalicelib.adapters.channels.base import ChannelPublisher, HttpOptions, Publication
+from chalicelib.adapters.channels.base import HttpOptions
 from chalicelib.adapters.channels.registry import build_publisher
 from chalicelib.config import ChannelConfig
+from chalicelib.domain.publication import Copy, Publication
+from chalicelib.services.ports import ChannelPublisher
 from tests.standins.bluesky import BlueskyStandin
 from tests.standins.networks import FacebookPageStandin
 from tests.standins.server import Standin
@@ -39,22 +41,25 @@ def channel_config(network: str, base_url: str) -> ChannelConfig:
     return TypeAdapter(ChannelConfig).validate_python(data)
 
 
-def publication(
+class Outgoing(NamedTuple):
+    """What the worker hands a publisher: the publication and the copy that goes with it."""
+
+    publication: Publication
+    copy: Copy
+
+
+def outgoing(
     text: str = "Frühlingsaktion: ab heute 20 Prozent auf alles",
     *,
     post_id: str = "post-1",
     channel: str = "main",
     title: str = "Frühling",
-) -> Publication:
+) -> Outgoing:
     content_hash = hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()
-    return Publication(
-        post_id=post_id,
-        channel=channel,
-        text=text,
-        title=title,
-        content_hash=content_hash,
-        author="redaktion@example.com",
-        publish_at="2026-04-01T08:00:00+00:00",
+    return Outgoing(
+        Publication(post_id=post_id, channel=channel, content_hash=content_hash),
+        Copy(text=text, title=title, author="redaktion@example.com",
+             publish_at="2026-04-01T08:00:00+00:00"),
     )
 
 

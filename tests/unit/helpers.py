@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from chalicelib.config import Workflow, load_workflow, parse_workflow
+from chalicelib.config import load_config, parse_config
 from chalicelib.domain.content import Content
 from chalicelib.domain.post import Post, Reviewer
+from chalicelib.domain.workflow import Workflow
 
 WORKFLOW_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "workflow.toml"
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -18,11 +19,16 @@ LEGAL2 = Reviewer("U0LEGAL2", "legal2@freigabe.example")
 BRAND = Reviewer("U0BRAND1", "brand@freigabe.example")
 
 
+def workflow_file() -> dict[str, Any]:
+    """The test workflow file as written (to change a key and parse it again)."""
+    return load_config(WORKFLOW_FILE).source.model_dump(exclude_none=True)
+
+
 def workflow(**overrides: Any) -> Workflow:
-    base = load_workflow(WORKFLOW_FILE)
+    """The test workflow file as the domain sees it, with top-level keys replaced."""
     if not overrides:
-        return base
-    return parse_workflow({**base.model_dump(exclude_none=True), **overrides})
+        return load_config(WORKFLOW_FILE).workflow
+    return parse_config({**workflow_file(), **overrides}).workflow
 
 
 def content(text: str = "Hallo Welt", channels: tuple[str, ...] = ("outbox",),

@@ -7,59 +7,53 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.adapters.channels.base import Outcome, Publication, RetryLater
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.post import Post
-from chalicelib.services import publication, publishing
-from chalicelib.services.publishing import DispatchFailed, PublishMessage
-from tests.fakes import Clock, MemoryPostRepository
+from chalicelib.domain.publication import Copy, Outcome, Publication
+from chalicelib.services import admin, delivery, scheduling
+from chalicelib.services.ports import QueueRefused, RetryLater
+from tests.fakes import Clock, FakeControlStore, MemoryPostRepository
 from tests.unit.helpers import AUTHOR, BRAND, LEGAL1, NOW, eligible, new_post, workflow
 
 
 class FakeQueue:
     def __init__(self) -> None:
-        self.messages: list[PublishMessage] = []
+        self.messages: list[Publication] = []
         self.refuse = False
 
-    def send(self, messages: Sequence[PublishMessage]) -> None:
-        assert len(messages) <= 10
+    def send(self, publications: Sequence[Publication]) -> None:
+        assert len(publications) <= 10
         if self.refuse:
-            raise DispatchFailed("refused")
-        self.messages.extend(messages)
+            raise QueueRefused("refused")
+        self.messages.extend(publications)
 
-    def take(self) -> list[PublishMessage]:
+    def take(self) -> list[Publication]:
         taken, self.messages = self.messages, []
         return taken
-
-
-class FakeControl:
-    def __init__(self) -> None:
-        self.paused = False
-
-    def pause_state(self) -> dict[str, Any] | None:
-        return {"reason": "test", "by": "U0ADMIN", "at": "now"} if self.paused else None
 
 
 class FakeNetwork:
     """A network that keeps what it accepted; ``keyed`` ones de-duplicate on the key."""
 
     def __init__(self, keyed: bool = False) -> None:
-        self.keyed = keyed
-        self.posts: list[Publication] = []
+        self.sends_idempotency_key = keyed
+        self.posts: list[Copy] = []
+        self.keys: list[str] = []  # the idempotency key each post came with
         self.script: list[str] = []  # "retry", "failed", "unknown"
         self.after_publish: Callable[[], None] | None = None
 
-    def publish(self, publication: Publication) -> Outcome:
+    def publish(self, publication: Publication, copy: Copy) -> Outcome:
         answer = self.script.pop(0) if self.script else "ok"
         if answer == "retry":
             raise RetryLater(1.0, "429")
         if answer == "failed":
             return Outcome("failed", error="HTTP 401: invalid token")
-        if self.keyed:
-            for index, seen in enumerate(self.posts):
-                if seen.idempotency_key == publication.idempotency_key:
+        if self.sends_idempotency_key:
+            for index, seen in enumerate(self.keys):
+                if seen == publication.idempotency_key:
                     return Outcome("published", url=f"https://net.example/{index}", external_id=str(index))
-        self.posts.append(publication)
+        self.posts.append(copy)
+        self.keys.append(publication.idempotency_key)
         if self.after_publish:
             self.after_publish()
         if answer == "unknown":
@@ -75,35 +69,33 @@ class FakeChannels:
     def publisher(self, name: str) -> FakeNetwork:
         return self.networks[name]
 
-    def sends_idempotency_key(self, name: str) -> bool:
-        return self.networks[name].keyed
-
 
 class MemoryLedger:
     def __init__(self) -> None:
         self.begun: set[str] = set()
 
-    def begin(self, key: dict[str, Any]) -> bool:
-        token = json.dumps(key, sort_keys=True)
+    def begin(self, publication: Publication) -> bool:
+        token = json.dumps(publication.key(), sort_keys=True)
         fresh = token not in self.begun
         self.begun.add(token)
         return fresh
 
-    def forget(self, key: dict[str, Any]) -> None:
-        self.begun.discard(json.dumps(key, sort_keys=True))
+    def forget(self, publication: Publication) -> None:
+        self.begun.discard(json.dumps(publication.key(), sort_keys=True))
 
 
 class MemoryOnce:
-    """Like Powertools idempotency: a stored result is returned; a raising run stores nothing."""
+    """Like Powertools idempotency: a stored result is returned; a raising run stores nothing.
+    Outcomes are kept as the JSON the real store keeps."""
 
     def __init__(self) -> None:
-        self.results: dict[str, dict[str, Any]] = {}
+        self.results: dict[str, dict[str, str | None]] = {}
 
-    def __call__(self, key: dict[str, Any], send: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        token = json.dumps(key, sort_keys=True)
+    def __call__(self, publication: Publication, send: Callable[[], Outcome]) -> Outcome:
+        token = json.dumps(publication.key(), sort_keys=True)
         if token not in self.results:
-            self.results[token] = send()
-        return dict(self.results[token])
+            self.results[token] = send().to_dict()
+        return Outcome.from_dict(self.results[token])
 
 
 class FlakyRepository(MemoryPostRepository):
@@ -136,16 +128,18 @@ class Rig:
         self.repo = FlakyRepository()
         self.clock = Clock(NOW)
         self.queue = FakeQueue()
-        self.control = FakeControl()
+        self.control = FakeControlStore()
         self.networks = networks or {"outbox": FakeNetwork(keyed=True), "hooks": FakeNetwork(),
                                      "mastodon": FakeNetwork(keyed=True), "x": FakeNetwork()}
         self.ledger = MemoryLedger()
         self.once = MemoryOnce()
-        self.dispatch = publishing.Dispatch(repo=self.repo, workflow=self.wf, clock=self.clock,
-                                            queue=self.queue, control=self.control)
-        self.worker = publication.Worker(repo=self.repo, workflow=self.wf, clock=self.clock,
-                                        control=self.control, channels=FakeChannels(self.networks),
-                                        ledger=self.ledger, once=self.once)
+        self.scheduling = scheduling.Scheduling(repo=self.repo, workflow=self.wf, clock=self.clock,
+                                                queue=self.queue, control=self.control)
+        self.delivery = delivery.Delivery(repo=self.repo, workflow=self.wf, clock=self.clock,
+                                          control=self.control, channels=FakeChannels(self.networks),
+                                          ledger=self.ledger, once=self.once)
+        self.admin = admin.Admin(repo=self.repo, workflow=self.wf, clock=self.clock,
+                                 queue=self.queue, control=self.control)
 
     def approved(self, post_id: str = "p1", channels: tuple[str, ...] = ("outbox", "hooks"),
                  publish_at: datetime | None = NOW + timedelta(hours=1)) -> Post:
@@ -159,10 +153,18 @@ class Rig:
         return post
 
     def tick(self) -> dict[str, int]:
-        return publishing.publish_due(self.dispatch)
+        return scheduling.publish_due(self.scheduling)
 
-    def deliver(self, message: PublishMessage, receives: int = 1) -> str:
-        return publication.publish_one(self.worker, message, receive_count=receives)
+    def deliver(self, publication: Publication, receives: int = 1) -> str:
+        return delivery.deliver(self.delivery, publication, receive_count=receives)
 
     def drain(self) -> list[str]:
         return [self.deliver(m) for m in self.queue.take()]
+
+
+def claimed(rig: Rig, channels: tuple[str, ...] = ("outbox", "hooks")) -> dict[str, Publication]:
+    """A post approved, due and claimed by the tick: its publications by channel."""
+    rig.approved(channels=channels)
+    rig.clock.now = NOW + timedelta(hours=1)
+    rig.tick()
+    return {p.channel: p for p in rig.queue.take()}

@@ -12,7 +12,18 @@ from chalicelib.domain.errors import InvalidTransition, NotEligible
 from chalicelib.domain.post import ChannelResult, Reviewer
 from chalicelib.domain.status import ResultStatus, Status, StepStatus
 from chalicelib.domain.timeline import verify
-from tests.unit.helpers import AUTHOR, BRAND, LEGAL1, LEGAL2, NOW, content, eligible, new_post, workflow
+from tests.unit.helpers import (
+    AUTHOR,
+    BRAND,
+    LEGAL1,
+    LEGAL2,
+    NOW,
+    content,
+    eligible,
+    new_post,
+    workflow,
+    workflow_file,
+)
 
 
 def approve(post, wf, step, reviewer, **kw):  # type: ignore[no-untyped-def]
@@ -175,7 +186,7 @@ def test_sequential_order_asks_one_step_at_a_time() -> None:
 
 
 def test_approvals_required_counts_distinct_reviewers() -> None:
-    data = workflow().model_dump(exclude_none=True)
+    data = workflow_file()
     data["steps"][0]["approvals_required"] = 2
     wf = workflow(steps=data["steps"])
     post = new_post("Gewinnspiel!")
@@ -200,6 +211,22 @@ def test_publishing_results_settle_the_post() -> None:
     assert post.results["outbox"].status is ResultStatus.PUBLISHED
     post.record_result("hooks", ChannelResult(ResultStatus.PUBLISHED), NOW)
     assert post.status is Status.PUBLISHED
+
+
+def test_every_claim_of_a_channel_is_a_new_attempt_and_a_redispatch_is_not() -> None:
+    wf = workflow()
+    post = new_post("Hallo", ("outbox", "hooks"))
+    post.submit(wf, AUTHOR, NOW)
+    approve(post, wf, "brand", BRAND)
+    post.claim(NOW)
+    assert {c: r.attempts for c, r in post.results.items()} == {"outbox": 1, "hooks": 1}
+    post.record_result("outbox", ChannelResult(ResultStatus.PUBLISHED, attempts=1), NOW)
+    assert post.redispatch(NOW) == ["hooks"]  # the lost message of the same attempt
+    assert post.results["hooks"].attempts == 1 and post.new_events[-1].type == "redispatched"
+    post.record_result("hooks", ChannelResult(ResultStatus.FAILED, attempts=1), NOW)
+    post.claim(NOW, ["hooks"])
+    assert {c: r.attempts for c, r in post.results.items()} == {"outbox": 1, "hooks": 2}
+    assert post.results["hooks"].status is ResultStatus.PENDING
 
 
 def test_unapproved_posts_cannot_be_claimed() -> None:

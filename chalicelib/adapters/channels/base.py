@@ -1,4 +1,4 @@
-"""The channel port and the HTTP logic every network adapter shares.
+"""The HTTP logic every network adapter shares (the port is services.ports.ChannelPublisher).
 
 A publication must go out at most once per channel. The HTTP helper therefore retries only what
 cannot have been applied (no connection, 429, 503) unless the adapter sends an idempotency key
@@ -9,7 +9,6 @@ the network honours; anything else after the request left this process is report
 from __future__ import annotations
 
 import email.utils
-import hashlib
 import json
 import logging
 import random
@@ -17,52 +16,14 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Any
+
+from chalicelib.domain.publication import Copy, Outcome, Publication
+from chalicelib.services.ports import RetryLater
 
 logger = logging.getLogger(__name__)
 
 USER_AGENT = "Freigabe/0.1 (+content approval)"
-
-
-@dataclass(frozen=True)
-class Publication:
-    """One post bound for one channel, with the text that channel publishes."""
-
-    post_id: str
-    channel: str  # the channel's NAME from the workflow file, not its type
-    text: str
-    title: str
-    content_hash: str
-    author: str
-    publish_at: str | None
-
-    @property
-    def idempotency_key(self) -> str:
-        # Same post, channel and content -> same key on every attempt and every redelivery,
-        # while an edited post (new hash) is a new publication.
-        material = "\n".join((self.post_id, self.channel, self.content_hash))
-        return hashlib.sha256(material.encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: Literal["published", "failed", "unknown"]
-    url: str | None = None
-    external_id: str | None = None
-    error: str | None = None
-
-
-class RetryLater(Exception):
-    """Transient trouble and this invocation's retry budget is spent: let the queue redeliver."""
-
-    def __init__(self, retry_after: float, reason: str) -> None:
-        super().__init__(f"{reason}; retry in {retry_after:.1f} s")
-        self.retry_after = retry_after
-        self.reason = reason
-
-
-class ChannelPublisher(Protocol):
-    def publish(self, publication: Publication) -> Outcome: ...
 
 
 class ChannelFailure(Exception):
@@ -283,19 +244,21 @@ class Secret:
 class Publisher:
     """Shared edge of every adapter: failures raised inside become the returned Outcome."""
 
+    sends_idempotency_key = False  # a network that de-duplicates on the key says so
+
     def __init__(self, name: str, http: HttpClient) -> None:
         self.name = name
         self.http = http
 
-    def publish(self, publication: Publication) -> Outcome:
+    def publish(self, publication: Publication, copy: Copy) -> Outcome:
         try:
-            outcome = self._publish(publication)
+            outcome = self._publish(publication, copy)
         except ChannelFailure as failure:
             outcome = failure.outcome
         logger.info("channel=%s outcome=%s", self.name, outcome.status)
         return outcome
 
-    def _publish(self, publication: Publication) -> Outcome:
+    def _publish(self, publication: Publication, copy: Copy) -> Outcome:
         raise NotImplementedError
 
 

@@ -18,8 +18,6 @@ from urllib.parse import urlencode
 
 from chalicelib.adapters.channels.base import (
     HttpClient,
-    Outcome,
-    Publication,
     Publisher,
     Response,
     Secret,
@@ -28,6 +26,7 @@ from chalicelib.adapters.channels.base import (
     json_message,
 )
 from chalicelib.config import BlueskyChannel
+from chalicelib.domain.publication import Copy, Outcome, Publication
 
 APP_URL = "https://bsky.app"
 POST_COLLECTION = "app.bsky.feed.post"
@@ -112,13 +111,13 @@ class BlueskyPublisher(Publisher):
     def _xrpc(self, method: str) -> str:
         return f"{self.base_url}/xrpc/{method}"
 
-    def _publish(self, publication: Publication) -> Outcome:
+    def _publish(self, publication: Publication, copy: Copy) -> Outcome:
         record: dict[str, Any] = {
             "$type": POST_COLLECTION,
-            "text": publication.text,
+            "text": copy.text,
             "createdAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         }
-        facets = self.facets(publication.text)
+        facets = self.facets(copy.text)
         if facets:
             record["facets"] = facets
         session = self._session()

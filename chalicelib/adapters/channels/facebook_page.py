@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from chalicelib.adapters.channels.base import (
     HttpClient,
-    Outcome,
-    Publication,
     Publisher,
     Response,
     Secret,
@@ -19,6 +17,7 @@ from chalicelib.adapters.channels.base import (
     json_message,
 )
 from chalicelib.config import FacebookPageChannel
+from chalicelib.domain.publication import Copy, Outcome, Publication
 
 THROTTLE_CODES = frozenset({4, 17, 32, 341, 613})
 
@@ -45,12 +44,12 @@ class FacebookPagePublisher(Publisher):
         self.page_id = config.page_id
         self.token = token
 
-    def _publish(self, publication: Publication) -> Outcome:
+    def _publish(self, publication: Publication, copy: Copy) -> Outcome:
         response = self.http.request(
             "POST",
             f"{self.base_url}/{self.page_id}/feed",
             # The token goes in the body, as documented, and so never into a URL or access log.
-            json_body={"message": publication.text, "access_token": self.token.value()},
+            json_body={"message": copy.text, "access_token": self.token.value()},
             throttled=throttled,
         )
         if not response.ok:

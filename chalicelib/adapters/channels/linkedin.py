@@ -11,8 +11,6 @@ import re
 
 from chalicelib.adapters.channels.base import (
     HttpClient,
-    Outcome,
-    Publication,
     Publisher,
     Secret,
     error_text,
@@ -20,6 +18,7 @@ from chalicelib.adapters.channels.base import (
     json_message,
 )
 from chalicelib.config import LinkedInChannel
+from chalicelib.domain.publication import Copy, Outcome, Publication
 
 POST_URL = "https://www.linkedin.com/feed/update/{urn}"
 RESTLI_PROTOCOL = "2.0.0"
@@ -53,7 +52,7 @@ class LinkedInPublisher(Publisher):
         self.api_version = config.api_version
         self.token = token
 
-    def _publish(self, publication: Publication) -> Outcome:
+    def _publish(self, publication: Publication, copy: Copy) -> Outcome:
         response = self.http.request(
             "POST",
             f"{self.base_url}/rest/posts",
@@ -64,7 +63,7 @@ class LinkedInPublisher(Publisher):
             },
             json_body={
                 "author": self.author,
-                "commentary": little_text(publication.text),
+                "commentary": little_text(copy.text),
                 "visibility": "PUBLIC",
                 "distribution": {
                     "feedDistribution": "MAIN_FEED",

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from chalicelib.adapters.channels.base import (
     HttpClient,
-    Outcome,
-    Publication,
     Publisher,
     Secret,
     error_text,
@@ -18,6 +16,7 @@ from chalicelib.adapters.channels.base import (
     json_message,
 )
 from chalicelib.config import MastodonChannel
+from chalicelib.domain.publication import Copy, Outcome, Publication
 
 
 class MastodonPublisher(Publisher):
@@ -28,7 +27,7 @@ class MastodonPublisher(Publisher):
         self.base_url = config.base_url.rstrip("/")
         self.token = token
 
-    def _publish(self, publication: Publication) -> Outcome:
+    def _publish(self, publication: Publication, copy: Copy) -> Outcome:
         response = self.http.request(
             "POST",
             f"{self.base_url}/api/v1/statuses",
@@ -37,7 +36,7 @@ class MastodonPublisher(Publisher):
                 "Idempotency-Key": publication.idempotency_key,
             },
             # Visibility is left to the account's default so the operator decides it there.
-            json_body={"status": publication.text},
+            json_body={"status": copy.text},
             idempotent=self.sends_idempotency_key,
         )
         if not response.ok:

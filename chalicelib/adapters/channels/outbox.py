@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from chalicelib.adapters.channels.base import Outcome, Publication, failed
+from chalicelib.adapters.channels.base import failed
 from chalicelib.config import OutboxChannel
+from chalicelib.domain.publication import Copy, Outcome, Publication
 
 
 class OutboxPublisher:
@@ -25,19 +26,19 @@ class OutboxPublisher:
         self.name = name
         self.path = Path(config.path)
 
-    def publish(self, publication: Publication) -> Outcome:
+    def publish(self, publication: Publication, copy: Copy) -> Outcome:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a+", encoding="utf-8") as outbox:
                 fcntl.flock(outbox, fcntl.LOCK_EX)
                 try:
-                    return self._append_once(outbox, publication)
+                    return self._append_once(outbox, publication, copy)
                 finally:
                     fcntl.flock(outbox, fcntl.LOCK_UN)
         except OSError as err:
             return failed(f"outbox {self.path} is not writable: {err.strerror}").outcome
 
-    def _append_once(self, outbox: Any, publication: Publication) -> Outcome:
+    def _append_once(self, outbox: Any, publication: Publication, copy: Copy) -> Outcome:
         outbox.seek(0)
         count = 0
         for line in outbox:
@@ -56,11 +57,11 @@ class OutboxPublisher:
             "delivery_id": publication.idempotency_key,
             "post_id": publication.post_id,
             "channel": publication.channel,
-            "title": publication.title,
-            "text": publication.text,
+            "title": copy.title,
+            "text": copy.text,
             "content_hash": publication.content_hash,
-            "author": publication.author,
-            "publish_at": publication.publish_at,
+            "author": copy.author,
+            "publish_at": copy.publish_at,
             "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         outbox.seek(0, os.SEEK_END)

@@ -13,8 +13,6 @@ import json
 
 from chalicelib.adapters.channels.base import (
     HttpClient,
-    Outcome,
-    Publication,
     Publisher,
     Secret,
     error_text,
@@ -22,6 +20,7 @@ from chalicelib.adapters.channels.base import (
     json_message,
 )
 from chalicelib.config import WebhookChannel
+from chalicelib.domain.publication import Copy, Outcome, Publication
 
 SIGNATURE_HEADER = "X-Freigabe-Signature"
 DELIVERY_HEADER = "X-Freigabe-Delivery"
@@ -31,15 +30,15 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
 
 
-def payload(publication: Publication) -> bytes:
+def payload(publication: Publication, copy: Copy) -> bytes:
     document = {
         "post_id": publication.post_id,
         "channel": publication.channel,
-        "title": publication.title,
-        "text": publication.text,
+        "title": copy.title,
+        "text": copy.text,
         "content_hash": publication.content_hash,
-        "author": publication.author,
-        "publish_at": publication.publish_at,
+        "author": copy.author,
+        "publish_at": copy.publish_at,
         "delivery_id": publication.idempotency_key,
     }
     # These exact bytes are signed and sent; re-serialising would break the signature.
@@ -52,8 +51,8 @@ class WebhookPublisher(Publisher):
         self.url = config.url
         self.secret = secret
 
-    def _publish(self, publication: Publication) -> Outcome:
-        body = payload(publication)
+    def _publish(self, publication: Publication, copy: Copy) -> Outcome:
+        body = payload(publication, copy)
         response = self.http.request(
             "POST",
             self.url,

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from chalicelib.adapters.channels.base import (
     HttpClient,
-    Outcome,
-    Publication,
     Publisher,
     Secret,
     error_text,
@@ -17,6 +15,7 @@ from chalicelib.adapters.channels.base import (
     json_message,
 )
 from chalicelib.config import XChannel
+from chalicelib.domain.publication import Copy, Outcome, Publication
 
 # Works without knowing the account's username, which the API call does not return.
 POST_URL = "https://x.com/i/web/status/{id}"
@@ -28,12 +27,12 @@ class XPublisher(Publisher):
         self.base_url = config.base_url.rstrip("/")
         self.token = token
 
-    def _publish(self, publication: Publication) -> Outcome:
+    def _publish(self, publication: Publication, copy: Copy) -> Outcome:
         response = self.http.request(
             "POST",
             f"{self.base_url}/2/tweets",
             headers={"Authorization": f"Bearer {self.token.value()}"},
-            json_body={"text": publication.text},
+            json_body={"text": copy.text},
         )
         if not response.ok:
             # Problem JSON: {"title", "detail", "type", "status"}; older errors: {"errors": [{"message"}]}

@@ -10,7 +10,7 @@ import pytest
 from chalicelib.domain import events as ev
 from chalicelib.domain.content import Content
 from chalicelib.domain.status import Status
-from chalicelib.services import publishing
+from chalicelib.services import scheduling
 from tests.unit.helpers import AUTHOR, NOW
 from tests.unit.publishing_fakes import Rig
 
@@ -47,7 +47,7 @@ def test_post_not_yet_due_is_left_alone() -> None:
 def test_nothing_happens_while_paused() -> None:
     rig = Rig()
     rig.approved()
-    rig.control.paused = True
+    rig.control.pause("Krise", "U0ADMIN", NOW)
     rig.clock.now = NOW + timedelta(hours=1)
     assert rig.tick()["paused"] == 1
     assert status(rig) is Status.SCHEDULED and rig.queue.messages == []
@@ -175,8 +175,8 @@ def test_the_tick_stops_claiming_when_its_time_is_spent() -> None:
     for n in range(3):
         rig.approved(post_id=f"p{n}")
     rig.clock.now = NOW + timedelta(hours=1)
-    clock = iter([0.0, 0.0, 1.0, publishing.TICK_BUDGET_SECONDS + 1] + [99.0] * 10)
-    rig.dispatch.monotonic = lambda: next(clock)
+    clock = iter([0.0, 0.0, 1.0, scheduling.TICK_BUDGET_SECONDS + 1] + [99.0] * 10)
+    rig.scheduling.monotonic = lambda: next(clock)
     assert rig.tick()["claimed"] == 2
     assert [status(rig, f"p{n}") for n in range(3)] == [Status.PUBLISHING] * 2 + [Status.SCHEDULED]
 

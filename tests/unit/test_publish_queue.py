@@ -9,10 +9,14 @@ from typing import Any
 import pytest
 
 from chalicelib.adapters.dynamodb import schema
-from chalicelib.adapters.sqs import PublishBody, SqsPublishQueue
-from chalicelib.entry_publish import SEND_MARGIN_MS, publish_worker, time_guard
-from chalicelib.services import publication
-from chalicelib.services.publishing import DispatchFailed, PublishMessage
+from chalicelib.adapters.sqs import PublicationBody, SqsPublishQueue
+from chalicelib.domain.publication import Publication
+from chalicelib.handlers.queue import SEND_MARGIN_MS, publish_worker, time_guard
+from chalicelib.services import delivery
+from chalicelib.services.ports import QueueRefused
+from chalicelib.settings import Settings
+
+PUBLISH_QUEUE = Settings.model_fields["publish_queue"].default
 
 
 class QueueClient:
@@ -36,19 +40,19 @@ class QueueClient:
                 "Failed": [{"Id": e["Id"], "SenderFault": False, "Code": "x"} for e in failed]}
 
 
-def messages(count: int) -> list[PublishMessage]:
-    return [PublishMessage(f"p{n}", "outbox", "h", 1, "2026-11-26T12:00:00Z") for n in range(count)]
+def messages(count: int) -> list[Publication]:
+    return [Publication(f"p{n}", "outbox", "h", 1, "2026-11-26T12:00:00Z") for n in range(count)]
 
 
 def test_messages_carry_what_the_worker_needs_and_the_url_is_looked_up_once() -> None:
     client = QueueClient()
-    queue = SqsPublishQueue(client, "freigabe-publish")
+    queue = SqsPublishQueue(client, PUBLISH_QUEUE)
     queue.send(messages(3))
     queue.send(messages(1))
     assert client.url_lookups == 1
     assert client.bodies[0] == {"post_id": "p0", "channel": "outbox", "content_hash": "h",
                                 "attempt": 1, "not_after": "2026-11-26T12:00:00Z"}
-    assert PublishBody.model_validate(client.bodies[0]).message() == messages(1)[0]
+    assert PublicationBody.model_validate(client.bodies[0]).publication() == messages(1)[0]
 
 
 def test_entries_refused_once_are_sent_again_and_refused_twice_raise() -> None:
@@ -56,7 +60,7 @@ def test_entries_refused_once_are_sent_again_and_refused_twice_raise() -> None:
     SqsPublishQueue(client, "q").send(messages(3))
     assert sorted(b["post_id"] for b in client.bodies) == ["p0", "p1", "p2"]
     client = QueueClient(refuse=["1", "1"])
-    with pytest.raises(DispatchFailed):
+    with pytest.raises(QueueRefused):
         SqsPublishQueue(client, "q").send(messages(3))
 
 
@@ -66,8 +70,8 @@ def test_more_than_ten_messages_is_a_programming_error() -> None:
 
 
 def test_a_message_written_by_hand_is_the_first_attempt_without_a_deadline() -> None:
-    body = PublishBody.model_validate({"post_id": "x", "channel": "outbox", "content_hash": "h"})
-    assert body.message() == PublishMessage("x", "outbox", "h", 1, None)
+    body = PublicationBody.model_validate({"post_id": "x", "channel": "outbox", "content_hash": "h"})
+    assert body.publication() == Publication("x", "outbox", "h", 1, None)
 
 
 class Context:
@@ -91,4 +95,15 @@ def test_an_empty_event_needs_no_adapters() -> None:
 
 
 def test_a_paused_message_is_let_go_before_the_queue_dead_letters_it() -> None:
-    assert publication.HOLD_RECEIVES < schema.MAX_RECEIVE_COUNT
+    assert delivery.HOLD_RECEIVES < schema.MAX_RECEIVE_COUNT
+
+
+def test_the_worker_listens_on_the_queue_the_tick_sends_to() -> None:
+    """Chalice needs the queue's name as a literal in app.py; it must be the settings' default."""
+    from chalice.app import SQSEventConfig
+
+    import app as application
+
+    [worker] = [s for s in application.app.event_sources
+                if isinstance(s, SQSEventConfig) and s.name == "publish_worker"]
+    assert worker.queue == PUBLISH_QUEUE == schema.PUBLISH_QUEUE

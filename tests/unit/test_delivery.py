@@ -1,5 +1,5 @@
 """One publication from the queue, with fakes: results, settling, duplicates, a worker dying
-midway, pause, rate limits, deadlines, and the admins' retry and mark-as-published."""
+midway, pause, rate limits and deadlines."""
 
 from __future__ import annotations
 
@@ -11,22 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalicelib.adapters.channels.base import RetryLater
 from chalicelib.domain import events as ev
-from chalicelib.domain.errors import Forbidden, InvalidTransition
 from chalicelib.domain.status import ResultStatus, Status
-from chalicelib.services import publication, publishing
-from chalicelib.services.publication import PublishingPaused
-from chalicelib.services.publishing import PublishMessage
+from chalicelib.services import delivery
+from chalicelib.services.delivery import PublishingPaused
+from chalicelib.services.ports import RetryLater
 from tests.unit.helpers import NOW
-from tests.unit.publishing_fakes import Rig
-
-
-def claimed(rig: Rig, channels: tuple[str, ...] = ("outbox", "hooks")) -> dict[str, PublishMessage]:
-    rig.approved(channels=channels)
-    rig.clock.now = NOW + timedelta(hours=1)
-    rig.tick()
-    return {m.channel: m for m in rig.queue.take()}
+from tests.unit.publishing_fakes import Rig, claimed
 
 
 def test_every_channel_published_settles_the_post_as_published() -> None:
@@ -83,7 +74,7 @@ def test_a_run_that_stopped_midway_is_not_blindly_repeated(channel: str, expecte
     # idempotency record expired)
     rig = Rig()
     message = claimed(rig)[channel]
-    rig.ledger.begin(message.key())
+    rig.ledger.begin(message)
     # WHEN the message comes again
     assert rig.deliver(message) == expected
     # THEN a network without a key is not asked again (unknown: a person checks); one that
@@ -106,14 +97,14 @@ def test_rate_limited_publication_is_redelivered_and_then_goes_out() -> None:
 def test_paused_worker_sends_nothing_and_hands_the_message_back() -> None:
     rig = Rig()
     message = claimed(rig)["hooks"]
-    rig.control.paused = True
+    rig.control.pause("Krise", "U0ADMIN", NOW)
     with pytest.raises(PublishingPaused):
         rig.deliver(message)
     # Near the dead-letter threshold it is acknowledged; the post stays pending for the recovery.
-    assert rig.deliver(message, receives=publication.HOLD_RECEIVES) == "held"
+    assert rig.deliver(message, receives=delivery.HOLD_RECEIVES) == "held"
     assert rig.networks["hooks"].posts == []
     assert rig.repo.get("p1").results["hooks"].status is ResultStatus.PENDING
-    rig.control.paused = False
+    rig.control.resume("U0ADMIN", NOW)
     assert rig.deliver(message) == "published"
 
 
@@ -158,70 +149,6 @@ def test_results_of_two_channels_finishing_together_are_both_kept() -> None:
     assert post.status is Status.PUBLISHED
 
 
-def test_admin_retry_sends_only_the_failed_channels_as_a_new_attempt() -> None:
-    # GIVEN hooks failed while outbox went out
-    rig = Rig()
-    messages = claimed(rig)
-    rig.networks["hooks"].script = ["failed"]
-    rig.deliver(messages["outbox"])
-    rig.deliver(messages["hooks"])
-    # WHEN an admin retries
-    post = publishing.retry_publication(rig.dispatch, "p1", None, "U0ADMIN")
-    # THEN only hooks is sent again, as attempt 2, which the idempotency store has not seen
-    assert post.status is Status.PUBLISHING
-    [retry] = rig.queue.take()
-    assert (retry.channel, retry.attempt) == ("hooks", 2)
-    assert rig.deliver(retry) == "published"
-    assert rig.repo.get("p1").status is Status.PUBLISHED
-    assert len(rig.networks["outbox"].posts) == 1
-    # AND a duplicate delivery of the retry is swallowed
-    assert rig.deliver(retry) == "stale"
-    assert len(rig.networks["hooks"].posts) == 1
-
-
-def test_retry_is_for_admins_and_for_failed_channels_only() -> None:
-    rig = Rig()
-    messages = claimed(rig)
-    rig.networks["hooks"].script = ["failed"]
-    rig.deliver(messages["outbox"])
-    rig.deliver(messages["hooks"])
-    with pytest.raises(Forbidden):
-        publishing.retry_publication(rig.dispatch, "p1", ["hooks"], "U0LEGAL1")
-    with pytest.raises(InvalidTransition):
-        publishing.retry_publication(rig.dispatch, "p1", ["outbox"], "U0ADMIN")
-    assert rig.queue.messages == []
-
-
-def test_admin_marks_an_unknown_channel_as_published() -> None:
-    rig = Rig()
-    messages = claimed(rig)
-    rig.networks["hooks"].script = ["unknown"]
-    rig.deliver(messages["outbox"])
-    assert rig.deliver(messages["hooks"]) == "unknown"
-    assert rig.repo.get("p1").status is Status.PARTIALLY_PUBLISHED
-    with pytest.raises(Forbidden):
-        publishing.mark_published(rig.dispatch, "p1", "hooks", "U0BRAND1", "https://h/1")
-    post = publishing.mark_published(rig.dispatch, "p1", "hooks", "U0ADMIN", "https://h/1")
-    assert post.status is Status.PUBLISHED
-    assert post.results["hooks"].url == "https://h/1"
-
-
-def test_a_stalled_retry_keeps_its_own_deadline() -> None:
-    rig = Rig()
-    messages = claimed(rig)
-    rig.networks["hooks"].script = ["failed"]
-    rig.deliver(messages["outbox"])
-    rig.deliver(messages["hooks"])
-    rig.clock.advance(hours=5)
-    publishing.retry_publication(rig.dispatch, "p1", None, "U0ADMIN")
-    [first] = rig.queue.take()  # lost
-    rig.clock.advance(minutes=6)
-    rig.tick()
-    [again] = rig.queue.take()
-    assert again == first
-    assert again.not_after == "2026-11-26T17:00:00Z"  # retried at 15:00, plus 120 minutes
-
-
 # Any order of deliveries, duplicates and dying workers: each network sees a post at most once,
 # and once every message went through without dying, the post is settled.
 Event = st.tuples(st.sampled_from(["outbox", "hooks", "mastodon"]), st.sampled_from(["ok", "dies"]))
@@ -248,7 +175,7 @@ def test_no_interleaving_publishes_anything_twice(events: list[tuple[str, str]])
 def test_a_record_near_the_end_of_the_invocation_is_handed_back_unsent() -> None:
     rig = Rig()
     message = claimed(rig)["hooks"]
-    with pytest.raises(publication.OutOfTime):
-        publication.publish_one(rig.worker, message, may_wait=lambda: False)
+    with pytest.raises(delivery.OutOfTime):
+        delivery.deliver(rig.delivery, message, may_wait=lambda: False)
     assert rig.networks["hooks"].posts == []
     assert rig.deliver(message) == "published"

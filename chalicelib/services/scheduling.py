@@ -1,0 +1,200 @@
+"""Scheduling: the one-minute tick that claims due posts and sends one publication per channel to
+the publish queue, expires what is too late, and recovers what a crash left pending
+(docs/publishing.md). One publication from the queue is ``delivery``'s.
+
+A post is claimed (a conditional save) before its publications are sent, so two ticks never
+both send it. A crash between the claim and the send leaves the post in ``publishing`` with
+pending results and no progress: the tick's recovery sends those publications again once the
+post has been quiet for ``STALL_AFTER``. Sending again is harmless: every publication is keyed
+on post, channel, content hash and attempt, and the worker acts only on a result still pending.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.post import Post, iso
+from chalicelib.domain.publication import Publication
+from chalicelib.domain.serialize import parse_time
+from chalicelib.domain.status import Status
+from chalicelib.domain.timeline import TimelineEvent
+from chalicelib.domain.workflow import Workflow
+from chalicelib.services.ports import ControlStore, PostRepository, PublishQueue, QueueRefused
+
+log = logging.getLogger("freigabe.publishing")
+
+STALL_AFTER = timedelta(minutes=5)  # longer than SQS takes to redeliver a failed record a few times
+DUE_PER_TICK = 1000
+STALLED_PER_TICK = 100
+TICK_BUDGET_SECONDS = 40.0  # of the tick's 60 s: the rest is picked up by the next tick
+QUEUE_BATCH = 10  # SendMessageBatch's limit
+
+
+@dataclass
+class Scheduling:
+    """What the tick needs."""
+
+    repo: PostRepository
+    workflow: Workflow
+    clock: Callable[[], datetime]
+    queue: PublishQueue
+    control: ControlStore
+    monotonic: Callable[[], float] = time.monotonic
+
+
+class Batches:
+    """Publications on their way to the queue, sent ten at a time as they come."""
+
+    def __init__(self, queue: PublishQueue) -> None:
+        self._queue = queue
+        self._waiting: list[Publication] = []
+        self.sent = 0
+
+    def add(self, publications: Sequence[Publication]) -> None:
+        self._waiting.extend(publications)
+        while len(self._waiting) >= QUEUE_BATCH:
+            self._send(QUEUE_BATCH)
+
+    def flush(self) -> None:
+        while self._waiting:
+            self._send(QUEUE_BATCH)
+
+    def _send(self, count: int) -> None:
+        batch = self._waiting[:count]
+        self._queue.send(batch)
+        del self._waiting[:count]
+        self.sent += len(batch)
+
+
+def enqueue(queue: PublishQueue, publications: Sequence[Publication]) -> None:
+    """Send every publication, ten at a time; QueueRefused when the queue did not take one."""
+    batches = Batches(queue)
+    batches.add(publications)
+    batches.flush()
+
+
+def publications(post: Post, channels: Sequence[str], not_after: str | None) -> list[Publication]:
+    """The post's publications on these channels, in the attempt each was claimed for."""
+    return [Publication(post.id, channel, post.content_hash, post.results[channel].attempts,
+                        not_after) for channel in channels]
+
+
+@dataclass
+class TickReport:
+    due: int = 0
+    claimed: int = 0
+    expired: int = 0
+    paused: int = 0
+    skipped: int = 0
+    redispatched: int = 0
+    messages: int = 0
+    unsent: int = 0
+
+    def counts(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def publish_due(s: Scheduling) -> dict[str, int]:
+    """Claim every due post and send one publication per channel; expire what is too late; send
+    again what a crash or a lost message left pending. Nothing at all while paused."""
+    report = TickReport()
+    if s.control.pause_state() is not None:
+        report.paused = 1
+        return report.counts()
+    now = s.clock()
+    deadline = s.monotonic() + TICK_BUDGET_SECONDS
+    batches = Batches(s.queue)
+    try:
+        for candidate in s.repo.due(now, DUE_PER_TICK):
+            if s.monotonic() > deadline:
+                break  # the rest is still due at the next tick
+            report.due += 1
+            batches.add(_claim_due(s, candidate.id, now, report))
+        batches.flush()
+        for candidate in s.repo.stalled(now - STALL_AFTER, STALLED_PER_TICK):
+            if s.monotonic() > deadline:
+                break
+            batches.add(_recover(s, candidate.id, now, report))
+        batches.flush()
+    except QueueRefused:
+        # Claimed but unsent posts stay pending; the recovery sends them after STALL_AFTER.
+        log.exception("publish queue refused messages", extra={"claimed": report.claimed})
+        report.unsent = 1
+    report.messages = batches.sent
+    return report.counts()
+
+
+def _claim_due(s: Scheduling, post_id: str, now: datetime,
+               report: TickReport) -> list[Publication]:
+    try:
+        post = s.repo.get(post_id)  # the index is eventually consistent; the item is not
+    except NotFound:
+        report.skipped += 1
+        return []
+    due = parse_time(post.due_at)
+    if post.status is not Status.SCHEDULED or due is None or due > now:
+        report.skipped += 1  # edited back to review, withdrawn, moved later, taken by another tick
+        return []
+    if not post.is_fully_approved(s.workflow):
+        log.error("scheduled post lacks approvals on its content", extra={"post_id": post.id})
+        report.skipped += 1
+        return []
+    if now - due > s.workflow.late_window:
+        post.expire(now)
+        if _saved(s.repo, post):
+            report.expired += 1
+            log.info("post expired", extra={"post_id": post.id})
+        else:
+            report.skipped += 1
+        return []
+    channels = post.claim(now)
+    if not _saved(s.repo, post):
+        report.skipped += 1  # another tick claimed it first
+        return []
+    report.claimed += 1
+    log.info("post claimed", extra={"post_id": post.id, "channels": channels})
+    return publications(post, channels, iso(due + s.workflow.late_window))
+
+
+def _saved(repo: PostRepository, post: Post) -> bool:
+    """One conditional save: losing the race means another tick or a person got there first,
+    and what they did stands (no second try)."""
+    try:
+        repo.save(post)
+    except Conflict:
+        return False
+    return True
+
+
+def _recover(s: Scheduling, post_id: str, now: datetime, report: TickReport) -> list[Publication]:
+    try:
+        post, events, _ = s.repo.get_full(post_id)
+    except NotFound:
+        return []
+    changed = parse_time(post.updated_at)
+    if post.status is not Status.PUBLISHING or changed is None or now - changed < STALL_AFTER:
+        return []  # progress since the index was written
+    not_after = _deadline_of_round(post, events, s.workflow)
+    pending = post.redispatch(now)
+    if not pending:
+        return []
+    if not _saved(s.repo, post):
+        return []  # a result came in, or an overlapping tick sent them again
+    report.redispatched += 1
+    log.warning("publish messages sent again", extra={"post_id": post.id, "channels": pending})
+    return publications(post, pending, not_after)
+
+
+def _deadline_of_round(post: Post, events: list[TimelineEvent], workflow: Workflow) -> str | None:
+    """The not-after time the round's first publications carried."""
+    claims = [e for e in events if e.type == "publishing"]
+    claimed_at = parse_time(claims[-1].at) if claims else None
+    retry = bool(claims[-1].data.get("retry")) if claims else False
+    start = claimed_at if retry else parse_time(post.publish_at_iso or post.scheduled_at)
+    start = start or claimed_at
+    return iso(start + workflow.late_window) if start else None
