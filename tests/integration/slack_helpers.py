@@ -1,25 +1,19 @@
-"""The Slack rig for integration tests: the app served over real HTTP (chalice's local
+"""What the Slack integration tests drive: the app served over real HTTP (chalice's local
 server), the Slack dev workspace delivering signed clicks to it, and the table's stream read
 from the emulator and fed to the app's `relay_changes` handler, as Lambda would.
 
-Test modules take the fixtures from here: `rig = slack_helpers.rig` and so on.
+The fixtures that set this up (`slack_rig`, `slack_servers`, `app_logs`) are in conftest.py.
 """
 
 from __future__ import annotations
 
-import functools
 import json
-import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
 WRITER = "writer@freigabe.example"
 WRITER_ID = "U0WRITER"
 
@@ -77,14 +71,19 @@ class StreamRelay:
 
 
 @dataclass
-class Servers:
+class SlackServers:
+    """The Slack dev workspace and the app's local HTTP server (one pair per session)."""
+
     workspace: Any  # dev.slack_workspace.server.ServerHandle
     app_url: str
 
 
 @dataclass
-class Rig:
-    servers: Servers
+class SlackRig:
+    """The app with the Slack dev workspace pointed at it and a relay of the table's stream:
+    a writer's API calls, people's clicks and commands in Slack, and what Slack received."""
+
+    servers: SlackServers
     relay: StreamRelay
     secret: str
     http: requests.Session = field(default_factory=requests.Session)
@@ -188,9 +187,9 @@ def shown_text(message: dict[str, Any]) -> str:
 def stored(post_id: str) -> dict[str, Any]:
     """What must not change on a refused attempt: status, steps, version, timeline."""
     from chalicelib import bootstrap
-    from chalicelib.domain.serialize import post_to_api
+    from chalicelib.http.representation import post_to_api
 
-    post, events, _ = bootstrap.repository().get_full(post_id)
+    post, events, _ = bootstrap.container().repository.get_full(post_id)
     body = post_to_api(post)
     return {"status": body["status"], "steps": body["steps"], "version": body["version"],
             "timeline": [e.to_dict() for e in events]}
@@ -199,75 +198,4 @@ def stored(post_id: str) -> dict[str, Any]:
 def refs(post_id: str) -> dict[str, Any]:
     from chalicelib import bootstrap
 
-    return bootstrap.repository().get_full(post_id)[2]  # type: ignore[no-any-return]
-
-
-# -- fixtures ---------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def slack_servers(aws_endpoint: str) -> Iterator[Servers]:
-    """The dev workspace and the app's local HTTP server, once per session."""
-    from chalice.config import Config
-    from chalice.local import ChaliceRequestHandler, LocalChalice, LocalDevServer, create_local_server
-
-    import app as application
-    from dev.slack_workspace import start_in_thread
-    from tests.conftest import free_port
-
-    class Quiet(ChaliceRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    workspace = start_in_thread("http://127.0.0.1:9/slack/events", delivery_timeout=60)
-    port = free_port()
-    config = Config.create(chalice_stage="local", app_name="freigabe", function_name="api_handler",
-                           lambda_timeout=60)
-    if isinstance(application.app, LocalChalice):
-        # Each test module that imports this fixture gets its own session instance; the app
-        # object is already made thread-safe for local serving by the first.
-        server = LocalDevServer(application.app, config, "127.0.0.1", port, handler_cls=Quiet)
-    else:
-        server = create_local_server(application.app, config, "127.0.0.1", port)
-        server.server.RequestHandlerClass = functools.partial(Quiet, app_object=application.app,
-                                                              config=config)
-    thread = threading.Thread(target=server.server.serve_forever, name="chalice-local", daemon=True)
-    thread.start()
-    app_url = f"http://127.0.0.1:{port}"
-    workspace.set_events_url(app_url + "/slack/events")
-    yield Servers(workspace, app_url)
-    server.shutdown()
-    workspace.stop()
-
-
-@pytest.fixture
-def app_logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
-    """Records of every logger, the app's included (Chalice stops "freigabe" propagating)."""
-    import logging
-
-    caplog.set_level(logging.DEBUG)
-    app_logger = logging.getLogger("freigabe")
-    app_logger.addHandler(caplog.handler)
-    yield caplog
-    app_logger.removeHandler(caplog.handler)
-
-
-@pytest.fixture
-def rig(table: str, slack_servers: Servers, monkeypatch: pytest.MonkeyPatch) -> Iterator[Rig]:
-    from chalicelib import bootstrap
-    from chalicelib.adapters.slack.notifier import build_notifier
-    from dev.slack_workspace import DEV_BOT_TOKEN, DEV_SIGNING_SECRET
-
-    monkeypatch.setenv("SLACK_BOT_TOKEN", DEV_BOT_TOKEN)
-    monkeypatch.setenv("SLACK_SIGNING_SECRET", DEV_SIGNING_SECRET)
-    monkeypatch.setenv("SLACK_API_URL", slack_servers.workspace.api_url)
-    # Until bootstrap wires the notifier itself (the lead's change), the tests do.
-    monkeypatch.setattr(bootstrap, "message_handlers", lambda: [build_notifier()])
-    bootstrap.reset()
-    slack_servers.workspace.workspace.reset()
-    yield Rig(slack_servers, StreamRelay(table), DEV_SIGNING_SECRET)
-    bootstrap.reset()
-
-
-__all__ = ["Rig", "StreamRelay", "app_logs", "buttons", "refs", "rig", "shown_text", "signed_headers",
-           "slack_servers", "stored"]
+    return bootstrap.container().repository.refs(post_id)

@@ -10,19 +10,14 @@ from pathlib import Path
 import pytest
 
 from chalicelib.adapters.slack.blocks import APPROVE, REJECT, REQUEST_CHANGES
-from tests.integration import slack_helpers
 from tests.integration.slack_helpers import (
     WRITER_ID,
-    Rig,
+    SlackRig,
     buttons,
     refs,
     shown_text,
     stored,
 )
-
-# The rig's fixtures, shared with the other Slack test modules.
-rig = slack_helpers.rig
-slack_servers = slack_helpers.slack_servers
 
 HOSTILE = "50% Rabatt! <!channel> <@U0ADMIN> <https://evil.example|bank> & mehr"
 
@@ -35,14 +30,14 @@ def next_summer() -> str:
     return datetime(NEXT_YEAR, 7, 1, 8, 0, tzinfo=UTC).isoformat()
 
 
-def test_review_requests_show_the_escaped_text_and_bind_post_step_and_hash(rig: Rig) -> None:
-    post = rig.create(text=HOSTILE, channels=["outbox", "x"], variants={"x": "Kurz: 50% <!here>"},
+def test_review_requests_show_the_escaped_text_and_bind_post_step_and_hash(slack_rig: SlackRig) -> None:
+    post = slack_rig.create(text=HOSTILE, channels=["outbox", "x"], variants={"x": "Kurz: 50% <!here>"},
                       title="Advent & <b>", publish_at=next_summer())
-    rig.relay.pump()
-    assert rig.relay.failures == []
+    slack_rig.relay.pump()
+    assert slack_rig.relay.failures == []
 
-    legal = rig.request_for("C0LEGAL", post["id"])
-    brand = rig.request_for("C0BRAND", post["id"])
+    legal = slack_rig.request_for("C0LEGAL", post["id"])
+    brand = slack_rig.request_for("C0BRAND", post["id"])
     shown = shown_text(legal)
     assert "&lt;!channel&gt;" in shown and "&lt;@U0ADMIN&gt;" in shown
     assert "&lt;https://evil.example|bank&gt;" in shown and "&amp; mehr" in shown
@@ -62,122 +57,122 @@ def test_review_requests_show_the_escaped_text_and_bind_post_step_and_hash(rig: 
     ref = refs(post["id"])["slack:legal"]
     assert ref["ts"] == legal["ts"] and ref["channel"] == "C0LEGAL" and ref["state"] == "open"
 
-    rig.relay.pump()  # the stream delivering nothing new posts nothing twice
-    assert len([m for m in rig.messages("C0LEGAL") if post["id"] in json.dumps(m.get("blocks"))]) == 1
+    slack_rig.relay.pump()  # the stream delivering nothing new posts nothing twice
+    assert len([m for m in slack_rig.messages("C0LEGAL") if post["id"] in json.dumps(m.get("blocks"))]) == 1
 
 
-def test_approvals_update_the_request_tell_the_author_and_schedule(rig: Rig) -> None:
-    post = rig.create(text="Gewinnspiel im Advent", publish_at=next_summer())
-    rig.relay.pump()
-    legal = rig.request_for("C0LEGAL", post["id"])
+def test_approvals_update_the_request_tell_the_author_and_schedule(slack_rig: SlackRig) -> None:
+    post = slack_rig.create(text="Gewinnspiel im Advent", publish_at=next_summer())
+    slack_rig.relay.pump()
+    legal = slack_rig.request_for("C0LEGAL", post["id"])
 
-    answer = rig.click("U0LEGAL1", legal, APPROVE)
+    answer = slack_rig.click("U0LEGAL1", legal, APPROVE)
     assert answer["status"] == 200
-    after = rig.post(post["id"])
+    after = slack_rig.post(post["id"])
     assert [(s["name"], s["status"], s["decided_by"]) for s in after["steps"]] == [
         ("legal", "approved", "U0LEGAL1"), ("brand", "pending", None)]
     assert [e["type"] for e in after["timeline"]].count("decision") == 1
 
-    rig.relay.pump()
-    legal = rig.request_for("C0LEGAL", post["id"])
+    slack_rig.relay.pump()
+    legal = slack_rig.request_for("C0LEGAL", post["id"])
     assert buttons(legal) == []
     assert "Freigegeben von <@U0LEGAL1> am" in shown_text(legal)
     assert "Gewinnspiel im Advent" in shown_text(legal)  # the record keeps what was approved
     assert any("<@U0LEGAL1> hat „Gewinnspiel im Advent“ für Legal freigegeben." in m["text"]
-               for m in rig.dms(WRITER_ID))
+               for m in slack_rig.dms(WRITER_ID))
 
-    rig.click("U0BRAND1", rig.request_for("C0BRAND", post["id"]), APPROVE)
-    assert rig.post(post["id"])["status"] == "scheduled"
-    rig.relay.pump()
-    assert rig.relay.failures == []
+    slack_rig.click("U0BRAND1", slack_rig.request_for("C0BRAND", post["id"]), APPROVE)
+    assert slack_rig.post(post["id"])["status"] == "scheduled"
+    slack_rig.relay.pump()
+    assert slack_rig.relay.failures == []
     assert any("ist freigegeben und geht am" in m["text"] and "Uhr (Europe/Berlin)" in m["text"]
-               for m in rig.dms(WRITER_ID))
+               for m in slack_rig.dms(WRITER_ID))
 
 
-def test_request_changes_needs_a_comment_and_closes_the_other_requests(rig: Rig) -> None:
-    post = rig.create(text="Rabatt garantiert", publish_at=next_summer())
-    rig.relay.pump()
-    brand = rig.request_for("C0BRAND", post["id"])
+def test_request_changes_needs_a_comment_and_closes_the_other_requests(slack_rig: SlackRig) -> None:
+    post = slack_rig.create(text="Rabatt garantiert", publish_at=next_summer())
+    slack_rig.relay.pump()
+    brand = slack_rig.request_for("C0BRAND", post["id"])
 
-    rig.click("U0BRAND1", brand, REQUEST_CHANGES)
-    (modal,) = rig.open_views("U0BRAND1")
+    slack_rig.click("U0BRAND1", brand, REQUEST_CHANGES)
+    (modal,) = slack_rig.open_views("U0BRAND1")
     assert modal["title"]["text"] == "Änderungen anfordern"
     before = stored(post["id"])
 
-    blank = rig.submit("U0BRAND1", modal["id"], "   ")
+    blank = slack_rig.submit("U0BRAND1", modal["id"], "   ")
     assert blank["errors"] == {"comment": "Bitte schreiben Sie einen Kommentar."}
     assert stored(post["id"]) == before
 
-    done = rig.submit("U0BRAND1", modal["id"], "Bitte ohne <!channel> & ohne Garantie")
+    done = slack_rig.submit("U0BRAND1", modal["id"], "Bitte ohne <!channel> & ohne Garantie")
     assert done["status"] == 200 and done["view_open"] is False
-    after = rig.post(post["id"])
+    after = slack_rig.post(post["id"])
     assert after["status"] == "changes_requested"
     brand_step = next(s for s in after["steps"] if s["name"] == "brand")
     assert brand_step["status"] == "changes_requested"
     assert brand_step["comment"] == "Bitte ohne <!channel> & ohne Garantie"
 
-    rig.relay.pump()
-    brand = rig.request_for("C0BRAND", post["id"])
+    slack_rig.relay.pump()
+    brand = slack_rig.request_for("C0BRAND", post["id"])
     assert buttons(brand) == [] and "Änderungen angefordert von <@U0BRAND1>" in shown_text(brand)
     assert "Bitte ohne &lt;!channel&gt; &amp; ohne Garantie" in shown_text(brand)
-    legal = rig.request_for("C0LEGAL", post["id"])
+    legal = slack_rig.request_for("C0LEGAL", post["id"])
     assert buttons(legal) == [] and "Eine andere Prüfung hat Änderungen angefordert" in shown_text(legal)
-    dm = rig.dms(WRITER_ID)[-1]["text"]
+    dm = slack_rig.dms(WRITER_ID)[-1]["text"]
     assert "<@U0BRAND1> wünscht Änderungen" in dm and "> Bitte ohne &lt;!channel&gt;" in dm
 
 
-def test_reject_through_the_modal(rig: Rig) -> None:
-    post = rig.create(text="Hallo")
-    rig.relay.pump()
-    rig.click("U0BRAND1", rig.request_for("C0BRAND", post["id"]), REJECT)
-    (modal,) = rig.open_views("U0BRAND1")
-    rig.submit("U0BRAND1", modal["id"], "Passt nicht zur Marke")
-    assert rig.post(post["id"])["status"] == "rejected"
-    rig.relay.pump()
-    assert "Abgelehnt von <@U0BRAND1>" in shown_text(rig.request_for("C0BRAND", post["id"]))
-    assert "hat „Hallo“ abgelehnt" in rig.dms(WRITER_ID)[-1]["text"]
+def test_reject_through_the_modal(slack_rig: SlackRig) -> None:
+    post = slack_rig.create(text="Hallo")
+    slack_rig.relay.pump()
+    slack_rig.click("U0BRAND1", slack_rig.request_for("C0BRAND", post["id"]), REJECT)
+    (modal,) = slack_rig.open_views("U0BRAND1")
+    slack_rig.submit("U0BRAND1", modal["id"], "Passt nicht zur Marke")
+    assert slack_rig.post(post["id"])["status"] == "rejected"
+    slack_rig.relay.pump()
+    assert "Abgelehnt von <@U0BRAND1>" in shown_text(slack_rig.request_for("C0BRAND", post["id"]))
+    assert "hat „Hallo“ abgelehnt" in slack_rig.dms(WRITER_ID)[-1]["text"]
 
 
-def test_a_resubmission_shows_what_changed_since_the_step_last_looked(rig: Rig) -> None:
-    post = rig.create(text="Rabatt: 10% auf alles im Advent")
-    rig.relay.pump()
-    rig.click("U0LEGAL1", rig.request_for("C0LEGAL", post["id"]), REQUEST_CHANGES)
-    (modal,) = rig.open_views("U0LEGAL1")
-    rig.submit("U0LEGAL1", modal["id"], "Nur 5% bitte")
-    current = rig.post(post["id"])
-    rig.api("PATCH", f"/api/posts/{post['id']}", {"version": current["version"],
+def test_a_resubmission_shows_what_changed_since_the_step_last_looked(slack_rig: SlackRig) -> None:
+    post = slack_rig.create(text="Rabatt: 10% auf alles im Advent")
+    slack_rig.relay.pump()
+    slack_rig.click("U0LEGAL1", slack_rig.request_for("C0LEGAL", post["id"]), REQUEST_CHANGES)
+    (modal,) = slack_rig.open_views("U0LEGAL1")
+    slack_rig.submit("U0LEGAL1", modal["id"], "Nur 5% bitte")
+    current = slack_rig.post(post["id"])
+    slack_rig.api("PATCH", f"/api/posts/{post['id']}", {"version": current["version"],
                                                    "text": "Rabatt: 5% auf alles im Advent"})
-    rig.api("POST", f"/api/posts/{post['id']}/submit")
-    rig.relay.pump()
-    assert rig.relay.failures == []
+    slack_rig.api("POST", f"/api/posts/{post['id']}/submit")
+    slack_rig.relay.pump()
+    assert slack_rig.relay.failures == []
 
-    requests_ = [m for m in rig.messages("C0LEGAL") if post["id"] in json.dumps(m.get("blocks"))]
+    requests_ = [m for m in slack_rig.messages("C0LEGAL") if post["id"] in json.dumps(m.get("blocks"))]
     assert len(requests_) == 2
     newest = {**requests_[-1], "channel": "C0LEGAL"}
     shown = shown_text(newest)
     assert "Geändert seit Ihrer letzten Prüfung: Text" in shown
     assert "Vorher: Rabatt: 10% auf alles" in shown and "Jetzt: Rabatt: 5% auf alles" in shown
-    assert json.loads(buttons(newest)[0]["value"])["h"] == rig.post(post["id"])["content_hash"]
+    assert json.loads(buttons(newest)[0]["value"])["h"] == slack_rig.post(post["id"])["content_hash"]
 
 
-def test_an_edit_supersedes_the_open_request(rig: Rig) -> None:
-    post = rig.create(text="Rabatt heute")
-    rig.relay.pump()
-    first = rig.request_for("C0LEGAL", post["id"])
-    rig.api("PATCH", f"/api/posts/{post['id']}", {"version": 1, "text": "Rabatt morgen"})
-    rig.relay.pump()
-    old = next(m for m in rig.messages("C0LEGAL") if m["ts"] == first["ts"])
+def test_an_edit_supersedes_the_open_request(slack_rig: SlackRig) -> None:
+    post = slack_rig.create(text="Rabatt heute")
+    slack_rig.relay.pump()
+    first = slack_rig.request_for("C0LEGAL", post["id"])
+    slack_rig.api("PATCH", f"/api/posts/{post['id']}", {"version": 1, "text": "Rabatt morgen"})
+    slack_rig.relay.pump()
+    old = next(m for m in slack_rig.messages("C0LEGAL") if m["ts"] == first["ts"])
     assert buttons(old) == [] and "Überholt: Der Text wurde geändert" in shown_text(old)
-    new = rig.request_for("C0LEGAL", post["id"])
+    new = slack_rig.request_for("C0LEGAL", post["id"])
     assert new["ts"] != first["ts"] and "Rabatt morgen" in shown_text(new)
 
 
-def test_withdrawing_closes_the_open_requests(rig: Rig) -> None:
-    post = rig.create(text="Hallo")
-    rig.relay.pump()
-    rig.api("POST", f"/api/posts/{post['id']}/withdraw")
-    rig.relay.pump()
-    brand = rig.request_for("C0BRAND", post["id"])
+def test_withdrawing_closes_the_open_requests(slack_rig: SlackRig) -> None:
+    post = slack_rig.create(text="Hallo")
+    slack_rig.relay.pump()
+    slack_rig.api("POST", f"/api/posts/{post['id']}/withdraw")
+    slack_rig.relay.pump()
+    brand = slack_rig.request_for("C0BRAND", post["id"])
     assert buttons(brand) == [] and "Zurückgezogen" in shown_text(brand)
 
 
@@ -195,24 +190,24 @@ def strict_workflow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     bootstrap.reset()
 
 
-def test_sequential_steps_and_several_approvals(rig: Rig, strict_workflow: None) -> None:
-    post = rig.create(text="Rabatt im Advent")
-    rig.relay.pump()
-    assert rig.messages("C0BRAND") == []  # brand's turn comes after legal's
-    legal = rig.request_for("C0LEGAL", post["id"])
+def test_sequential_steps_and_several_approvals(slack_rig: SlackRig, strict_workflow: None) -> None:
+    post = slack_rig.create(text="Rabatt im Advent")
+    slack_rig.relay.pump()
+    assert slack_rig.messages("C0BRAND") == []  # brand's turn comes after legal's
+    legal = slack_rig.request_for("C0LEGAL", post["id"])
 
-    rig.click("U0LEGAL1", legal, APPROVE)
-    rig.relay.pump()
-    legal = rig.request_for("C0LEGAL", post["id"])
+    slack_rig.click("U0LEGAL1", legal, APPROVE)
+    slack_rig.relay.pump()
+    legal = slack_rig.request_for("C0LEGAL", post["id"])
     assert len(buttons(legal)) == 3  # still open: one of two approvals
     assert "1 von 2 Freigaben: <@U0LEGAL1>" in shown_text(legal)
-    assert rig.messages("C0BRAND") == []
+    assert slack_rig.messages("C0BRAND") == []
 
-    rig.click("U0LEGAL2", legal, APPROVE)
-    rig.relay.pump()
-    assert rig.relay.failures == []
-    assert buttons(rig.request_for("C0LEGAL", post["id"])) == []
-    brand = rig.request_for("C0BRAND", post["id"])
+    slack_rig.click("U0LEGAL2", legal, APPROVE)
+    slack_rig.relay.pump()
+    assert slack_rig.relay.failures == []
+    assert buttons(slack_rig.request_for("C0LEGAL", post["id"])) == []
+    brand = slack_rig.request_for("C0BRAND", post["id"])
     assert len(buttons(brand)) == 3
-    rig.click("U0BRAND1", brand, APPROVE)
-    assert rig.post(post["id"])["status"] == "scheduled"
+    slack_rig.click("U0BRAND1", brand, APPROVE)
+    assert slack_rig.post(post["id"])["status"] == "scheduled"

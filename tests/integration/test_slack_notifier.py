@@ -3,6 +3,7 @@ fix is raised (the stream retries the record), what it cannot is logged and pass
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -10,10 +11,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.slack_response import SlackResponse
 
 from chalicelib.adapters.slack.notifier import SlackNotifier, SlackPorts
+from chalicelib.config import load_config
 from chalicelib.domain import events as ev
 from chalicelib.domain.post import Post
-from tests.fakes import MemoryPostRepository
-from tests.unit.helpers import LEGAL1, NOW, eligible, new_post, workflow
+from tests.fakes import FakeDirectory, FakeSlack, MemoryPostRepository
+from tests.unit.helpers import LEGAL1, NOW, WORKFLOW_FILE, eligible, new_post, workflow
 
 
 def slack_error(error: str, status: int = 200) -> SlackApiError:
@@ -23,53 +25,21 @@ def slack_error(error: str, status: int = 200) -> SlackApiError:
     return SlackApiError(error, response)
 
 
-class FakeSlack:
-    """Keeps what was posted; `fail` makes the next calls of a method raise."""
-
-    def __init__(self) -> None:
-        self.posted: list[dict[str, Any]] = []
-        self.updated: list[dict[str, Any]] = []
-        self.fail: dict[str, BaseException] = {}
-        self._ts = 0
-
-    def chat_postMessage(self, **kwargs: Any) -> dict[str, Any]:
-        if "chat_postMessage" in self.fail:
-            raise self.fail["chat_postMessage"]
-        self._ts += 1
-        self.posted.append(kwargs)
-        return {"ok": True, "channel": kwargs["channel"], "ts": f"{self._ts}.000"}
-
-    def chat_update(self, **kwargs: Any) -> dict[str, Any]:
-        if "chat_update" in self.fail:
-            raise self.fail["chat_update"]
-        self.updated.append(kwargs)
-        return {"ok": True}
-
-
-class FakeDirectory:
-    def __init__(self, users: dict[str, str]) -> None:
-        self.users = users
-
-    def user_for_email(self, email: str) -> str | None:
-        return self.users.get(email)
-
-    def dm_channel(self, user_id: str) -> str:
-        return "D" + user_id[1:]
-
-    def group_members(self, group_id: str) -> frozenset[str]:
-        return frozenset()
+def notifier_for(slack: FakeSlack, directory: FakeDirectory,
+                 repo: MemoryPostRepository) -> SlackNotifier:
+    routing = load_config(WORKFLOW_FILE).slack
+    return SlackNotifier(lambda: SlackPorts(slack, directory, repo, workflow(), routing),
+                         clock=lambda: NOW)
 
 
 @pytest.fixture
 def world() -> tuple[SlackNotifier, FakeSlack, MemoryPostRepository, Post]:
-    wf = workflow()
     repo = MemoryPostRepository()
     post = new_post("Rabatt im Advent")
-    post.submit(wf, post.author, NOW)
+    post.submit(workflow(), post.author, NOW)
     repo.save(post)
     slack = FakeSlack()
-    directory = FakeDirectory({post.author: "U0WRITER"})
-    notifier = SlackNotifier(lambda: SlackPorts(slack, directory, repo, wf), clock=lambda: NOW)
+    notifier = notifier_for(slack, FakeDirectory({post.author: "U0WRITER"}), repo)
     return notifier, slack, repo, repo.get(post.id)
 
 
@@ -82,7 +52,7 @@ def test_a_redelivered_request_is_posted_once(world: Any) -> None:
     notifier.handle(post, requested(post))
     notifier.handle(post, requested(post))
     assert [p["channel"] for p in slack.posted] == ["C0LEGAL"]
-    assert repo.refs[post.id]["slack:legal"]["ts"] == "1.000"
+    assert repo.stored_refs[post.id]["slack:legal"]["ts"] == "1.000"
 
 
 @pytest.mark.parametrize("failure", [
@@ -94,7 +64,7 @@ def test_what_a_retry_can_fix_is_raised(world: Any, failure: BaseException) -> N
     slack.fail["chat_postMessage"] = failure
     with pytest.raises(type(failure)):
         notifier.handle(post, requested(post))
-    assert "slack:legal" not in repo.refs.get(post.id, {})
+    assert "slack:legal" not in repo.stored_refs.get(post.id, {})
     del slack.fail["chat_postMessage"]
     notifier.handle(post, requested(post))  # the stream's retry
     assert len(slack.posted) == 1
@@ -123,11 +93,13 @@ def test_a_deleted_request_message_does_not_stop_the_authors_dm(world: Any) -> N
         notifier.handle(post, ev.DecisionRecorded(post.id, "legal", "approve", "U0LEGAL1", ""))
 
 
-def test_an_author_without_slack_gets_no_dm_and_nothing_fails(world: Any) -> None:
-    notifier, slack, repo, post = world
-    notifier._ports = lambda: SlackPorts(slack, FakeDirectory({}), repo, workflow())
+def test_an_author_without_slack_gets_no_dm_and_nothing_fails(
+        world: Any, app_logs: pytest.LogCaptureFixture) -> None:
+    _, slack, repo, post = world
+    notifier = notifier_for(slack, FakeDirectory({}), repo)
     notifier.handle(post, ev.PostScheduled(post.id, None))
     assert slack.posted == []
+    assert [r.getMessage() for r in app_logs.records if r.levelno >= logging.WARNING] == []
 
 
 def test_a_request_for_a_superseded_version_is_not_posted(world: Any) -> None:

@@ -13,17 +13,11 @@ import pytest
 
 from chalicelib.adapters.slack.blocks import APPROVE
 from chalicelib.adapters.slack.signature import refusal, sign
-from tests.integration import slack_helpers
 from tests.integration.slack_helpers import (
-    Rig,
+    SlackRig,
     signed_headers,
     stored,
 )
-
-# The rig's fixtures, shared with the other Slack test modules.
-app_logs = slack_helpers.app_logs
-rig = slack_helpers.rig
-slack_servers = slack_helpers.slack_servers
 
 # Slack's documented example ("Verifying requests from Slack").
 EXAMPLE_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -68,17 +62,17 @@ def post(client: Any, body: bytes, headers: dict[str, str]) -> Any:
     return response
 
 
-def test_a_signed_command_is_answered(rig: Rig, client: Any) -> None:
+def test_a_signed_command_is_answered(slack_rig: SlackRig, client: Any) -> None:
     body = command_body()
-    response = post(client, body, signed_headers(body, rig.secret))
+    response = post(client, body, signed_headers(body, slack_rig.secret))
     assert response.status_code == 200
     assert "/freigabe status" in response.json["text"]
 
 
 @pytest.mark.parametrize("age", [0, 299, -299])
-def test_timestamps_inside_the_window_pass(rig: Rig, client: Any, age: int) -> None:
+def test_timestamps_inside_the_window_pass(slack_rig: SlackRig, client: Any, age: int) -> None:
     body = command_body()
-    response = post(client, body, signed_headers(body, rig.secret, int(time.time()) - age))
+    response = post(client, body, signed_headers(body, slack_rig.secret, int(time.time()) - age))
     assert response.status_code == 200
 
 
@@ -114,16 +108,16 @@ def tampered(secret: str) -> list[tuple[str, bytes, dict[str, str]]]:
     ]
 
 
-def test_unverified_requests_get_401_never_500(rig: Rig, client: Any) -> None:
-    for name, body, headers in tampered(rig.secret):
+def test_unverified_requests_get_401_never_500(slack_rig: SlackRig, client: Any) -> None:
+    for name, body, headers in tampered(slack_rig.secret):
         response = post(client, body, headers)
         assert (name, response.status_code, response.json) == (name, 401, UNVERIFIED)
 
 
 def test_an_unverified_click_changes_nothing_and_logs_no_body(
-        rig: Rig, client: Any, app_logs: pytest.LogCaptureFixture) -> None:
-    draft = rig.create(text=f"Rabatt {DRAFT}")
-    rig.relay.pump()
+        slack_rig: SlackRig, client: Any, app_logs: pytest.LogCaptureFixture) -> None:
+    draft = slack_rig.create(text=f"Rabatt {DRAFT}")
+    slack_rig.relay.pump()
     before = stored(draft["id"])
     payload = {"type": "block_actions", "user": {"id": "U0LEGAL1"}, "team": {"id": "T0FREIGABE"},
                "api_app_id": "A0FREIGABE", "trigger_id": "1.2.3", "text": DRAFT,
@@ -132,9 +126,9 @@ def test_an_unverified_click_changes_nothing_and_logs_no_body(
                             "value": json.dumps({"p": draft["id"], "s": "legal",
                                                  "h": draft["content_hash"]})}]}
     body = urlencode({"payload": json.dumps(payload)}).encode()
-    good = signed_headers(body, rig.secret)
+    good = signed_headers(body, slack_rig.secret)
     for headers in ({**good, "X-Slack-Signature": "v0=" + "0" * 64},
-                    signed_headers(body, rig.secret, int(time.time()) - 301),
+                    signed_headers(body, slack_rig.secret, int(time.time()) - 301),
                     {"X-Slack-Request-Timestamp": "x", "X-Slack-Signature": "y"}):
         assert post(client, body, headers).status_code == 401
     assert stored(draft["id"]) == before
@@ -149,17 +143,18 @@ def test_an_unverified_click_changes_nothing_and_logs_no_body(
         if record.levelno < logging.INFO and not record.name.startswith(ours):
             continue
         logged = record.getMessage() + json.dumps(record.__dict__, default=str)
-        assert DRAFT not in logged and rig.secret not in logged and "xoxb-" not in logged
+        assert DRAFT not in logged and slack_rig.secret not in logged and "xoxb-" not in logged
 
 
-def test_bolts_own_refusal_logs_no_body(rig: Rig, app_logs: pytest.LogCaptureFixture) -> None:
+def test_bolts_own_refusal_logs_no_body(slack_rig: SlackRig, app_logs: pytest.LogCaptureFixture) -> None:
     """Behind our check Bolt verifies again; should it ever refuse, its INFO line (which
     quotes the raw body) stays below the level its loggers are set to."""
     from slack_bolt.request import BoltRequest
 
-    from chalicelib.adapters.slack import runtime
+    import app as application
+    from chalicelib import bootstrap
 
-    bolt = runtime.request_handler().app
+    bolt = bootstrap.container().slack_requests(application.app).app
     body = command_body(DRAFT).decode()
     response = bolt.dispatch(BoltRequest(body=body, headers={
         "content-type": "application/x-www-form-urlencoded",
@@ -168,21 +163,21 @@ def test_bolts_own_refusal_logs_no_body(rig: Rig, app_logs: pytest.LogCaptureFix
     assert not [r for r in app_logs.records if DRAFT in r.getMessage()]
 
 
-def test_slacks_url_verification_is_answered_when_signed(rig: Rig, client: Any) -> None:
+def test_slacks_url_verification_is_answered_when_signed(slack_rig: SlackRig, client: Any) -> None:
     body = json.dumps({"token": "x", "challenge": "c-4711", "type": "url_verification"}).encode()
-    response = post(client, body, signed_headers(body, rig.secret, content_type="application/json"))
+    response = post(client, body, signed_headers(body, slack_rig.secret, content_type="application/json"))
     assert response.status_code == 200 and response.json == {"challenge": "c-4711"}
     bad = post(client, body, {**signed_headers(body, "wrong"), "Content-Type": "application/json"})
     assert bad.status_code == 401
 
 
-def test_without_a_signing_secret_everything_is_refused(rig: Rig, client: Any,
+def test_without_a_signing_secret_everything_is_refused(slack_rig: SlackRig, client: Any,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     from chalicelib import bootstrap
 
     monkeypatch.delenv("SLACK_SIGNING_SECRET")
     bootstrap.reset()
     body = command_body()
-    for secret in (rig.secret, ""):
+    for secret in (slack_rig.secret, ""):
         response = post(client, body, signed_headers(body, secret or "x"))
         assert (response.status_code, response.json) == (401, UNVERIFIED)

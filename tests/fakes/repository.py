@@ -1,8 +1,11 @@
-"""Hand-written fakes of the services' ports. They keep state, so tests assert outcomes."""
+"""An in-memory PostRepository with the DynamoDB repository's rules: version-conditional
+saves, copies in and out, the same index orderings. The contract tests run it and the real one
+through the same cases."""
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +14,7 @@ from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.events import Message
 from chalicelib.domain.post import Post, iso
 from chalicelib.domain.serialize import post_from_document, post_to_document
+from chalicelib.domain.status import Status
 from chalicelib.domain.timeline import TimelineEvent
 
 
@@ -20,7 +24,7 @@ class MemoryPostRepository:
     def __init__(self) -> None:
         self.documents: dict[str, dict[str, Any]] = {}
         self.events: dict[str, list[TimelineEvent]] = {}
-        self.refs: dict[str, dict[str, Any]] = {}
+        self.stored_refs: dict[str, dict[str, Any]] = {}
         self.outbox: list[tuple[str, Message]] = []
 
     def save(self, post: Post) -> None:
@@ -39,19 +43,38 @@ class MemoryPostRepository:
         post.messages = []
 
     def save_ref(self, post_id: str, name: str, data: dict[str, Any]) -> None:
-        self.refs.setdefault(post_id, {})[name] = copy.deepcopy(data)
+        self.stored_refs.setdefault(post_id, {})[name] = copy.deepcopy(data)
 
     def get(self, post_id: str) -> Post:
+        return self._get(post_id)
+
+    def get_full(self, post_id: str) -> tuple[Post, list[TimelineEvent], dict[str, Any]]:
+        post = self._get(post_id)
+        return post, list(self.events.get(post_id, [])), self._refs(post_id)
+
+    def refs(self, post_id: str) -> dict[str, dict[str, Any]]:
+        return self._refs(post_id)
+
+    def refs_of(self, post_ids: Iterable[str], names: Iterable[str]) -> dict[str, dict[str, Any]]:
+        wanted = set(names)
+        found = {}
+        for post_id in post_ids:
+            refs = {n: r for n, r in self._refs(post_id).items() if n in wanted}
+            if refs:
+                found[post_id] = refs
+        return found
+
+    # The public reads never call each other, so a test may count them in a subclass.
+    def _get(self, post_id: str) -> Post:
         if post_id not in self.documents:
             raise NotFound("post_not_found", post=post_id)
         return post_from_document(copy.deepcopy(self.documents[post_id]))
 
-    def get_full(self, post_id: str) -> tuple[Post, list[TimelineEvent], dict[str, Any]]:
-        post = self.get(post_id)
-        return post, list(self.events.get(post_id, [])), copy.deepcopy(self.refs.get(post_id, {}))
+    def _refs(self, post_id: str) -> dict[str, dict[str, Any]]:
+        return copy.deepcopy(self.stored_refs.get(post_id, {}))
 
     def _all(self) -> list[Post]:
-        return [self.get(post_id) for post_id in self.documents]
+        return [post_from_document(copy.deepcopy(doc)) for doc in self.documents.values()]
 
     def by_author(self, author: str, status: str | None = None, limit: int = 200) -> list[Post]:
         posts = [p for p in self._all() if p.author == author.lower()
@@ -68,6 +91,21 @@ class MemoryPostRepository:
         due = [p for p in self._all() if p.due_at and p.due_at <= cutoff]
         return sorted(due, key=lambda p: (p.due_at or "", p.id))[:limit]
 
+    def by_status(self, status: str, limit: int = 200) -> list[Post]:
+        posts = [p for p in self._all() if p.status.value == status]
+        return sorted(posts, key=lambda p: (p.updated_at, p.id), reverse=True)[:limit]
+
+    def count_by_status(self) -> dict[str, int]:
+        counts = dict.fromkeys((s.value for s in Status), 0)
+        for post in self._all():
+            counts[post.status.value] += 1
+        return counts
+
+    def upcoming(self, after: datetime, limit: int = 10) -> list[Post]:
+        cutoff = iso(after)[:19]
+        later = [p for p in self._all() if p.due_at and p.due_at[:19] > cutoff]
+        return sorted(later, key=lambda p: (p.due_at or "", p.id))[:limit]
+
     def stalled(self, before: datetime, limit: int = 100) -> list[Post]:
         cutoff = iso(before)
         stalled = [p for p in self._all() if p.status.value == "publishing" and p.updated_at < cutoff]
@@ -76,16 +114,3 @@ class MemoryPostRepository:
     def sent(self, kind: type) -> list[Any]:
         """Messages of one kind that stored changes recorded, in order."""
         return [m for _, m in self.outbox if isinstance(m, kind)]
-
-
-class Clock:
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        from datetime import timedelta
-
-        self.now = self.now + timedelta(**delta)
