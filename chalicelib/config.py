@@ -1,4 +1,6 @@
-"""The workflow file (CONTRACT section 3): TOML in, validated pydantic models out.
+"""The workflow file (docs/workflow.md): TOML in, validated, then split into the domain's
+workflow (``domain.workflow``) and what only adapters need: each channel's settings (URLs,
+secret references) and where Slack posts each step's requests.
 
 A file that does not validate stops start-up with a message that names the key and the
 problem, so an operator can fix it without reading code.
@@ -8,6 +10,8 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,6 +25,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from chalicelib.domain import workflow as domain
 
 SECRET_REF = re.compile(
     r"^(env:[A-Za-z_][A-Za-z0-9_]*|ssm:/[A-Za-z0-9_.\-/]+|secretsmanager:[A-Za-z0-9/_+=.@\-]+)$"
@@ -136,7 +142,7 @@ ChannelConfig = Annotated[
 ]
 
 
-class Workflow(_Strict):
+class WorkflowFile(_Strict):
     timezone: str = "Europe/Berlin"
     language: Literal["de", "en"] = "de"
     review_order: Literal["parallel", "sequential"] = "parallel"
@@ -163,7 +169,7 @@ class Workflow(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _consistent(self) -> Workflow:
+    def _consistent(self) -> WorkflowFile:
         names = [step.name for step in self.steps]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
@@ -176,15 +182,48 @@ class Workflow(_Strict):
                 )
         return self
 
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
+    def to_domain(self) -> domain.Workflow:
+        return domain.Workflow(
+            steps=tuple(
+                domain.StepRule(
+                    name=s.name, label=s.label,
+                    reviewers=tuple(s.reviewers) if s.reviewers is not None else None,
+                    reviewer_group=s.reviewer_group, approvals_required=s.approvals_required,
+                    remind_after_hours=s.remind_after_hours,
+                    when=domain.WhenRule(tuple(s.when.keywords), tuple(s.when.channels))
+                    if s.when is not None else None,
+                )
+                for s in self.steps
+            ),
+            channels={name: channel.type for name, channel in self.channels.items()},
+            timezone=self.timezone, language=self.language, review_order=self.review_order,
+            late_publish_minutes=self.late_publish_minutes, admins=frozenset(self.admins),
+        )
 
-    def step(self, name: str) -> Step:
-        for step in self.steps:
-            if step.name == name:
-                return step
-        raise KeyError(name)
+
+@dataclass(frozen=True)
+class SlackRouting:
+    """Where each step's review requests are posted."""
+
+    step_channels: Mapping[str, str]
+
+    def channel_for(self, step: str) -> str:
+        return self.step_channels[step]
+
+
+@dataclass(frozen=True)
+class Config:
+    """The workflow file, split by who needs what."""
+
+    workflow: domain.Workflow
+    channels: Mapping[str, ChannelConfig]
+    slack: SlackRouting
+    source: WorkflowFile  # as written, for tools that rewrite it
+
+
+def split(file: WorkflowFile) -> Config:
+    return Config(workflow=file.to_domain(), channels=dict(file.channels),
+                  slack=SlackRouting({s.name: s.slack_channel for s in file.steps}), source=file)
 
 
 def _location(loc: tuple[int | str, ...]) -> str:
@@ -199,9 +238,9 @@ def _location(loc: tuple[int | str, ...]) -> str:
     return ".".join(parts) or "(top level)"
 
 
-def parse_workflow(data: dict[str, Any], source: str = "workflow") -> Workflow:
+def parse_config(data: dict[str, Any], source: str = "workflow") -> Config:
     try:
-        return Workflow.model_validate(data)
+        return split(WorkflowFile.model_validate(data))
     except ValidationError as err:
         problems = []
         for error in err.errors():
@@ -216,7 +255,7 @@ def parse_workflow(data: dict[str, Any], source: str = "workflow") -> Workflow:
         raise WorkflowError(f"{source} is not valid:\n  " + "\n  ".join(problems)) from None
 
 
-def load_workflow(path: str | Path) -> Workflow:
+def load_config(path: str | Path) -> Config:
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -224,4 +263,4 @@ def load_workflow(path: str | Path) -> Workflow:
         raise WorkflowError(f"workflow file {path} not found (set FREIGABE_CONFIG)") from None
     except tomllib.TOMLDecodeError as err:
         raise WorkflowError(f"{path} is not valid TOML: {err}") from None
-    return parse_workflow(data, str(path))
+    return parse_config(data, str(path))

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chalicelib.config import Workflow
 from chalicelib.domain.content import Content
+from chalicelib.domain.workflow import Workflow
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Posts to and from plain dicts: the stored document and the API's JSON share this shape."""
+"""Posts to and from the plain dicts the repository stores."""
 
 from __future__ import annotations
 
@@ -77,36 +77,3 @@ def post_from_document(doc: dict[str, Any]) -> Post:
         timeline_count=int(doc.get("timeline_count") or 0),
         timeline_head=doc.get("timeline_head"),
     )
-
-
-def post_to_api(post: Post, timeline: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """The post as CONTRACT section 4 describes it."""
-    body: dict[str, Any] = {
-        "id": post.id,
-        "status": post.status.value,
-        "version": post.version,
-        "title": post.content.title,
-        "text": post.content.text,
-        "variants": dict(post.content.variants),
-        "channels": list(post.content.channels),
-        "publish_at": post.publish_at_iso,
-        "author": post.author,
-        "author_name": post.author_name,
-        "content_hash": post.content_hash,
-        "created_at": post.created_at,
-        "updated_at": post.updated_at,
-        "steps": [
-            {"name": s.name, "label": s.label, "required": s.required, "status": s.status.value,
-             "decided_by": s.decided_by, "decided_at": s.decided_at, "comment": s.comment,
-             "reasons": s.reasons}
-            for s in post.steps
-        ],
-        "results": {
-            ch: {"status": r.status.value, "url": r.url, "external_id": r.external_id,
-                 "error": r.error}
-            for ch, r in post.results.items()
-        },
-    }
-    if timeline is not None:
-        body["timeline"] = timeline
-    return body

@@ -55,9 +55,15 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 
 # Statuses in which the writer may still change the content.
 EDITABLE = frozenset({S.DRAFT, S.IN_REVIEW, S.CHANGES_REQUESTED, S.SCHEDULED})
-# "Any status before publishing" (CONTRACT section 4, withdraw).
+# "Any status before publishing" (docs/api.md, withdraw).
 WITHDRAWABLE = frozenset({S.DRAFT, S.IN_REVIEW, S.CHANGES_REQUESTED, S.SCHEDULED})
 TERMINAL = frozenset(s for s, targets in TRANSITIONS.items() if not targets)
+# Not yet approved: only its author sees such a post in the team's calendar.
+UNAPPROVED = frozenset({S.DRAFT, S.IN_REVIEW, S.CHANGES_REQUESTED})
+# On the team's calendar at all (with a publication time).
+ON_CALENDAR = UNAPPROVED | {S.SCHEDULED, S.PUBLISHING, S.PUBLISHED, S.PARTIALLY_PUBLISHED, S.FAILED}
+# Settled with channels an admin may send again.
+RETRYABLE = frozenset({S.FAILED, S.PARTIALLY_PUBLISHED})
 
 
 def can_transition(source: Status, target: Status) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.config import WorkflowError, load_workflow, parse_workflow
+from chalicelib.config import WorkflowError, load_config, parse_config
 
 SAMPLE = Path(__file__).resolve().parents[2] / "chalicelib" / "freigabe.toml"
 
@@ -19,16 +19,28 @@ def sample() -> dict[str, Any]:
 
 def problems(data: dict[str, Any]) -> str:
     with pytest.raises(WorkflowError) as caught:
-        parse_workflow(data, "freigabe.toml")
+        parse_config(data, "freigabe.toml")
     return str(caught.value)
 
 
 def test_the_shipped_sample_loads_with_its_steps_and_channels() -> None:
-    workflow = load_workflow(SAMPLE)
+    config = load_config(SAMPLE)
+    workflow = config.workflow
     assert [s.name for s in workflow.steps] == ["legal", "brand"]
     assert workflow.steps[0].when is not None and "rabatt" in workflow.steps[0].when.keywords
-    assert {name: c.type for name, c in workflow.channels.items()} == {
-        "outbox": "outbox", "hooks": "webhook"}
+    assert dict(workflow.channels) == {"outbox": "outbox", "hooks": "webhook"}
+    assert {name: c.type for name, c in config.channels.items()} == dict(workflow.channels)
+
+
+def test_the_file_splits_into_the_domain_workflow_and_the_adapters_settings() -> None:
+    """The domain gets rules and people; Slack channel ids and secrets stay with adapters."""
+    config = load_config(SAMPLE)
+    data = sample()
+    assert {s.name: config.slack.channel_for(s.name) for s in config.workflow.steps} == {
+        s["name"]: s["slack_channel"] for s in data["steps"]}
+    assert not hasattr(config.workflow.steps[0], "slack_channel")
+    assert config.workflow.admins == frozenset(data.get("admins", []))
+    assert config.workflow.step("legal").label == data["steps"][0]["label"]
 
 
 def test_an_unknown_key_is_named() -> None:
@@ -93,8 +105,8 @@ def test_more_approvals_than_reviewers_is_refused() -> None:
 
 def test_missing_file_and_bad_toml(tmp_path: Path) -> None:
     with pytest.raises(WorkflowError, match="not found"):
-        load_workflow(tmp_path / "nope.toml")
+        load_config(tmp_path / "nope.toml")
     broken = tmp_path / "broken.toml"
     broken.write_text("timezone = \n")
     with pytest.raises(WorkflowError, match="not valid TOML"):
-        load_workflow(broken)
+        load_config(broken)
