@@ -10,12 +10,11 @@ import argparse
 import sys
 
 from chalicelib.domain.timeline import verify
+from chalicelib.services.ports import PostRepository
 
 
-def check(post_id: str) -> list[str]:
-    from chalicelib import bootstrap
-
-    post, events, _ = bootstrap.repository().get_full(post_id)
+def check(repo: PostRepository, post_id: str) -> list[str]:
+    post, events, _ = repo.get_full(post_id)
     return verify(post.id, events, post.timeline_count, post.timeline_head)
 
 
@@ -23,12 +22,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("post_ids", nargs="+", metavar="POST_ID")
     args = parser.parse_args(argv)
+    from chalicelib import bootstrap
     from chalicelib.domain.errors import NotFound
 
+    repo = bootstrap.container().repository
     failed = False
     for post_id in args.post_ids:
         try:
-            problems = check(post_id)
+            problems = check(repo, post_id)
         except NotFound:
             print(f"{post_id}: no such post")
             failed = True

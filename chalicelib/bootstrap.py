@@ -1,105 +1,219 @@
 """The composition root: the one place that builds real adapters and hands them to services.
 
-Everything is built on first use and cached for the life of the Lambda container, so a cold
-start imports only what the invoked function needs.
+One typed container per process, each part built on first use and kept for the life of the
+Lambda container, so a cold start imports only what the invoked function needs. Only the entry
+layer (app.py, handlers/) asks for it; everything below receives what it needs as arguments.
+``reset()`` replaces the container (tests point the process at another environment).
 """
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
-from typing import TYPE_CHECKING, Any
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-from chalicelib.settings import get_settings
+from chalicelib.settings import Settings, get_settings, reset_settings
 
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.client import DynamoDBClient  # pragma: no cover
+if TYPE_CHECKING:  # pragma: no cover - types only; the imports below cost cold-start time
+    from botocore.client import BaseClient
+    from chalice.app import Chalice
+    from slack_bolt.adapter.aws_lambda.chalice_handler import ChaliceSlackRequestHandler
+    from slack_sdk import WebClient
 
-
-@cache
-def aws_client(service: str) -> Any:
-    """A boto3 client; endpoints come from boto3's own AWS_ENDPOINT_URL* variables."""
-    import boto3
-
-    return boto3.session.Session().client(service)
-
-
-def dynamodb() -> DynamoDBClient:
-    return aws_client("dynamodb")  # type: ignore[no-any-return]
-
-
-def reset() -> None:
-    """Forget every cached adapter (tests point the process at another environment)."""
-    from chalicelib import settings
-
-    settings.reset_settings()
-    aws_client.cache_clear()
-    for reset_hook in _RESET_HOOKS:
-        reset_hook()
-
-
-_RESET_HOOKS: list[Any] = []
-
-
-def table_name() -> str:
-    return get_settings().table
-
-
-@lru_cache(maxsize=1)
-def control_store() -> Any:
+    from chalicelib.adapters.channels.registry import ChannelDirectory
     from chalicelib.adapters.dynamodb.control import ControlStore
-
-    return ControlStore(dynamodb(), table_name())
-
-
-_RESET_HOOKS.append(control_store.cache_clear)
-
-
-@lru_cache(maxsize=1)
-def workflow() -> Any:
-    """The workflow file, validated once per container; an invalid file stops start-up."""
-    from chalicelib.config import load_workflow
-
-    return load_workflow(get_settings().config_path)
-
-
-@lru_cache(maxsize=1)
-def repository() -> Any:
     from chalicelib.adapters.dynamodb.repository import DynamoPostRepository
-
-    return DynamoPostRepository(dynamodb(), table_name())
-
-
-@lru_cache(maxsize=1)
-def bus() -> Any:
+    from chalicelib.adapters.idempotency import DynamoSendLedger, PowertoolsOnce
+    from chalicelib.adapters.slack.client import Credentials
+    from chalicelib.adapters.slack.deps import SlackServices
+    from chalicelib.adapters.slack.directory import SlackDirectory
+    from chalicelib.adapters.sqs import SqsPublishQueue
+    from chalicelib.config import Config
+    from chalicelib.domain.workflow import Workflow
+    from chalicelib.services.admin import Admin
     from chalicelib.services.bus import Dispatcher
-
-    return Dispatcher(handlers=message_handlers())
-
-
-def message_handlers() -> list[Any]:
-    """Who hears about reviews, decisions and publications: Slack. Built lazily; building
-    the notifier imports no Slack SDK until a message is actually sent."""
-    from chalicelib.adapters.slack.notifier import build_notifier
-
-    return [build_notifier()]
+    from chalicelib.services.delivery import Delivery
+    from chalicelib.services.ports import Context
+    from chalicelib.services.scheduling import Scheduling
 
 
-def new_id() -> str:
-    import secrets
-
-    return secrets.token_hex(8)
-
-
-def now() -> Any:
-    from datetime import UTC, datetime
-
+def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def context() -> Any:
-    from chalicelib.services.ports import Context
-
-    return Context(repo=repository(), workflow=workflow(), clock=now, new_id=new_id)
+def new_id() -> str:
+    return secrets.token_hex(8)
 
 
-_RESET_HOOKS.extend([workflow.cache_clear, repository.cache_clear, bus.cache_clear])
+class Container:
+    """Every adapter of one process, built lazily."""
+
+    def __init__(self, settings: Settings, clock: Callable[[], datetime] = utc_now) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.new_id: Callable[[], str] = new_id
+        self._aws: dict[str, BaseClient] = {}
+        self._slack_requests: ChaliceSlackRequestHandler | None = None
+
+    # -- configuration ------------------------------------------------------------------------
+
+    @cached_property
+    def config(self) -> Config:
+        """The workflow file, validated once per container; an invalid file stops start-up."""
+        from chalicelib.config import load_config
+
+        return load_config(self.settings.config_path)
+
+    @property
+    def workflow(self) -> Workflow:
+        return self.config.workflow
+
+    # -- AWS ----------------------------------------------------------------------------------
+
+    def aws(self, service: str) -> BaseClient:
+        """A boto3 client; endpoints come from boto3's own AWS_ENDPOINT_URL* variables."""
+        if service not in self._aws:
+            import boto3
+
+            self._aws[service] = boto3.session.Session().client(service)  # type: ignore[call-overload,unused-ignore]
+        return self._aws[service]
+
+    @property
+    def table(self) -> str:
+        return self.settings.table
+
+    @cached_property
+    def repository(self) -> DynamoPostRepository:
+        from chalicelib.adapters.dynamodb.repository import DynamoPostRepository
+
+        return DynamoPostRepository(self.aws("dynamodb"), self.table)
+
+    @cached_property
+    def control(self) -> ControlStore:
+        from chalicelib.adapters.dynamodb.control import ControlStore
+
+        return ControlStore(self.aws("dynamodb"), self.table)
+
+    def context(self) -> Context:
+        from chalicelib.services.ports import Context
+
+        return Context(repo=self.repository, workflow=self.workflow, clock=self.clock,
+                       new_id=self.new_id)
+
+    # -- publishing ---------------------------------------------------------------------------
+
+    @cached_property
+    def queue(self) -> SqsPublishQueue:
+        from chalicelib.adapters.sqs import SqsPublishQueue
+
+        return SqsPublishQueue(self.aws("sqs"), self.settings.publish_queue)
+
+    @cached_property
+    def once(self) -> PowertoolsOnce:
+        from chalicelib.adapters.idempotency import PowertoolsOnce
+
+        return PowertoolsOnce(self.aws("dynamodb"), self.table)
+
+    @cached_property
+    def ledger(self) -> DynamoSendLedger:
+        from chalicelib.adapters.idempotency import DynamoSendLedger
+
+        return DynamoSendLedger(self.aws("dynamodb"), self.table)
+
+    @cached_property
+    def channels(self) -> ChannelDirectory:
+        from chalicelib import secrets as secret_refs
+        from chalicelib.adapters.channels.registry import ChannelDirectory
+
+        return ChannelDirectory(self.config.channels, secret_refs.resolve)
+
+    def scheduling(self) -> Scheduling:
+        """What the tick needs."""
+        from chalicelib.services.scheduling import Scheduling
+
+        return Scheduling(repo=self.repository, workflow=self.workflow, clock=self.clock,
+                          queue=self.queue, control=self.control)
+
+    def delivery(self) -> Delivery:
+        """What the publish queue's worker needs."""
+        from chalicelib.services.delivery import Delivery
+
+        return Delivery(repo=self.repository, workflow=self.workflow, clock=self.clock,
+                        control=self.control, channels=self.channels, ledger=self.ledger,
+                        once=self.once)
+
+    def admin(self) -> Admin:
+        """What the admins' use cases need (retry, mark as published, pause, resume)."""
+        from chalicelib.services.admin import Admin
+
+        return Admin(repo=self.repository, workflow=self.workflow, clock=self.clock,
+                     queue=self.queue, control=self.control)
+
+    # -- Slack --------------------------------------------------------------------------------
+
+    @cached_property
+    def slack_credentials(self) -> Credentials:
+        from chalicelib import secrets as secret_refs
+        from chalicelib.adapters.slack.client import load_credentials
+
+        return load_credentials(self.settings, secret_refs.resolve)
+
+    @cached_property
+    def slack_client(self) -> WebClient:
+        from chalicelib.adapters.slack.client import build_web_client
+
+        return build_web_client(self.slack_credentials.bot_token, self.settings.slack_api_url)
+
+    @cached_property
+    def directory(self) -> SlackDirectory:
+        from chalicelib.adapters.slack.directory import SlackDirectory
+
+        return SlackDirectory(self.slack_client)
+
+    @cached_property
+    def bus(self) -> Dispatcher:
+        """Who hears about stored changes: Slack. Building it imports no Slack SDK; the
+        client is built when the first message is actually sent."""
+        from chalicelib.adapters.slack.notifier import SlackNotifier, SlackPorts
+        from chalicelib.services.bus import Dispatcher
+
+        def ports() -> SlackPorts:
+            return SlackPorts(self.slack_client, self.directory, self.repository, self.workflow,
+                              self.config.slack)
+
+        return Dispatcher(handlers=[SlackNotifier(ports, clock=self.clock)])
+
+    def slack_services(self) -> SlackServices:
+        from chalicelib.adapters.slack.deps import SlackServices
+
+        return SlackServices(context=self.context(), directory=self.directory,
+                             control=self.control, admin=self.admin(), routing=self.config.slack)
+
+    def slack_requests(self, chalice_app: Chalice) -> ChaliceSlackRequestHandler:
+        """The Bolt app behind `POST /slack/events`, built on the first Slack request."""
+        if self._slack_requests is None:
+            from chalicelib.adapters.slack.runtime import build_request_handler
+
+            self._slack_requests = build_request_handler(
+                chalice_app, self.slack_credentials.signing_secret, self.slack_client,
+                self.slack_services, in_lambda=self.settings.in_lambda)
+        return self._slack_requests
+
+
+_container: Container | None = None
+
+
+def container() -> Container:
+    global _container
+    if _container is None:
+        _container = Container(get_settings())
+    return _container
+
+
+def reset() -> None:
+    """Forget the parsed environment and every built adapter."""
+    global _container
+    reset_settings()
+    _container = None

@@ -1,4 +1,4 @@
-"""The process environment (CONTRACT section 2), parsed once into one model.
+"""The process environment (README: Configuration), parsed once into one model.
 
 A plain pydantic model over ``os.environ`` instead of pydantic-settings: the latter
 costs about 240 ms of import on a cold start and would add nothing we use here.
@@ -12,6 +12,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+# The publish queue's name; app.py repeats it as a literal for Chalice (a test holds them equal).
+PUBLISH_QUEUE = "freigabe-publish"
+
 
 class Settings(BaseModel):
     model_config = {"frozen": True}
@@ -21,7 +24,7 @@ class Settings(BaseModel):
     slack_port: int = Field(8001, alias="FREIGABE_SLACK_PORT")
     config_path: str = Field("chalicelib/freigabe.toml", alias="FREIGABE_CONFIG")
     table: str = Field("freigabe", alias="FREIGABE_TABLE")
-    publish_queue: str = Field("freigabe-publish", alias="FREIGABE_PUBLISH_QUEUE")
+    publish_queue: str = Field(PUBLISH_QUEUE, alias="FREIGABE_PUBLISH_QUEUE")
     auth: Literal["cognito", "dev"] = Field("dev", alias="FREIGABE_AUTH")
     tick_seconds: float = Field(5, alias="FREIGABE_TICK_SECONDS", gt=0)
     slack_bot_token: str = Field("", alias="SLACK_BOT_TOKEN", repr=False)

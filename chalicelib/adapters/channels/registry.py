@@ -6,9 +6,9 @@ so a cold start that never publishes never calls SSM or Secrets Manager.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
-from chalicelib.adapters.channels.base import ChannelPublisher, HttpClient, HttpOptions, Secret
+from chalicelib.adapters.channels.base import HttpClient, HttpOptions, Secret
 from chalicelib.adapters.channels.bluesky import BlueskyPublisher
 from chalicelib.adapters.channels.facebook_page import FacebookPagePublisher
 from chalicelib.adapters.channels.linkedin import LinkedInPublisher
@@ -26,6 +26,7 @@ from chalicelib.config import (
     WebhookChannel,
     XChannel,
 )
+from chalicelib.services.ports import ChannelPublisher
 
 
 def build_publisher(
@@ -54,6 +55,17 @@ def build_publisher(
     raise TypeError(f"no publisher for channel type {type(config).__name__}")
 
 
-def sends_idempotency_key(publisher: ChannelPublisher) -> bool:
-    """Whether re-sending after an unknown outcome is safe (the network de-duplicates)."""
-    return bool(getattr(publisher, "sends_idempotency_key", False))
+class ChannelDirectory:
+    """The workflow file's channels as publishers, each built on first use."""
+
+    def __init__(self, channels: Mapping[str, ChannelConfig],
+                 resolve_secret: Callable[[str], str]) -> None:
+        self._channels = channels
+        self._resolve = resolve_secret
+        self._built: dict[str, ChannelPublisher] = {}
+
+    def publisher(self, name: str) -> ChannelPublisher:
+        """KeyError for a channel the workflow file no longer has."""
+        if name not in self._built:
+            self._built[name] = build_publisher(name, self._channels[name], self._resolve)
+        return self._built[name]

@@ -8,7 +8,7 @@ not at all, and a lost race becomes a Conflict.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -17,13 +17,10 @@ from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.events import Message, message_to_dict
 from chalicelib.domain.post import Post, iso
 from chalicelib.domain.serialize import post_from_document, post_to_document
-from chalicelib.domain.status import Status
+from chalicelib.domain.status import ON_CALENDAR, Status
 from chalicelib.domain.timeline import TimelineEvent
 
-CALENDAR_STATUSES = frozenset({
-    Status.DRAFT, Status.IN_REVIEW, Status.CHANGES_REQUESTED, Status.SCHEDULED,
-    Status.PUBLISHING, Status.PUBLISHED, Status.PARTIALLY_PUBLISHED, Status.FAILED,
-})
+BATCH_GET = 100  # BatchGetItem's limit of keys per request
 
 
 def _s(value: str) -> dict[str, str]:
@@ -32,7 +29,7 @@ def _s(value: str) -> dict[str, str]:
 
 def calendar_time(post: Post) -> str | None:
     """Where a post stands in the calendar: its publish time, else when it was approved."""
-    if post.status not in CALENDAR_STATUSES:
+    if post.status not in ON_CALENDAR:
         return None
     return post.publish_at_iso or post.scheduled_at
 
@@ -161,6 +158,33 @@ class DynamoPostRepository:
             raise NotFound("post_not_found", post=post_id)
         return post, events, refs
 
+    def refs(self, post_id: str) -> dict[str, dict[str, Any]]:
+        """The post's references alone: one query over the REF# items of its partition."""
+        refs = {}
+        for item in self._query(KeyConditionExpression="PK = :pk AND begins_with(SK, :ref)",
+                                ExpressionAttributeValues={":pk": _s(keys.post_pk(post_id)),
+                                                           ":ref": _s(keys.REF_PREFIX)},
+                                ConsistentRead=True):
+            refs[item[keys.SK]["S"].removeprefix(keys.REF_PREFIX)] = json.loads(item["doc"]["S"])
+        return refs
+
+    def refs_of(self, post_ids: Iterable[str], names: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The named references of many posts, a hundred keys per BatchGetItem."""
+        wanted = [(p, n) for p in dict.fromkeys(post_ids) for n in dict.fromkeys(names)]
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(wanted), BATCH_GET):
+            request: dict[str, Any] = {self._table: {"Keys": [
+                {keys.PK: _s(keys.post_pk(p)), keys.SK: _s(keys.ref_sk(n))}
+                for p, n in wanted[start:start + BATCH_GET]]}}
+            while request:
+                page = self._client.batch_get_item(RequestItems=request)
+                for item in page.get("Responses", {}).get(self._table, []):
+                    post_id = item[keys.PK]["S"].removeprefix(keys.post_pk(""))
+                    name = item[keys.SK]["S"].removeprefix(keys.REF_PREFIX)
+                    found.setdefault(post_id, {})[name] = json.loads(item["doc"]["S"])
+                request = page.get("UnprocessedKeys") or {}
+        return found
+
     def by_author(self, author: str, status: str | None = None, limit: int = 200) -> list[Post]:
         params: dict[str, Any] = {
             "IndexName": keys.GSI_AUTHOR,
@@ -172,12 +196,7 @@ class DynamoPostRepository:
             params["FilterExpression"] = "#s = :s"
             params["ExpressionAttributeNames"] = {"#s": "status"}
             params["ExpressionAttributeValues"][":s"] = _s(status)
-        posts = []
-        for item in self._query(**params):
-            posts.append(post_from_document(json.loads(item["doc"]["S"])))
-            if len(posts) >= limit:
-                break
-        return posts
+        return self._posts(limit, **params)
 
     def calendar(self, start: datetime, end: datetime) -> list[Post]:
         lo, hi = iso(start)[:19], iso(end)[:19]
@@ -198,50 +217,38 @@ class DynamoPostRepository:
 
         The index is eventually consistent: callers re-read each post before acting on it.
         """
-        posts = []
-        for item in self._query(
+        return self._posts(
+            limit,
             IndexName=keys.GSI_DUE,
             KeyConditionExpression=f"{keys.GSI_DUE_PK} = :d AND {keys.GSI_DUE_SK} <= :now",
             ExpressionAttributeValues={":d": _s(keys.DUE_PARTITION),
                                        ":now": _s(iso(now)[:19] + "\uffff")},
             Limit=limit,
-        ):
-            posts.append(post_from_document(json.loads(item["doc"]["S"])))
-            if len(posts) >= limit:
-                break
-        return posts
+        )
 
     def by_status(self, status: str, limit: int = 200) -> list[Post]:
         """Posts in one status, most recently changed first (review queues, App Home)."""
-        posts = []
-        for item in self._query(
+        return self._posts(
+            limit,
             IndexName=keys.GSI_STATUS,
             KeyConditionExpression="#s = :s",
             ExpressionAttributeNames={"#s": keys.GSI_STATUS_PK},
             ExpressionAttributeValues={":s": _s(status)},
             ScanIndexForward=False,
-        ):
-            posts.append(post_from_document(json.loads(item["doc"]["S"])))
-            if len(posts) >= limit:
-                break
-        return posts
+        )
 
     def stalled(self, before: datetime, limit: int = 100) -> list[Post]:
         """Posts in publishing whose last change is older than ``before``, oldest first: a
         lost or unsent publish message. Eventually consistent: re-read before acting."""
-        posts = []
-        for item in self._query(
+        return self._posts(
+            limit,
             IndexName=keys.GSI_STATUS,
             KeyConditionExpression=f"#s = :s AND {keys.GSI_STATUS_SK} < :before",
             ExpressionAttributeNames={"#s": keys.GSI_STATUS_PK},
             ExpressionAttributeValues={":s": _s(Status.PUBLISHING.value),
                                        ":before": _s(iso(before))},
             Limit=limit,
-        ):
-            posts.append(post_from_document(json.loads(item["doc"]["S"])))
-            if len(posts) >= limit:
-                break
-        return posts
+        )
 
     def count_by_status(self) -> dict[str, int]:
         """How many posts are in each status: one COUNT query per status, no Scan."""
@@ -263,13 +270,18 @@ class DynamoPostRepository:
 
     def upcoming(self, after: datetime, limit: int = 10) -> list[Post]:
         """The next scheduled posts after a moment, soonest first."""
-        posts = []
-        for item in self._query(
+        return self._posts(
+            limit,
             IndexName=keys.GSI_DUE,
             KeyConditionExpression=f"{keys.GSI_DUE_PK} = :d AND {keys.GSI_DUE_SK} > :after",
             ExpressionAttributeValues={":d": _s(keys.DUE_PARTITION), ":after": _s(iso(after)[:19])},
             Limit=limit,
-        ):
+        )
+
+    def _posts(self, limit: int, **params: Any) -> list[Post]:
+        """Up to ``limit`` posts from a query over one of the post indexes."""
+        posts = []
+        for item in self._query(**params):
             posts.append(post_from_document(json.loads(item["doc"]["S"])))
             if len(posts) >= limit:
                 break

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.adapters.dynamodb import keys
+from chalicelib.settings import PUBLISH_QUEUE
 
-PUBLISH_QUEUE = "freigabe-publish"
 PUBLISH_DLQ = "freigabe-publish-dlq"
 MAX_RECEIVE_COUNT = 5
 # AWS asks for at least six times the worker's timeout (60 s), so a message a slow

@@ -1,28 +1,20 @@
-"""Glue between app.py's decorators and the services: builds what each entry point needs
-through bootstrap, calls one service, and shapes the answer for Chalice."""
+"""The table's stream: hand each stored change's messages to whoever hears about them."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from chalice import Response
-
 from chalicelib import bootstrap
 
 log = logging.getLogger("freigabe.relay")
 
 
-def health() -> Response:
-    from chalicelib.services import health as health_service
-
-    status, body = health_service.check(bootstrap.control_store())
-    return Response(body=body, status_code=status)
-
-
 def relay_changes(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """The table's stream: hand each stored change's messages to Slack. A record whose
-    handler fails is reported back so the stream retries it (and only it onwards)."""
+    """A record whose handler fails is reported back, so the stream retries it (and only it
+    onwards)."""
+    if not event.get("Records"):
+        return {"batchItemFailures": []}
     from aws_lambda_powertools.utilities.batch import (
         BatchProcessor,
         EventType,
@@ -37,9 +29,8 @@ def relay_changes(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from chalicelib.services.bus import relay
 
     observability.bind(context)
-
-    dispatcher = bootstrap.bus()
-    repo = bootstrap.repository()
+    container = bootstrap.container()
+    dispatcher, repo = container.bus, container.repository
 
     def handle(record: DynamoDBRecord) -> int:
         found = outbox_of(record.raw_event)
@@ -50,8 +41,6 @@ def relay_changes(event: dict[str, Any], context: Any) -> dict[str, Any]:
         log.info("relayed", extra={"post_id": post_id, "messages": count})
         return count
 
-    if not event.get("Records"):
-        return {"batchItemFailures": []}
     processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
     return dict(process_partial_response(event=event, record_handler=handle, processor=processor,
                                          context=context))

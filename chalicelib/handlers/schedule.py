@@ -1,0 +1,33 @@
+"""Scheduled functions: the due-posts tick and review reminders."""
+
+from __future__ import annotations
+
+import logging
+
+from chalicelib import bootstrap, observability
+
+log = logging.getLogger("freigabe.publish")
+
+
+def publish_due() -> dict[str, int]:
+    from chalicelib.services import scheduling
+
+    observability.setup()
+    container = bootstrap.container()
+    container.control.record_tick(container.clock())
+    counts = scheduling.publish_due(container.scheduling())
+    log.info("tick", extra=counts)
+    return counts
+
+
+def send_reminders() -> dict[str, int]:
+    from chalicelib.adapters.slack.reminders import SlackReviewRequests
+    from chalicelib.services import review_desk
+
+    observability.setup()
+    container = bootstrap.container()
+    requests = SlackReviewRequests(container.slack_client, container.workflow.language)
+    counts = review_desk.send_reminders(container.context(), requests)
+    if counts["reminded"] or counts["failed"]:
+        log.info("reminders", extra=counts)
+    return counts
