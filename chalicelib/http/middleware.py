@@ -9,8 +9,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from chalice import Response
-from chalice.app import Request
+from chalice.app import Request, Response
 
 from chalicelib.http.support import error_response, language
 from chalicelib.i18n import t
@@ -20,7 +19,8 @@ log = logging.getLogger("freigabe.http")
 CHALICE_ERRORS = {415: "unsupported_media_type", 400: "invalid_json"}
 
 
-def handle(request: Request, get_response: Callable[[Request], Response]) -> Response:
+def handle(request: Request, get_response: Callable[[Request], Response],
+           default_language: Callable[[], str]) -> Response:
     from chalicelib import observability
 
     observability.bind(request.lambda_context)
@@ -29,8 +29,9 @@ def handle(request: Request, get_response: Callable[[Request], Response]) -> Res
         response = get_response(request)
     except Exception:
         log.exception("request failed", extra={"path": request.context.get("resourcePath")})
-        response = error_response(500, t("internal_error", _lang(request)), error="internal")
-    response = _in_writers_words(request, response)
+        response = error_response(500, t("internal_error", _lang(request, default_language)),
+                                  error="internal")
+    response = _in_writers_words(request, response, default_language)
     log.info("request", extra={
         "method": request.method, "path": request.context.get("resourcePath"),
         "status": response.status_code, "ms": round((time.perf_counter() - started) * 1000, 1),
@@ -38,14 +39,15 @@ def handle(request: Request, get_response: Callable[[Request], Response]) -> Res
     return response
 
 
-def _lang(request: Request) -> str:
+def _lang(request: Request, default_language: Callable[[], str]) -> str:
     try:
-        return language(request)
+        return language(request, default_language())
     except Exception:  # noqa: BLE001 - a broken workflow file must not hide the real error
         return "en"
 
 
-def _in_writers_words(request: Request, response: Response) -> Response:
+def _in_writers_words(request: Request, response: Response,
+                      default_language: Callable[[], str]) -> Response:
     payload = response.body
     if isinstance(payload, str | bytes) and response.status_code >= 400:
         try:
@@ -55,5 +57,5 @@ def _in_writers_words(request: Request, response: Response) -> Response:
     if not (isinstance(payload, dict) and "Code" in payload and "message" not in payload):
         return response
     key = CHALICE_ERRORS.get(response.status_code)
-    message = t(key, _lang(request)) if key else str(payload.get("Message", ""))
+    message = t(key, _lang(request, default_language)) if key else str(payload.get("Message", ""))
     return error_response(response.status_code, message, error=str(payload["Code"]))

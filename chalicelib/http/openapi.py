@@ -1,11 +1,11 @@
-"""An OpenAPI 3.1 description of the writers' API (CONTRACT section 4), served at
+"""An OpenAPI 3.1 description of the writers' API (docs/api.md), served at
 /api/openapi.json; request bodies come from the same pydantic models that validate them."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.http.api import STATUSES, PostCreate, PostPatch
+from chalicelib.http.models import STATUSES, PostCreate, PostPatch
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 POST = {"$ref": "#/components/schemas/Post"}

@@ -10,8 +10,7 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
-from chalice import Response
-from chalice.app import Request
+from chalice.app import Request, Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.domain.errors import (
@@ -25,6 +24,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.i18n import pick_language, t
 from chalicelib.services.ports import Identity
+from chalicelib.settings import Settings
 
 EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}$")
 JSON_TYPES = ("application/json",)
@@ -44,16 +44,11 @@ STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [
 ]
 
 
-def language(request: Request) -> str:
-    from chalicelib import bootstrap
-
-    return pick_language(request.headers.get("accept-language"), bootstrap.workflow().language)
+def language(request: Request, default: str) -> str:
+    return pick_language(request.headers.get("accept-language"), default)
 
 
-def identity(request: Request) -> Identity:
-    from chalicelib.settings import get_settings
-
-    settings = get_settings()
+def identity(request: Request, settings: Settings) -> Identity:
     if settings.auth == "cognito":
         claims = ((request.context or {}).get("authorizer") or {}).get("claims") or {}
         email = str(claims.get("email") or "").strip()
@@ -110,16 +105,18 @@ def error_response(status: int, message: str, **extra: Any) -> Response:
                     headers={"Content-Type": "application/json"})
 
 
-def json_api(get_request: Callable[[], Request]) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
+def json_api(get_request: Callable[[], Request], default_language: Callable[[], str],
+             ) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
     """Run a route handler; map every known failure to a 4xx with a translated message."""
-    return lambda handler: _wrap(handler, get_request)
+    return lambda handler: _wrap(handler, get_request, default_language)
 
 
-def _wrap(handler: Callable[..., Any], get_request: Callable[[], Request]) -> Callable[..., Response]:
+def _wrap(handler: Callable[..., Any], get_request: Callable[[], Request],
+          default_language: Callable[[], str]) -> Callable[..., Response]:
     @wraps(handler)
     def wrapper(*args: Any, **kwargs: Any) -> Response:
         request = get_request()
-        lang = language(request)
+        lang = language(request, default_language())
         try:
             result = handler(request, *args, **kwargs)
         except ApiError as err:

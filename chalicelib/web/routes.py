@@ -2,7 +2,8 @@
 
 Everything a writer typed is rendered in the browser with textContent; the shell itself holds
 no user input except the language and the path it was served under, both checked here. The
-module imports only the standard library and Chalice so the page costs nothing at cold start.
+module imports only the standard library, Chalice and the settings model, so the page costs
+nothing at cold start; its settings arrive through ``build_web``.
 """
 
 from __future__ import annotations
@@ -10,16 +11,17 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from string import Template
 from typing import Any
 from urllib.parse import urlsplit
 
-from chalice import Blueprint, Response
-from chalice.app import Request
+from chalice.app import Blueprint, Request, Response
 
-web = Blueprint(__name__)
+from chalicelib.settings import Settings
 
 STATIC = Path(__file__).resolve().parent / "static"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -68,11 +70,14 @@ def security_headers(connect_extra: str = "") -> Headers:
     }
 
 
-def _cognito() -> dict[str, str] | None:
-    """Cognito's hosted UI, when configured; the values are public by design."""
-    from chalicelib.settings import get_settings
+@dataclass(frozen=True)
+class WebDeps:
+    settings: Settings
+    default_language: Callable[[], str]  # the workflow's; may fail on a broken workflow file
 
-    settings = get_settings()
+
+def _cognito(settings: Settings) -> dict[str, str] | None:
+    """Cognito's hosted UI, when configured; the values are public by design."""
     domain, client_id = settings.cognito_domain.strip(), settings.cognito_client_id.strip()
     if not domain or not client_id:
         return None
@@ -88,24 +93,16 @@ def _cognito() -> dict[str, str] | None:
     return {"domain": f"https://{parts.netloc}", "client_id": client_id, "redirect_uri": redirect}
 
 
-def _auth_mode() -> str:
-    from chalicelib.settings import get_settings
-
-    return get_settings().auth
-
-
-def _connect_extra() -> str:
-    cognito = _cognito() if _auth_mode() == "cognito" else None
+def _connect_extra(settings: Settings) -> str:
+    cognito = _cognito(settings) if settings.auth == "cognito" else None
     return cognito["domain"] if cognito else ""
 
 
-def _language(request: Request) -> str:
+def _language(request: Request, default_language: Callable[[], str]) -> str:
     from chalicelib.i18n import pick_language
 
     try:
-        from chalicelib import bootstrap
-
-        default = str(bootstrap.workflow().language)
+        default = default_language()
     except Exception:  # noqa: BLE001 - a broken workflow file is reported by the API, not here
         default = "de"
     return pick_language(request.headers.get("accept-language"), default)
@@ -125,49 +122,54 @@ def _shell() -> Template:
     return Template((TEMPLATES / "index.html").read_text(encoding="utf-8"))
 
 
-@web.route("/", methods=["GET"])
-def page() -> Response:
-    request = web.current_request
-    assert request is not None
-    lang = _language(request)
-    text = SHELL_TEXT[lang]
-    body = _shell().substitute(
-        lang=lang,
-        root=html.escape(_root(request)),
-        loading=html.escape(text["loading"]),
-        noscript=html.escape(text["noscript"]),
-    )
-    headers: Headers = {
-        "Content-Type": "text/html; charset=utf-8",
-        "Cache-Control": "no-cache",
-        "Vary": "Accept-Language",
-        **security_headers(_connect_extra()),
-    }
-    return Response(body=body, status_code=200, headers=headers)
+def build_web(get_deps: Callable[[], WebDeps]) -> Blueprint:
+    """The page, its sign-in settings and its static files."""
+    web = Blueprint(__name__)
 
+    @web.route("/", methods=["GET"])
+    def page() -> Response:
+        request = web.current_request
+        assert request is not None
+        deps = get_deps()
+        lang = _language(request, deps.default_language)
+        text = SHELL_TEXT[lang]
+        body = _shell().substitute(
+            lang=lang,
+            root=html.escape(_root(request)),
+            loading=html.escape(text["loading"]),
+            noscript=html.escape(text["noscript"]),
+        )
+        headers: Headers = {
+            "Content-Type": "text/html; charset=utf-8",
+            "Cache-Control": "no-cache",
+            "Vary": "Accept-Language",
+            **security_headers(_connect_extra(deps.settings)),
+        }
+        return Response(body=body, status_code=200, headers=headers)
 
-@web.route("/config.json", methods=["GET"])
-def config() -> Response:
-    mode = _auth_mode()
-    payload: dict[str, Any] = {"auth": mode}
-    if mode == "cognito":
-        payload["cognito"] = _cognito()
-    else:
-        payload["dev_users"] = DEV_USERS
-    headers: Headers = {
-        "Content-Type": "application/json", "Cache-Control": "no-cache", **security_headers(),
-    }
-    return Response(body=payload, status_code=200, headers=headers)
+    @web.route("/config.json", methods=["GET"])
+    def config() -> Response:
+        settings = get_deps().settings
+        mode = settings.auth
+        payload: dict[str, Any] = {"auth": mode}
+        if mode == "cognito":
+            payload["cognito"] = _cognito(settings)
+        else:
+            payload["dev_users"] = DEV_USERS
+        headers: Headers = {
+            "Content-Type": "application/json", "Cache-Control": "no-cache", **security_headers(),
+        }
+        return Response(body=payload, status_code=200, headers=headers)
 
+    @web.route("/static/{name}", methods=["GET"])
+    def static_file(name: str) -> Response:
+        return _asset(STATIC, name, web.current_request)
 
-@web.route("/static/{name}", methods=["GET"])
-def static_file(name: str) -> Response:
-    return _asset(STATIC, name)
+    @web.route("/static/js/{name}", methods=["GET"])
+    def static_script(name: str) -> Response:
+        return _asset(STATIC / "js", name, web.current_request)
 
-
-@web.route("/static/js/{name}", methods=["GET"])
-def static_script(name: str) -> Response:
-    return _asset(STATIC / "js", name)
+    return web
 
 
 @lru_cache(maxsize=64)
@@ -177,29 +179,27 @@ def _load(path: Path, mtime_ns: int, size: int) -> tuple[bytes, str]:
     return data, '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
 
 
-def _asset(folder: Path, name: str) -> Response:
+def _asset(folder: Path, name: str, request: Request | None) -> Response:
     headers: Headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}
     if not ASSET_NAME.fullmatch(name or ""):
-        return _not_found(headers)
+        return _not_found(headers, request)
     path = folder / name
     try:
         stat = path.stat()
     except OSError:
-        return _not_found(headers)
+        return _not_found(headers, request)
     data, etag = _load(path, stat.st_mtime_ns, stat.st_size)
     # no-cache plus an ETag: the browser revalidates every module, so a deploy never mixes
     # old and new modules, and an unchanged file costs a 304 without a body.
     headers.update({"ETag": etag, "Content-Type": CONTENT_TYPES[path.suffix]})
-    request = web.current_request
     if request is not None and etag in (request.headers.get("if-none-match") or ""):
         return Response(body="", status_code=304, headers=headers)
     return Response(body=data.decode("utf-8"), status_code=200, headers=headers)
 
 
-def _not_found(headers: Headers) -> Response:
+def _not_found(headers: Headers, request: Request | None) -> Response:
     from chalicelib.i18n import pick_language, t
 
-    request = web.current_request
     lang = pick_language(request.headers.get("accept-language") if request else None, "en")
     return Response(body={"message": t("not_found", lang), "error": "not_found"}, status_code=404,
                     headers={**headers, "Content-Type": "application/json"})

@@ -1,5 +1,5 @@
 """The writers' API through Chalice's test client, against DynamoDB on moto's server:
-every route of CONTRACT section 4, bad input included."""
+every route of docs/api.md, bad input included."""
 
 from __future__ import annotations
 

@@ -224,7 +224,9 @@ def test_a_cognito_domain_that_is_not_https_is_ignored(monkeypatch: pytest.Monke
     monkeypatch.setenv("FREIGABE_COGNITO_CLIENT_ID", "abc123")
     bootstrap.reset()
 
-    assert routes._cognito() is None
+    from chalicelib.settings import get_settings
+
+    assert routes._cognito(get_settings()) is None
     bootstrap.reset()
 
 

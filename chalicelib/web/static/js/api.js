@@ -1,4 +1,4 @@
-// The writers' JSON API (CONTRACT section 4). Every call carries the identity (the dev header or
+// The writers' JSON API (docs/api.md). Every call carries the identity (the dev header or
 // the Cognito id token) and the page's language, so error messages match what the writer reads.
 
 import { getLang } from "./i18n.js";

@@ -1,4 +1,5 @@
-"""The writers' use cases: create, edit, submit, withdraw, read."""
+"""The writers' use cases: create, edit, submit, withdraw, read. Each returns domain values;
+the HTTP layer shapes them."""
 
 from __future__ import annotations
 
@@ -10,13 +11,11 @@ from chalicelib.domain import limits
 from chalicelib.domain.content import Content
 from chalicelib.domain.errors import Conflict, InvalidContent, NotFound
 from chalicelib.domain.post import Post
-from chalicelib.domain.serialize import post_to_api
+from chalicelib.domain.status import UNAPPROVED
+from chalicelib.domain.timeline import TimelineEvent
 from chalicelib.services.ports import Context, Identity
 
 MAX_TITLE = 200
-# Bluesky also refuses a post text over 3,000 bytes of UTF-8, however few graphemes it has
-# (a long run of family emoji): caught here rather than after approval.
-BYTE_LIMITS = {"bluesky": 3000}
 # A few seconds of slack so a form submitted "now" is not refused for the clock moving on.
 PAST_TOLERANCE = timedelta(seconds=60)
 
@@ -35,7 +34,8 @@ def validate(ctx: Context, content: Content, publish_at: datetime | None,
     """The rules every post obeys, whoever sends it: the API and the web form alike."""
     if not content.channels:
         raise InvalidContent("no_channels")
-    unknown = [c for c in content.channels if c not in ctx.workflow.channels]
+    kinds = ctx.workflow.channels
+    unknown = [c for c in content.channels if c not in kinds]
     if unknown:
         raise InvalidContent("unknown_channel", channel=unknown[0],
                              known=", ".join(ctx.workflow.channels))
@@ -49,15 +49,17 @@ def validate(ctx: Context, content: Content, publish_at: datetime | None,
     if len(content.title) > MAX_TITLE:
         raise InvalidContent("title_too_long", limit=MAX_TITLE)
     for channel in content.channels:
-        config = ctx.workflow.channels[channel]
-        check = limits.check(config.type, content.text_for(channel))
+        text = content.text_for(channel)
+        check = limits.check(kinds[channel], text)
         if not check.ok:
             raise InvalidContent("too_long", channel=channel, count=check.count,
                                  limit=check.limit)
-        byte_limit = BYTE_LIMITS.get(config.type)
-        size = len(content.text_for(channel).encode("utf-8", "surrogatepass"))
-        if byte_limit is not None and size > byte_limit:
-            raise InvalidContent("too_many_bytes", channel=channel, count=size, limit=byte_limit)
+        # Bluesky also refuses over 3,000 bytes of UTF-8, however few graphemes the text has:
+        # caught here rather than after approval.
+        size = limits.byte_check(kinds[channel], text)
+        if not size.ok:
+            raise InvalidContent("too_many_bytes", channel=channel, count=size.count,
+                                 limit=size.limit)
     if publish_at is not None and publish_at_changed and publish_at < ctx.clock() - PAST_TOLERANCE:
         raise InvalidContent("publish_at_in_past")
 
@@ -119,34 +121,36 @@ def withdraw(ctx: Context, who: Identity, post_id: str) -> Post:
     return _store(ctx, post)
 
 
-def read(ctx: Context, who: Identity, post_id: str) -> dict[str, Any]:
+def read(ctx: Context, who: Identity, post_id: str) -> tuple[Post, list[TimelineEvent]]:
+    """The post with its timeline, oldest first."""
     post, events, _ = ctx.repo.get_full(post_id)
     if post.author != who.email.lower():
         raise NotFound("post_not_found", post=post_id)
-    return post_to_api(post, [e.to_dict() for e in events])
+    return post, events
 
 
-def mine(ctx: Context, who: Identity, status: str | None) -> list[dict[str, Any]]:
-    return [post_to_api(p) for p in ctx.repo.by_author(who.email, status)]
+def mine(ctx: Context, who: Identity, status: str | None) -> list[Post]:
+    return ctx.repo.by_author(who.email, status)
 
 
-def calendar(ctx: Context, who: Identity, start: datetime, end: datetime) -> list[dict[str, Any]]:
+def calendar(ctx: Context, who: Identity, start: datetime, end: datetime) -> list[Post]:
     if end < start:
         raise InvalidContent("range_reversed")
     if end - start > timedelta(days=93):
         raise InvalidContent("range_too_long", days=93)
-    visible = []
-    for post in ctx.repo.calendar(start, end):
-        if post.status.value in ("draft", "in_review", "changes_requested") and \
-                post.author != who.email.lower():
-            continue  # unapproved work is only its author's
-        visible.append(post_to_api(post))
-    return visible
+    # Unapproved work is only its author's.
+    return [post for post in ctx.repo.calendar(start, end)
+            if post.status not in UNAPPROVED or post.author == who.email.lower()]
 
 
-def channels(ctx: Context) -> list[dict[str, Any]]:
-    return [
-        {"name": name, "type": cfg.type, "limit": limits.LIMITS.get(cfg.type)}
-        for name, cfg in ctx.workflow.channels.items()
-    ]
+@dataclass(frozen=True)
+class ChannelInfo:
+    name: str
+    kind: str
+    limit: int | None
+
+
+def channels(ctx: Context) -> list[ChannelInfo]:
+    return [ChannelInfo(name, kind, limits.LIMITS.get(kind))
+            for name, kind in ctx.workflow.channels.items()]
 
