@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
 
 from chalicelib.domain.post import Post, Reviewer
 from chalicelib.services.conflicts import until_saved
-from chalicelib.services.ports import Context
-
-
-class ReviewerDirectory(Protocol):
-    def group_members(self, group_id: str) -> frozenset[str]: ...
+from chalicelib.services.ports import Context, ReviewerDirectory
 
 
 def eligible_reviewers(ctx: Context, directory: ReviewerDirectory | None,

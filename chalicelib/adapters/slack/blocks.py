@@ -8,7 +8,6 @@ through `escape` and into mrkdwn objects marked `verbatim`, so `<!channel>`, `<@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,10 +28,11 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from chalicelib.adapters.slack.codec import PublicationTarget, ReviewTarget
 from chalicelib.adapters.slack.texts import status_name, tr, when
-from chalicelib.config import Workflow
 from chalicelib.domain.content import Content
 from chalicelib.domain.post import Post, Step
+from chalicelib.domain.workflow import Workflow
 
 APPROVE = "freigabe_approve"
 REQUEST_CHANGES = "freigabe_request_changes"
@@ -118,12 +118,8 @@ def _dicts(blocks: list[Block]) -> Blocks:
     return [block.to_dict() for block in blocks]
 
 
-def button_value(post_id: str, step: str, content_hash: str) -> str:
-    return json.dumps({"p": post_id, "s": step, "h": content_hash}, separators=(",", ":"))
-
-
 def decision_buttons(post: Post, step: Step, lang: str) -> ActionsBlock:
-    value = button_value(post.id, step.name, post.content_hash)
+    value = ReviewTarget(post.id, step.name, post.content_hash).encode()
     return ActionsBlock(block_id=f"freigabe:{post.id}:{step.name}"[:255], elements=[
         ButtonElement(text=tr("approve", lang), action_id=APPROVE, value=value, style="primary"),
         ButtonElement(text=tr("request_changes", lang), action_id=REQUEST_CHANGES, value=value),
@@ -344,17 +340,17 @@ def results_message(post: Post, lang: str, retry_channels: list[str]) -> tuple[s
         _section(clip_md(f"*{escape(tr('results_header', lang, status=status))}*\n" + "\n".join(lines))),
     ]
     if retry_channels:
-        value = json.dumps({"p": post.id, "c": retry_channels}, separators=(",", ":"))
-        elements = [ButtonElement(text=tr("retry", lang), action_id=RETRY, value=value[:2000],
+        value = PublicationTarget(post.id, tuple(retry_channels)).encode_all()
+        elements = [ButtonElement(text=tr("retry", lang), action_id=RETRY, value=value,
                                   style="danger")]
         # An unknown result may well have gone out: an admin who checked the network can
         # say so instead of risking a second post with Retry.
         for channel in retry_channels:
             if post.results[channel].status.value == "unknown":
-                mark = json.dumps({"p": post.id, "c": channel}, separators=(",", ":"))
+                mark = PublicationTarget(post.id, (channel,)).encode_one()
                 elements.append(ButtonElement(
                     text=tr("mark_published", lang, channel=channel)[:75],
-                    action_id=f"{MARK_PUBLISHED}:{channel}"[:255], value=mark[:2000]))
+                    action_id=f"{MARK_PUBLISHED}:{channel}"[:255], value=mark))
         blocks += [
             ActionsBlock(block_id=f"retry:{post.id}"[:255], elements=elements[:25]),
             _context(escape(tr("retry_hint", lang))),

@@ -1,16 +1,17 @@
-"""Slack credentials, the Web API client and the directory: built on first use and kept for
-the life of the container (bootstrap.reset() forgets them, for tests)."""
+"""Slack credentials and the Web API client, built by the composition root on first use."""
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING
 
-from chalicelib import bootstrap
-from chalicelib.settings import get_settings
+from chalicelib.settings import Settings
+
+if TYPE_CHECKING:  # pragma: no cover
+    from slack_sdk import WebClient
 
 # slack_sdk logs whole request bodies (draft text) at DEBUG; ours never goes below WARNING.
 SLACK_SDK_LOG = "freigabe.slack.sdk"
@@ -29,15 +30,11 @@ class NotConfigured(RuntimeError):
     """No signing secret or token: the endpoint refuses everything."""
 
 
-@lru_cache(maxsize=1)
-def credentials() -> Credentials:
+def load_credentials(settings: Settings, resolve: Callable[[str], str]) -> Credentials:
     """From the environment locally; in AWS from the secret FREIGABE_SLACK_SECRETS names
     (JSON with bot_token and signing_secret), never from config.json."""
-    settings = get_settings()
     token, secret = settings.slack_bot_token, settings.slack_signing_secret
     if settings.slack_secrets_ref and not (token and secret):
-        from chalicelib.secrets import resolve
-
         reference = settings.slack_secrets_ref
         if reference.startswith("/"):
             reference = "ssm:" + reference  # a bare parameter path, as .chalice/config.json has it
@@ -53,23 +50,13 @@ def credentials() -> Credentials:
     return Credentials(token, secret)
 
 
-@lru_cache(maxsize=1)
-def web_client() -> Any:
+def build_web_client(token: str, base_url: str) -> WebClient:
     from slack_sdk import WebClient
 
     logger = logging.getLogger(SLACK_SDK_LOG)
     logger.setLevel(logging.WARNING)
     logging.getLogger("slack_sdk").setLevel(logging.WARNING)
-    base_url = get_settings().slack_api_url
-    return WebClient(token=credentials().bot_token, base_url=base_url.rstrip("/") + "/",
-                     logger=logger, timeout=10)
-
-
-@lru_cache(maxsize=1)
-def directory() -> Any:
-    from chalicelib.adapters.slack.directory import SlackDirectory
-
-    return SlackDirectory(web_client())
+    return WebClient(token=token, base_url=base_url.rstrip("/") + "/", logger=logger, timeout=10)
 
 
 def is_transient(err: BaseException) -> bool:
@@ -82,8 +69,3 @@ def is_transient(err: BaseException) -> bool:
         return status == 429 or status >= 500 or code in {
             "ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
     return isinstance(err, OSError | TimeoutError)
-
-
-for _hook in (credentials.cache_clear, web_client.cache_clear, directory.cache_clear):
-    if _hook not in bootstrap._RESET_HOOKS:
-        bootstrap._RESET_HOOKS.append(_hook)

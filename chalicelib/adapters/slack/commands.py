@@ -4,39 +4,43 @@ acknowledgement, visible only to the person who typed it."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.adapters.slack import blocks
 from chalicelib.adapters.slack.texts import tr
 from chalicelib.domain.errors import Forbidden, NotEligible
-from chalicelib.services import slack_review
-from chalicelib.services.ports import Context
+from chalicelib.services import admin, review_desk
+
+if TYPE_CHECKING:  # pragma: no cover
+    from chalicelib.adapters.slack.deps import SlackServices
 
 log = logging.getLogger("freigabe.slack.commands")
 
 Answer = tuple[str, list[dict[str, Any]]]
 
 
-def answer(ctx: Context, repo: Any, control: Any, user_id: str, text: str, lang: str) -> Answer:
+def answer(services: SlackServices, user_id: str, text: str, lang: str) -> Answer:
+    ctx = services.context
     word, _, rest = text.strip().partition(" ")
     word = word.lower()
     if word == "status":
-        return blocks.status_answer(repo.count_by_status(), control.pause_state(), ctx.workflow, lang)
+        status = review_desk.team_status(ctx, services.control)
+        return blocks.status_answer(status.counts, status.pause, ctx.workflow, lang)
     if word == "queue":
-        return blocks.queue_answer(repo.upcoming(ctx.clock(), limit=10), ctx.workflow, lang)
+        return blocks.queue_answer(list(review_desk.upcoming(ctx)), ctx.workflow, lang)
     if word == "pause":
-        return _pause(ctx, control, user_id, rest, lang)
+        return _pause(services, user_id, rest, lang)
     if word == "resume":
-        return _resume(ctx, control, user_id, lang)
+        return _resume(services, user_id, lang)
     if word in ("", "help"):
         return blocks.notice(tr("help", lang))
     unknown = blocks.escape(tr("unknown_command", lang, text=text.strip()[:100]))
     return blocks.notice(unknown + "\n\n" + tr("help", lang))
 
 
-def _pause(ctx: Context, control: Any, user_id: str, reason: str, lang: str) -> Answer:
+def _pause(services: SlackServices, user_id: str, reason: str, lang: str) -> Answer:
     try:
-        slack_review.pause(ctx, control, user_id, reason)
+        admin.pause(services.admin, user_id, reason)
     except Forbidden:
         log.info("pause refused: not an admin", extra={"user": user_id})
         return blocks.notice(blocks.escape(tr("admins_only", lang)))
@@ -46,9 +50,9 @@ def _pause(ctx: Context, control: Any, user_id: str, reason: str, lang: str) -> 
     return blocks.notice(blocks.escape(tr("paused", lang, reason=reason.strip()[:500])))
 
 
-def _resume(ctx: Context, control: Any, user_id: str, lang: str) -> Answer:
+def _resume(services: SlackServices, user_id: str, lang: str) -> Answer:
     try:
-        previous = slack_review.resume(ctx, control, user_id)
+        previous = admin.resume(services.admin, user_id)
     except Forbidden:
         log.info("resume refused: not an admin", extra={"user": user_id})
         return blocks.notice(blocks.escape(tr("admins_only", lang)))

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from chalicelib.i18n import LANGUAGES
+
 log = logging.getLogger("freigabe.slack.directory")
 
 TTL_SECONDS = 60.0
@@ -34,6 +36,10 @@ class Profile:
     user_id: str
     email: str | None
     lang: str | None  # "de"/"en" from the Slack locale, None when Slack gives none we speak
+
+    def language(self, default: str) -> str:
+        """What to speak to this person: their Slack locale, else the workflow's language."""
+        return self.lang or default
 
 
 class SlackDirectory:
@@ -80,7 +86,7 @@ class SlackDirectory:
             email = (user.get("profile") or {}).get("email")
             locale = str(user.get("locale") or "")[:2].lower()
             return Profile(user_id, str(email).lower() if email else None,
-                           locale if locale in ("de", "en") else None)
+                           locale if locale in LANGUAGES else None)
 
         return self._cached("profile", user_id, load)
 

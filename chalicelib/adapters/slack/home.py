@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.adapters.slack.directory import GroupsUnavailable
+from chalicelib.adapters.slack.directory import GroupsUnavailable, SlackDirectory
 from chalicelib.domain.post import Reviewer
-from chalicelib.domain.status import Status
-from chalicelib.services import slack_review
+
+if TYPE_CHECKING:  # pragma: no cover
+    from chalicelib.adapters.slack.deps import SlackServices
 
 log = logging.getLogger("freigabe.slack.home")
 
-MAX_POSTS = 200
 
-
-class _HomeDirectory:
+class _ListingDirectory:
     """For listing only: a step whose group Slack cannot resolve lists nobody (the click
     itself explains why to the person)."""
 
-    def __init__(self, directory: Any) -> None:
+    def __init__(self, directory: SlackDirectory) -> None:
         self._directory = directory
 
     def group_members(self, group_id: str) -> frozenset[str]:
@@ -29,16 +28,14 @@ class _HomeDirectory:
             return frozenset()
 
 
-def publish(user_id: str) -> None:
-    from chalicelib import bootstrap
-    from chalicelib.adapters.slack import blocks, client
+def publish(services: SlackServices, client: Any, user_id: str) -> None:
+    from chalicelib.adapters.slack import blocks
+    from chalicelib.services import review_desk
 
-    ctx = bootstrap.context()
-    directory = client.directory()
-    profile = directory.profile(user_id)
-    lang = profile.lang or ctx.workflow.language
-    posts = ctx.repo.by_status(Status.IN_REVIEW.value, limit=MAX_POSTS)
-    items = slack_review.pending_reviews(ctx, posts, Reviewer(user_id, profile.email),
-                                         _HomeDirectory(directory))
-    client.web_client().views_publish(user_id=user_id, view=blocks.home_view(items, ctx.workflow, lang))
+    ctx = services.context
+    profile = services.directory.profile(user_id)
+    lang = profile.language(ctx.workflow.language)
+    items = review_desk.pending_for(ctx, Reviewer(user_id, profile.email),
+                                    _ListingDirectory(services.directory))
+    client.views_publish(user_id=user_id, view=blocks.home_view(items, ctx.workflow, lang))
     log.info("home published", extra={"user": user_id, "pending": len(items)})

@@ -1,4 +1,5 @@
-"""Bolt listeners: what a click, a modal, a slash command or opening App Home does.
+"""Bolt listeners: what a click, a modal, a slash command or opening App Home does. Each parses
+Slack's payload, calls a use case, and renders the answer; the use cases live in services/.
 
 Everything here runs before the acknowledgement (process_before_response): a decision is one
 conditional write, so it is recorded right here and a double click or Slack's resend finds it
@@ -8,17 +9,18 @@ stream (notifier.py), not from this path; only refreshing App Home runs as a laz
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.adapters.slack import blocks
+from chalicelib.adapters.slack import blocks, commands, home
+from chalicelib.adapters.slack.codec import ModalState, PublicationTarget, ReviewTarget
+from chalicelib.adapters.slack.deps import SlackServices, services_of
 from chalicelib.adapters.slack.directory import GroupsUnavailable
 from chalicelib.adapters.slack.texts import has, status_name, tr
-from chalicelib.domain.errors import Conflict, DomainError, NotEligible, NotFound
+from chalicelib.domain.errors import Conflict, DomainError, Forbidden, NotEligible, NotFound
 from chalicelib.domain.post import Reviewer
 
 log = logging.getLogger("freigabe.slack")
@@ -40,21 +42,6 @@ class Click:
                    channel=str(channel) if container.get("type") == "message" and channel else None,
                    trigger_id=str(body.get("trigger_id") or ""),
                    value=str(actions[0].get("value") or ""))
-
-
-@dataclass(frozen=True)
-class Target:
-    post_id: str
-    step: str
-    content_hash: str
-
-    @classmethod
-    def of(cls, value: str) -> Target:
-        """The button's value; ValueError for anything we did not write."""
-        data = json.loads(value)
-        if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in "psh"):
-            raise ValueError("not a review button")
-        return cls(data["p"], data["s"], data["h"])
 
 
 def register(app: Any) -> None:
@@ -82,100 +69,95 @@ def _ack_only(ack: Any) -> None:
 
 
 def _decision_listener(decision: str) -> Callable[..., None]:
-    def listener(ack: Any, body: dict[str, Any]) -> None:
+    def listener(ack: Any, body: dict[str, Any], context: Any, client: Any) -> None:
         ack()
-        decide_click(Click.of(body), decision)
+        decide_click(services_of(context), client, Click.of(body), decision)
 
     listener.__name__ = listener.__qualname__ = f"on_{decision}"
     return listener
 
 
-def decide_click(click: Click, decision: str) -> None:
+def decide_click(services: SlackServices, client: Any, click: Click, decision: str) -> None:
     """Approve records at once; the others first check the person may decide, then ask
     for the comment in a modal (the trigger_id is only valid for 3 seconds)."""
-    from chalicelib import bootstrap
-    from chalicelib.adapters.slack import client
-    from chalicelib.services import review, slack_review
+    from chalicelib.services import review, review_desk
 
-    ctx = bootstrap.context()
-    lang = ctx.workflow.language
+    ctx = services.context
+    lang: str = ctx.workflow.language
     try:
-        target = Target.of(click.value)
+        target = ReviewTarget.decode(click.value)
     except (ValueError, TypeError):
-        explain(click.user, click.channel, blocks.escape(tr("broken_button", lang)))
+        explain(services, client, click.user, click.channel, blocks.escape(tr("broken_button", lang)))
         return
     try:
-        reviewer, lang = _reviewer(click.user, lang)
+        reviewer, lang = _reviewer(services, click.user, lang)
         if decision == "approve":
             outcome = review.decide(ctx, target.post_id, target.step, reviewer, decision,
-                                    target.content_hash, "", client.directory())
+                                    target.content_hash, "", services.directory)
             log.info("decision", extra={"post_id": target.post_id, "step": target.step,
                                         "decision": decision, "user": click.user,
                                         "recorded": outcome.recorded})
             return
-        post, fresh = slack_review.check_decision(ctx, target.post_id, target.step, reviewer, decision,
-                                                  target.content_hash, client.directory())
+        post, fresh = review_desk.check_decision(ctx, target.post_id, target.step, reviewer, decision,
+                                                 target.content_hash, services.directory)
         if not fresh:
             return
-        metadata = json.dumps({"p": target.post_id, "s": target.step, "h": target.content_hash,
-                               "d": decision, "c": click.channel, "l": lang}, separators=(",", ":"))
-        client.web_client().views_open(trigger_id=click.trigger_id, view=blocks.decision_modal(
+        metadata = ModalState(target, decision, click.channel, lang).encode()
+        client.views_open(trigger_id=click.trigger_id, view=blocks.decision_modal(
             post, post.step(target.step), decision, lang, metadata))
     except Exception as err:  # noqa: BLE001 - _refuse raises on what it cannot explain
-        _refuse(err, click.user, click.channel, lang)
+        _refuse(services, client, err, click.user, click.channel, lang)
 
 
-def on_submission(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
-    from chalicelib import bootstrap
-    from chalicelib.adapters.slack import client
+def on_submission(ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any,
+                  client: Any) -> None:
     from chalicelib.services import review
 
+    services = services_of(context)
     user = str((body.get("user") or {}).get("id") or "")
     try:
-        meta = json.loads(view.get("private_metadata") or "")
-        target = Target.of(json.dumps(meta))
-        decision = str(meta["d"])
-    except (ValueError, KeyError, TypeError):
+        state = ModalState.decode(view.get("private_metadata") or "")
+    except (ValueError, TypeError):
         ack()
         return
-    if decision not in ("request_changes", "reject"):  # the modal only ever asks for these
+    if state.decision not in ("request_changes", "reject"):  # the modal only ever asks for these
         ack()
         return
-    lang = str(meta.get("l") or "en")
+    lang, target = state.lang, state.target
     values = (view.get("state") or {}).get("values") or {}
     comment = str(((values.get(blocks.COMMENT_BLOCK) or {}).get(blocks.COMMENT_ACTION) or {})
                   .get("value") or "")
     if not comment.strip():
         ack(response_action="errors", errors={blocks.COMMENT_BLOCK: tr("comment_required", lang)})
         return
-    ctx = bootstrap.context()
     try:
-        reviewer, lang = _reviewer(user, lang)
-        outcome = review.decide(ctx, target.post_id, target.step, reviewer, decision,
-                                target.content_hash, comment.strip(), client.directory())
+        reviewer, lang = _reviewer(services, user, lang)
+        outcome = review.decide(services.context, target.post_id, target.step, reviewer,
+                                state.decision, target.content_hash, comment.strip(),
+                                services.directory)
     except Exception as err:  # noqa: BLE001 - _refuse raises on what it cannot explain
         if isinstance(err, NotEligible) and err.key == "comment_required":
             ack(response_action="errors", errors={blocks.COMMENT_BLOCK: tr("comment_required", lang)})
             return
         ack()
-        _refuse(err, user, meta.get("c"), lang)
+        _refuse(services, client, err, user, state.channel, lang)
         return
     ack()
-    log.info("decision", extra={"post_id": target.post_id, "step": target.step, "decision": decision,
-                                "user": user, "recorded": outcome.recorded})
+    log.info("decision", extra={"post_id": target.post_id, "step": target.step,
+                                "decision": state.decision, "user": user,
+                                "recorded": outcome.recorded})
 
 
-def _reviewer(user_id: str, lang: str) -> tuple[Reviewer, str]:
+def _reviewer(services: SlackServices, user_id: str, lang: str) -> tuple[Reviewer, str]:
     """The person behind a click, with the profile email the author check needs."""
-    from chalicelib.adapters.slack import client
-
-    profile = client.directory().profile(user_id)
+    profile = services.directory.profile(user_id)
     if not profile.email:
         raise NotEligible("no_email")
-    return Reviewer(user_id, profile.email), profile.lang or lang
+    return Reviewer(user_id, profile.email), profile.language(lang)
 
 
-def _refuse(err: Exception, user: str, channel: str | None, lang: str) -> None:
+def _refuse(services: SlackServices, client: Any, err: Exception, user: str, channel: str | None,
+            lang: str) -> None:
     """Tell the person why nothing happened; anything unexpected is raised on."""
     from chalicelib.adapters.slack.client import is_transient
 
@@ -195,7 +177,8 @@ def _refuse(err: Exception, user: str, channel: str | None, lang: str) -> None:
     else:
         raise err
     log.info("refused", extra={"user": user, "reason": key, "error": type(err).__name__})
-    explain(user, channel, blocks.escape(tr(key if has(key) else "refused", lang, **params)))
+    said = tr(key if has(key) else "refused", lang, **params)
+    explain(services, client, user, channel, blocks.escape(said))
 
 
 def _is_slack_error(err: Exception) -> bool:
@@ -204,16 +187,14 @@ def _is_slack_error(err: Exception) -> bool:
     return isinstance(err, SlackClientError)
 
 
-def explain(user: str, channel: str | None, text: str) -> None:
+def explain(services: SlackServices, client: Any, user: str, channel: str | None, text: str) -> None:
     """An ephemeral message only that person sees: in the channel clicked in, else in the
     app's DM with them (clicks in App Home have no channel)."""
     from slack_sdk.errors import SlackClientError
 
-    from chalicelib.adapters.slack import client
-
     try:
-        where = channel or client.directory().dm_channel(user)
-        client.web_client().chat_postEphemeral(channel=where, user=user, text=text)
+        where = channel or services.directory.dm_channel(user)
+        client.chat_postEphemeral(channel=where, user=user, text=text)
     except (SlackClientError, OSError) as err:
         log.warning("explanation not delivered", extra={"user": user, "error": type(err).__name__})
 
@@ -221,94 +202,90 @@ def explain(user: str, channel: str | None, text: str) -> None:
 # -- retry, commands, App Home ----------------------------------------------------------------
 
 
-def _admin_action(ack: Any, body: dict[str, Any],
-                  act: Callable[[str, dict[str, Any]], str]) -> None:
-    """A publication button only admins may press: check who clicked, read the button's
-    value, run ``act(admin, value)`` and tell the admin what it said (or why it could not)."""
-    from chalicelib import bootstrap
+def _admin_action(services: SlackServices, client: Any, body: dict[str, Any],
+                  act: Callable[[str, PublicationTarget], str]) -> None:
+    """A publication button only admins may press: read the button's value, run
+    ``act(admin, target)`` (which checks the admin) and tell the admin what it said (or why
+    it could not)."""
     from chalicelib.i18n import t
 
-    ack()
     click = Click.of(body)
-    workflow = bootstrap.workflow()
-    lang = workflow.language
-    if click.user not in workflow.admins:
-        explain(click.user, click.channel, blocks.escape(tr("retry_hint", lang)))
-        return
+    lang = services.context.workflow.language
     try:
-        data = json.loads(click.value)
-        if not isinstance(data, dict) or "p" not in data or "c" not in data:
-            raise ValueError("not a publication button")
-    except ValueError:
-        explain(click.user, click.channel, blocks.escape(tr("broken_button", lang)))
-        return
+        target = PublicationTarget.decode(click.value)
+    except (ValueError, TypeError):
+        target = None
     try:
-        said = act(click.user, data)
+        if target is None:
+            from chalicelib.services import admin
+
+            admin.require_admin(services.context.workflow, click.user)  # the first thing said
+            explain(services, client, click.user, click.channel, blocks.escape(tr("broken_button", lang)))
+            return
+        said = act(click.user, target)
+    except Forbidden:
+        explain(services, client, click.user, click.channel, blocks.escape(tr("retry_hint", lang)))
+        return
     except DomainError as err:
         reason = t(err.key, lang, **err.params)
-        explain(click.user, click.channel, blocks.escape(tr("retry_refused", lang, reason=reason)))
+        explain(services, client, click.user, click.channel,
+                blocks.escape(tr("retry_refused", lang, reason=reason)))
         return
-    explain(click.user, click.channel, blocks.escape(tr(said, lang, **_said_params(data))))
+    names = ", ".join(target.channels)
+    explain(services, client, click.user, click.channel,
+            blocks.escape(tr(said, lang, channels=names, channel=names)))
 
 
-def _said_params(data: dict[str, Any]) -> dict[str, str]:
-    channels = data["c"] if isinstance(data["c"], list) else [data["c"]]
-    names = ", ".join(str(c) for c in channels)
-    return {"channels": names, "channel": names}
+def on_retry(ack: Any, body: dict[str, Any], context: Any, client: Any) -> None:
+    from chalicelib.services import admin
 
+    ack()
+    services = services_of(context)
 
-def on_retry(ack: Any, body: dict[str, Any]) -> None:
-    from chalicelib import entry_publish
-
-    def retry(admin: str, data: dict[str, Any]) -> str:
-        post_id, channels = str(data["p"]), [str(c) for c in data["c"]]
-        entry_publish.retry_publication(post_id, channels, admin)
-        log.info("retry requested", extra={"post_id": post_id, "user": admin})
+    def retry(user: str, target: PublicationTarget) -> str:
+        admin.retry_publication(services.admin, target.post_id, list(target.channels), user)
+        log.info("retry requested", extra={"post_id": target.post_id, "user": user})
         return "retry_started"
 
-    _admin_action(ack, body, retry)
+    _admin_action(services, client, body, retry)
 
 
-def on_mark_published(ack: Any, body: dict[str, Any]) -> None:
+def on_mark_published(ack: Any, body: dict[str, Any], context: Any, client: Any) -> None:
     """An admin confirms that a channel whose result was unknown did go out."""
-    from chalicelib import entry_publish
+    from chalicelib.services import admin
 
-    def mark(admin: str, data: dict[str, Any]) -> str:
-        post_id, channel = str(data["p"]), str(data["c"])
-        entry_publish.mark_published(post_id, channel, admin)
-        log.info("marked published", extra={"post_id": post_id, "channel": channel, "user": admin})
+    ack()
+    services = services_of(context)
+
+    def mark(user: str, target: PublicationTarget) -> str:
+        channel = target.channels[0]
+        admin.mark_published(services.admin, target.post_id, channel, user)
+        log.info("marked published", extra={"post_id": target.post_id, "channel": channel,
+                                            "user": user})
         return "marked_published"
 
-    _admin_action(ack, body, mark)
+    _admin_action(services, client, body, mark)
 
 
-def on_command(ack: Any, body: dict[str, Any]) -> None:
-    from chalicelib import bootstrap
-    from chalicelib.adapters.slack import client, commands
-
+def on_command(ack: Any, body: dict[str, Any], context: Any) -> None:
+    services = services_of(context)
     user = str(body.get("user_id") or "")
-    ctx = bootstrap.context()
-    lang = ctx.workflow.language
+    lang: str = services.context.workflow.language
     try:
-        lang = client.directory().profile(user).lang or lang
+        lang = services.directory.profile(user).language(lang)
     except Exception as err:
         if not (_is_slack_error(err) or isinstance(err, OSError)):
             raise
-    text, answer = commands.answer(ctx, ctx.repo, bootstrap.control_store(), user,
-                                   str(body.get("text") or ""), lang)
+    text, answer = commands.answer(services, user, str(body.get("text") or ""), lang)
     ack(text=text, blocks=answer)
 
 
-def publish_home(event: dict[str, Any]) -> None:
-    from chalicelib.adapters.slack import home
-
+def publish_home(event: dict[str, Any], context: Any, client: Any) -> None:
     if event.get("tab", "home") == "home" and event.get("user"):
-        home.publish(str(event["user"]))
+        home.publish(services_of(context), client, str(event["user"]))
 
 
-def refresh_home(body: dict[str, Any]) -> None:
-    from chalicelib.adapters.slack import home
-
+def refresh_home(body: dict[str, Any], context: Any, client: Any) -> None:
     user = (body.get("user") or {}).get("id")
     if user:
-        home.publish(str(user))
+        home.publish(services_of(context), client, str(user))

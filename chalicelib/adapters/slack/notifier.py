@@ -16,25 +16,26 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.adapters.slack import texts
-from chalicelib.config import Workflow
+from chalicelib.config import SlackRouting
 from chalicelib.domain import events as ev
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.post import Post
 from chalicelib.domain.serialize import parse_time
-from chalicelib.domain.status import Status, StepStatus
-from chalicelib.services.slack_review import ref_name
+from chalicelib.domain.status import RETRYABLE, Status, StepStatus
+from chalicelib.domain.workflow import Workflow
+from chalicelib.services.ports import PostRepository
+from chalicelib.services.review_desk import request_ref
 
 log = logging.getLogger("freigabe.slack.notifier")
-
-RETRYABLE_RESULTS = (Status.FAILED.value, Status.PARTIALLY_PUBLISHED.value)
 
 
 @dataclass
 class SlackPorts:
     client: Any
     directory: Any
-    repo: Any
+    repo: PostRepository
     workflow: Workflow
+    routing: SlackRouting
 
 
 class SlackNotifier:
@@ -83,7 +84,7 @@ class _Delivery:
 
     def __init__(self, ports: SlackPorts, post: Post, now: datetime) -> None:
         self.client, self.directory, self.repo = ports.client, ports.directory, ports.repo
-        self.workflow = ports.workflow
+        self.workflow, self.routing = ports.workflow, ports.routing
         self.lang = ports.workflow.language
         self.post, self.now = post, now
         self._refs: dict[str, Any] | None = None
@@ -91,7 +92,7 @@ class _Delivery:
     @property
     def refs(self) -> dict[str, Any]:
         if self._refs is None:
-            self._refs = self.repo.get_full(self.post.id)[2]
+            self._refs = self.repo.refs(self.post.id)
         return self._refs
 
     def deliver(self, message: ev.Message) -> None:
@@ -117,7 +118,7 @@ class _Delivery:
         if step is None or self.post.status is not Status.IN_REVIEW \
                 or step.requested_hash != message.content_hash:
             return  # a later change superseded this request; its own message follows
-        name = ref_name(step.name)
+        name = request_ref(step.name)
         old = self.refs.get(name)
         if old and old.get("state") == "open":
             if old.get("content_hash") == message.content_hash:
@@ -126,7 +127,7 @@ class _Delivery:
             self._tolerant(lambda: self._rewrite(step.name, old, superseded, "voided"))
         text, body = blocks.review_request(self.post, step, self.workflow, self.lang)
         answer = self.client.chat_postMessage(
-            channel=self.workflow.step(step.name).slack_channel, text=text, blocks=body,
+            channel=self.routing.channel_for(step.name), text=text, blocks=body,
             unfurl_links=False, unfurl_media=False)
         self.repo.save_ref(self.post.id, name, {
             "channel": answer["channel"], "ts": answer["ts"], "content_hash": message.content_hash,
@@ -135,7 +136,7 @@ class _Delivery:
     def review_voided(self, message: ev.ReviewVoided) -> None:
         from chalicelib.adapters.slack import blocks
 
-        ref = self.refs.get(ref_name(message.step))
+        ref = self.refs.get(request_ref(message.step))
         if ref and ref.get("state") == "open":
             state = blocks.RequestState(False, blocks.voided_line(message.reason, self.lang))
             self._rewrite(message.step, ref, state, "voided")
@@ -144,7 +145,7 @@ class _Delivery:
         from chalicelib.adapters.slack import blocks
 
         step = self._step(message.step)
-        ref = self.refs.get(ref_name(message.step))
+        ref = self.refs.get(request_ref(message.step))
         if step is not None and ref:
             decided_at = parse_time(step.decided_at) if step.decided_by == message.reviewer_id else None
             lines = blocks.decision_line(message.decision, message.reviewer_id, decided_at or self.now,
@@ -179,8 +180,8 @@ class _Delivery:
             return  # never offer buttons under a text that is not the one they decide on
         self.client.chat_update(channel=ref["channel"], ts=ref["ts"], text=text, blocks=body)
         updated = {**ref, "state": new_state}
-        self.repo.save_ref(self.post.id, ref_name(step_name), updated)
-        self.refs[ref_name(step_name)] = updated
+        self.repo.save_ref(self.post.id, request_ref(step_name), updated)
+        self.refs[request_ref(step_name)] = updated
 
     # -- publication --------------------------------------------------------------------------
 
@@ -198,7 +199,7 @@ class _Delivery:
     def settled(self) -> None:
         from chalicelib.adapters.slack import blocks
 
-        retry = self.post.retryable_channels() if self.post.status.value in RETRYABLE_RESULTS else []
+        retry = self.post.retryable_channels() if self.post.status in RETRYABLE else []
         text, body = blocks.results_message(self.post, self.lang, retry)
         self._reply_in_threads(text, body)
         text, body = blocks.results_message(self.post, self.lang, [])
@@ -212,7 +213,7 @@ class _Delivery:
 
     def _reply_in_threads(self, text: str, body: list[dict[str, Any]]) -> None:
         for step in self.post.steps:
-            ref = self.refs.get(ref_name(step.name))
+            ref = self.refs.get(request_ref(step.name))
             if ref and ref.get("ts"):
                 self.client.chat_postMessage(channel=ref["channel"], thread_ts=ref["ts"], text=text,
                                              blocks=body, unfurl_links=False, unfurl_media=False)
@@ -250,17 +251,4 @@ class _Delivery:
                                      unfurl_links=False, unfurl_media=False, **kwargs)
 
 
-def build_notifier() -> SlackNotifier:
-    """The bus handler bootstrap.message_handlers() registers."""
-
-    def ports() -> SlackPorts:
-        from chalicelib import bootstrap
-        from chalicelib.adapters.slack import client
-
-        return SlackPorts(client.web_client(), client.directory(), bootstrap.repository(),
-                          bootstrap.workflow())
-
-    return SlackNotifier(ports)
-
-
-__all__ = ["SlackNotifier", "build_notifier"]
+__all__ = ["SlackNotifier", "SlackPorts"]

@@ -1,46 +1,40 @@
 """Reminders in the thread of a review request that waited longer than its step's
-remind_after_hours, at most once per such period (the time is kept in the message's ref)."""
+remind_after_hours (which requests are due is ``review_desk.send_reminders``'s to decide)."""
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from chalicelib.domain.status import Status
-from chalicelib.services import slack_review
+from chalicelib.adapters.slack import blocks
+from chalicelib.adapters.slack.texts import tr
+from chalicelib.domain.workflow import StepRule
+from chalicelib.services.review_desk import Reminder
+
+if TYPE_CHECKING:  # pragma: no cover
+    from slack_sdk import WebClient
 
 log = logging.getLogger("freigabe.slack.reminders")
 
-MAX_POSTS = 500
 
+class SlackReviewRequests:
+    def __init__(self, client: WebClient, lang: str) -> None:
+        self._client = client
+        self._lang = lang
 
-def send() -> dict[str, int]:
-    from slack_sdk.errors import SlackApiError
+    def remind(self, reminder: Reminder, rule: StepRule) -> bool:
+        from slack_sdk.errors import SlackApiError
 
-    from chalicelib import bootstrap
-    from chalicelib.adapters.slack import blocks, client
-    from chalicelib.adapters.slack.texts import tr
-
-    ctx = bootstrap.context()
-    repo, workflow, now = ctx.repo, ctx.workflow, ctx.clock()
-    reminded = failed = 0
-    for post in repo.by_status(Status.IN_REVIEW.value, limit=MAX_POSTS):
-        _, _, refs = repo.get_full(post.id)
-        for due in slack_review.reminders_due(ctx, post, refs, now):
-            step = workflow.step(due.step.name)
-            who = (", ".join(blocks.mention(r) for r in step.reviewers) if step.reviewers
-                   else f"<!subteam^{step.reviewer_group}>")
-            text = tr("reminder", workflow.language, who="{who}", hours=due.waited_hours)
-            text = blocks.escape(text).replace("{who}", who)
-            try:
-                client.web_client().chat_postMessage(channel=due.ref["channel"], thread_ts=due.ref["ts"],
-                                                     text=text, unfurl_links=False)
-            except SlackApiError as err:
-                failed += 1
-                log.warning("reminder not posted", extra={"post_id": post.id, "step": due.step.name,
-                                                          "error": err.response.get("error")})
-                continue
-            repo.save_ref(post.id, due.ref_name, slack_review.reminded(due.ref, now))
-            reminded += 1
-    if reminded or failed:
-        log.info("reminders", extra={"reminded": reminded, "failed": failed})
-    return {"reminded": reminded, "failed": failed}
+        who = (", ".join(blocks.mention(r) for r in rule.reviewers) if rule.reviewers
+               else f"<!subteam^{rule.reviewer_group}>")
+        text = tr("reminder", self._lang, who="{who}", hours=reminder.waited_hours)
+        text = blocks.escape(text).replace("{who}", who)
+        try:
+            self._client.chat_postMessage(channel=reminder.ref["channel"], thread_ts=reminder.ref["ts"],
+                                          text=text, unfurl_links=False)
+        except SlackApiError as err:
+            log.warning("reminder not posted", extra={"post_id": reminder.post.id,
+                                                      "step": reminder.step.name,
+                                                      "error": err.response.get("error")})
+            return False
+        return True

@@ -1,29 +1,27 @@
-"""The review use cases Slack needs besides recording a decision (services.review.decide):
-checking a decision before a modal opens, a reviewer's pending reviews, the publishing
-pause, status and queue, and which review requests are due a reminder. Nothing here speaks
-Slack; the adapter passes in what it knows about people."""
+"""What a reviewer sees and is reminded of, whatever surface shows it: whether a decision
+would be taken (before a comment modal opens), a reviewer's pending reviews, review requests due
+a reminder, and the team's status and upcoming queue. Decisions themselves are recorded by
+``review.decide``; the admins' switches live in ``admin``."""
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from chalicelib.domain.errors import Forbidden, NotEligible
+from chalicelib.domain.errors import NotEligible
 from chalicelib.domain.post import Post, Reviewer, Step, iso
 from chalicelib.domain.serialize import parse_time
 from chalicelib.domain.status import Status
-from chalicelib.services.ports import Context
-from chalicelib.services.review import ReviewerDirectory, eligible_reviewers
+from chalicelib.domain.workflow import StepRule
+from chalicelib.services.ports import Context, ControlStore, ReviewerDirectory
+from chalicelib.services.review import eligible_reviewers
 
-
-class PauseStore(Protocol):
-    def pause_state(self) -> dict[str, Any] | None: ...
-
-    def pause(self, reason: str, by: str, at: datetime) -> None: ...
-
-    def resume(self, by: str, at: datetime) -> dict[str, Any] | None: ...
+# How many posts in review one look at the queue covers (App Home, reminders).
+IN_REVIEW_LIMIT = 500
+UPCOMING = 10
 
 
 def _eligible(ctx: Context, directory: ReviewerDirectory | None, step: str) -> frozenset[str]:
@@ -74,35 +72,16 @@ def pending_reviews(ctx: Context, posts: list[Post], reviewer: Reviewer,
     return pending
 
 
-def is_admin(ctx: Context, user_id: str) -> bool:
-    return user_id in ctx.workflow.admins
-
-
-def pause(ctx: Context, store: PauseStore, user_id: str, reason: str) -> None:
-    if not is_admin(ctx, user_id):
-        raise Forbidden("admins_only")
-    if not reason.strip():
-        raise NotEligible("pause_needs_reason")
-    store.pause(reason.strip()[:500], user_id, ctx.clock())
-
-
-def resume(ctx: Context, store: PauseStore, user_id: str) -> dict[str, Any] | None:
-    if not is_admin(ctx, user_id):
-        raise Forbidden("admins_only")
-    return store.resume(user_id, ctx.clock())
-
-
 @dataclass(frozen=True)
 class Reminder:
     post: Post
     step: Step
-    ref_name: str
     ref: dict[str, Any]
     waited_hours: int
 
 
-def ref_name(step: str) -> str:
-    """Where the review request message of a step is remembered (repository refs)."""
+def request_ref(step: str) -> str:
+    """Under which name the repository remembers where a step's review request lives."""
     return f"slack:{step}"
 
 
@@ -113,7 +92,7 @@ def reminders_due(ctx: Context, post: Post, refs: dict[str, Any], now: datetime)
     if post.status is not Status.IN_REVIEW:
         return due
     for step in post.open_steps(ctx.workflow):
-        ref = refs.get(ref_name(step.name))
+        ref = refs.get(request_ref(step.name))
         if not ref or ref.get("state") != "open" or ref.get("content_hash") != post.content_hash:
             continue
         try:
@@ -126,10 +105,57 @@ def reminders_due(ctx: Context, post: Post, refs: dict[str, Any], now: datetime)
         last = parse_time(ref.get("reminded_at"))
         if last is not None and now - last < period:
             continue
-        due.append(Reminder(post, step, ref_name(step.name), ref,
+        due.append(Reminder(post, step, ref,
                             int((now - since).total_seconds() // 3600)))
     return due
 
 
-def reminded(ref: dict[str, Any], now: datetime) -> dict[str, Any]:
-    return {**ref, "reminded_at": iso(now)}
+class ReviewRequests(Protocol):
+    """Where review requests live (Slack): reminding in a request's thread."""
+
+    def remind(self, reminder: Reminder, rule: StepRule) -> bool:
+        """Post the reminder; False when it could not be posted (it is tried next time)."""
+
+
+def send_reminders(ctx: Context, requests: ReviewRequests) -> dict[str, int]:
+    """Remind every open request that waited too long: one query for the posts in review and
+    one batch read of their requests' refs, however many posts there are."""
+    now = ctx.clock()
+    posts = ctx.repo.by_status(Status.IN_REVIEW.value, limit=IN_REVIEW_LIMIT)
+    names = [request_ref(rule.name) for rule in ctx.workflow.steps]
+    refs = ctx.repo.refs_of([p.id for p in posts], names) if posts else {}
+    reminded = failed = 0
+    for post in posts:
+        for due in reminders_due(ctx, post, refs.get(post.id, {}), now):
+            try:
+                rule = ctx.workflow.step(due.step.name)
+            except KeyError:
+                continue
+            if not requests.remind(due, rule):
+                failed += 1
+                continue
+            ctx.repo.save_ref(post.id, request_ref(due.step.name), {**due.ref, "reminded_at": iso(now)})
+            reminded += 1
+    return {"reminded": reminded, "failed": failed}
+
+
+def pending_for(ctx: Context, reviewer: Reviewer,
+                directory: ReviewerDirectory | None = None) -> list[tuple[Post, Step]]:
+    """What this reviewer may approve now, across every post in review (App Home)."""
+    posts = ctx.repo.by_status(Status.IN_REVIEW.value, limit=IN_REVIEW_LIMIT)
+    return pending_reviews(ctx, posts, reviewer, directory)
+
+
+@dataclass(frozen=True)
+class TeamStatus:
+    counts: dict[str, int]
+    pause: dict[str, Any] | None
+
+
+def team_status(ctx: Context, control: ControlStore) -> TeamStatus:
+    return TeamStatus(ctx.repo.count_by_status(), control.pause_state())
+
+
+def upcoming(ctx: Context) -> Sequence[Post]:
+    """The next scheduled posts, soonest first."""
+    return ctx.repo.upcoming(ctx.clock(), limit=UPCOMING)

@@ -1,0 +1,32 @@
+"""What Bolt's listeners are handed: the use cases' dependencies, put on Bolt's ``context`` by
+the middleware runtime.py installs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.adapters.slack.directory import SlackDirectory
+from chalicelib.config import SlackRouting
+from chalicelib.services.ports import Context, ControlStore
+
+if TYPE_CHECKING:  # pragma: no cover
+    from chalicelib.services.admin import Admin
+
+SERVICES = "freigabe"  # the key under which listeners find SlackServices on Bolt's context
+
+
+@dataclass
+class SlackServices:
+    """What the listeners need, besides Bolt's client."""
+
+    context: Context
+    directory: SlackDirectory
+    control: ControlStore
+    admin: Admin
+    routing: SlackRouting
+
+
+def services_of(context: Any) -> SlackServices:
+    services: SlackServices = context[SERVICES]
+    return services
