@@ -19,7 +19,7 @@ def stored_post(table: str) -> str:
     post = new_post(post_id="audited")
     post.submit(wf, AUTHOR, NOW)
     post.decide(wf, "brand", BRAND, "approve", post.content_hash, "", NOW, eligible(wf, "brand"))
-    bootstrap.repository().save(post)
+    bootstrap.container().repository.save(post)
     return post.id
 
 

@@ -20,7 +20,7 @@ from chalicelib.adapters.channels.base import retry_after_seconds
 from chalicelib.domain.publication import Copy, Outcome, Publication
 from chalicelib.services.ports import RetryLater
 from tests.standins import Standin, start
-from tests.standins.rig import Rig, make_rig, outgoing
+from tests.standins.rig import StandinRig, make_rig, outgoing
 
 NETWORKS = ["mastodon", "bluesky", "linkedin", "x", "facebook_page", "webhook"]
 
@@ -35,11 +35,11 @@ def standin(request: pytest.FixtureRequest) -> Iterator[Standin]:
 
 
 @pytest.fixture
-def rig(standin: Standin) -> Rig:
+def rig(standin: Standin) -> StandinRig:
     return make_rig(standin)
 
 
-def expected_link(rig: Rig, pub: Publication) -> tuple[str | None, str | None]:
+def expected_link(rig: StandinRig, pub: Publication) -> tuple[str | None, str | None]:
     """The url and external id each network's documented answer leads to."""
     post = rig.standin.posts[0]
     if rig.network == "mastodon":
@@ -56,11 +56,11 @@ def expected_link(rig: Rig, pub: Publication) -> tuple[str | None, str | None]:
     return None, pub.idempotency_key  # webhook
 
 
-def assert_one_post(rig: Rig, copy: Copy) -> None:
+def assert_one_post(rig: StandinRig, copy: Copy) -> None:
     assert [post["text"] for post in rig.standin.posts] == [copy.text]
 
 
-def test_publishes_once_and_links_to_the_post(rig: Rig) -> None:
+def test_publishes_once_and_links_to_the_post(rig: StandinRig) -> None:
     pub, copy = outgoing()
 
     outcome = rig.publisher.publish(pub, copy)
@@ -71,7 +71,7 @@ def test_publishes_once_and_links_to_the_post(rig: Rig) -> None:
     assert rig.sleeps == []
 
 
-def test_throttled_then_published_exactly_once(rig: Rig) -> None:
+def test_throttled_then_published_exactly_once(rig: StandinRig) -> None:
     rig.standin.script("429")
     pub, copy = outgoing()
 
@@ -84,7 +84,7 @@ def test_throttled_then_published_exactly_once(rig: Rig) -> None:
     assert len(rig.sleeps) == 1 and 0 < rig.sleeps[0] <= 2
 
 
-def test_unavailable_then_published_exactly_once(rig: Rig) -> None:
+def test_unavailable_then_published_exactly_once(rig: StandinRig) -> None:
     rig.standin.script("503")
     pub, copy = outgoing()
 
@@ -96,7 +96,7 @@ def test_unavailable_then_published_exactly_once(rig: Rig) -> None:
 
 
 @pytest.mark.parametrize("trouble", ["500", "hang"])
-def test_trouble_after_sending_is_never_resent_blindly(rig: Rig, trouble: str) -> None:
+def test_trouble_after_sending_is_never_resent_blindly(rig: StandinRig, trouble: str) -> None:
     rig.standin.script(trouble)
     pub, copy = outgoing()
 
@@ -146,7 +146,7 @@ SCRIPTED_401 = {
 }
 
 
-def test_a_401_is_failed_and_not_retried(rig: Rig) -> None:
+def test_a_401_is_failed_and_not_retried(rig: StandinRig) -> None:
     rig.standin.script("401")
 
     outcome = rig.publisher.publish(*outgoing())
@@ -174,7 +174,7 @@ def test_connection_refused_is_retried_then_left_to_the_queue(standin: Standin) 
     assert "could not connect" in raised.value.reason
 
 
-def test_throttling_past_the_attempts_is_left_to_the_queue(rig: Rig) -> None:
+def test_throttling_past_the_attempts_is_left_to_the_queue(rig: StandinRig) -> None:
     rig.standin.script("429", "429", "429")
 
     with pytest.raises(RetryLater) as raised:
@@ -273,7 +273,7 @@ def test_mastodon_keeps_the_key_across_redeliveries_when_the_budget_is_spent() -
 
 
 def test_logs_name_channel_and_status_but_never_text_or_token(
-    rig: Rig, caplog: pytest.LogCaptureFixture
+    rig: StandinRig, caplog: pytest.LogCaptureFixture
 ) -> None:
     pub, copy = outgoing("Geheimer Entwurf für morgen")
     rig.standin.script("429", "500")
@@ -286,5 +286,5 @@ def test_logs_name_channel_and_status_but_never_text_or_token(
     assert rig.standin.secret not in caplog.text
 
 
-def test_only_a_network_that_de_duplicates_declares_resending_safe(rig: Rig) -> None:
+def test_only_a_network_that_de_duplicates_declares_resending_safe(rig: StandinRig) -> None:
     assert rig.publisher.sends_idempotency_key is (rig.network == "mastodon")

@@ -25,7 +25,7 @@ def repo(request: pytest.FixtureRequest) -> Iterator[Any]:
     from chalicelib import bootstrap
     from chalicelib.adapters.dynamodb.repository import DynamoPostRepository
 
-    yield DynamoPostRepository(bootstrap.dynamodb(), table)
+    yield DynamoPostRepository(bootstrap.container().aws("dynamodb"), table)
 
 
 def scheduled(post_id: str, hours: float, text: str = "Hallo") -> Any:

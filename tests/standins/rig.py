@@ -64,7 +64,7 @@ def outgoing(
 
 
 @dataclass
-class Rig:
+class StandinRig:
     network: str
     standin: Standin
     publisher: ChannelPublisher
@@ -78,9 +78,9 @@ def make_rig(
     secret: str | None = None,
     base_url: str | None = None,
     **options: Any,
-) -> Rig:
+) -> StandinRig:
     """A publisher for ``standin`` that resolves SECRET_REF to ``secret`` (default: the right one)."""
-    rig = Rig(standin.network, standin, publisher=None)  # type: ignore[arg-type]
+    rig = StandinRig(standin.network, standin, publisher=None)  # type: ignore[arg-type]
     value = standin.secret if secret is None else secret
 
     def resolve(reference: str) -> str:

@@ -10,13 +10,13 @@ import pytest
 from chalicelib.domain.errors import Forbidden, InvalidTransition, NotEligible
 from chalicelib.domain.status import Status
 from chalicelib.services import admin
+from tests.fakes.publishing import PublishingPorts, claimed
 from tests.unit.helpers import NOW
-from tests.unit.publishing_fakes import Rig, claimed
 
 
 def test_admin_retry_sends_only_the_failed_channels_as_a_new_attempt() -> None:
     # GIVEN hooks failed while outbox went out
-    rig = Rig()
+    rig = PublishingPorts()
     messages = claimed(rig)
     rig.networks["hooks"].script = ["failed"]
     rig.deliver(messages["outbox"])
@@ -36,7 +36,7 @@ def test_admin_retry_sends_only_the_failed_channels_as_a_new_attempt() -> None:
 
 
 def test_retry_is_for_admins_and_for_failed_channels_only() -> None:
-    rig = Rig()
+    rig = PublishingPorts()
     messages = claimed(rig)
     rig.networks["hooks"].script = ["failed"]
     rig.deliver(messages["outbox"])
@@ -50,7 +50,7 @@ def test_retry_is_for_admins_and_for_failed_channels_only() -> None:
 
 
 def test_admin_marks_an_unknown_channel_as_published() -> None:
-    rig = Rig()
+    rig = PublishingPorts()
     messages = claimed(rig)
     rig.networks["hooks"].script = ["unknown"]
     rig.deliver(messages["outbox"])
@@ -64,7 +64,7 @@ def test_admin_marks_an_unknown_channel_as_published() -> None:
 
 
 def test_a_stalled_retry_keeps_its_own_deadline() -> None:
-    rig = Rig()
+    rig = PublishingPorts()
     messages = claimed(rig)
     rig.networks["hooks"].script = ["failed"]
     rig.deliver(messages["outbox"])
@@ -80,7 +80,7 @@ def test_a_stalled_retry_keeps_its_own_deadline() -> None:
 
 
 def test_a_retry_that_loses_a_race_is_applied_to_the_post_as_stored_now() -> None:
-    rig = Rig()
+    rig = PublishingPorts()
     messages = claimed(rig)
     rig.networks["hooks"].script = ["failed"]
     rig.deliver(messages["outbox"])
@@ -93,7 +93,7 @@ def test_a_retry_that_loses_a_race_is_applied_to_the_post_as_stored_now() -> Non
 
 
 def test_a_retry_the_queue_refused_is_sent_by_the_recovery() -> None:
-    rig = Rig()
+    rig = PublishingPorts()
     messages = claimed(rig)
     rig.networks["hooks"].script = ["failed"]
     rig.deliver(messages["outbox"])
@@ -110,7 +110,7 @@ def test_a_retry_the_queue_refused_is_sent_by_the_recovery() -> None:
 
 
 def test_pause_and_resume_are_for_admins_and_a_pause_needs_a_reason() -> None:
-    rig = Rig()
+    rig = PublishingPorts()
     with pytest.raises(Forbidden) as refused:
         admin.pause(rig.admin, "U0BRAND1", "Krise")
     assert refused.value.key == "admins_only"
@@ -123,7 +123,7 @@ def test_pause_and_resume_are_for_admins_and_a_pause_needs_a_reason() -> None:
 
 
 def test_a_pause_keeps_its_reason_trimmed_and_resume_returns_it() -> None:
-    rig = Rig()
+    rig = PublishingPorts()
     admin.pause(rig.admin, "U0ADMIN", "  Krise " + "x" * 600)
     state = rig.control.pause_state()
     assert state is not None
@@ -134,7 +134,7 @@ def test_a_pause_keeps_its_reason_trimmed_and_resume_returns_it() -> None:
 
 
 def test_a_paused_tick_claims_nothing_until_an_admin_resumes() -> None:
-    rig = Rig()
+    rig = PublishingPorts()
     rig.approved()
     rig.clock.now = NOW + timedelta(hours=1)
     admin.pause(rig.admin, "U0ADMIN", "Krise")

@@ -16,12 +16,12 @@ from chalicelib.domain.status import ResultStatus, Status
 from chalicelib.services import delivery
 from chalicelib.services.delivery import PublishingPaused
 from chalicelib.services.ports import RetryLater
+from tests.fakes.publishing import PublishingPorts, claimed
 from tests.unit.helpers import NOW
-from tests.unit.publishing_fakes import Rig, claimed
 
 
 def test_every_channel_published_settles_the_post_as_published() -> None:
-    rig = Rig()
+    rig = PublishingPorts()
     messages = claimed(rig)
     assert rig.deliver(messages["outbox"]) == "published"
     assert rig.repo.get("p1").status is Status.PUBLISHING
@@ -34,7 +34,7 @@ def test_every_channel_published_settles_the_post_as_published() -> None:
 
 
 def test_one_failure_makes_the_post_partially_published() -> None:
-    rig = Rig()
+    rig = PublishingPorts()
     messages = claimed(rig)
     rig.networks["hooks"].script = ["failed"]
     rig.deliver(messages["outbox"])
@@ -45,7 +45,7 @@ def test_one_failure_makes_the_post_partially_published() -> None:
 
 
 def test_the_same_message_twice_publishes_once() -> None:
-    rig = Rig()
+    rig = PublishingPorts()
     message = claimed(rig)["hooks"]
     assert rig.deliver(message) == "published"
     assert rig.deliver(message) == "stale"
@@ -54,7 +54,7 @@ def test_the_same_message_twice_publishes_once() -> None:
 
 def test_a_worker_dying_before_the_result_is_stored_does_not_publish_twice() -> None:
     # GIVEN the network accepted the post, then storing the result failed
-    rig = Rig()
+    rig = PublishingPorts()
     message = claimed(rig)["hooks"]  # a network without an idempotency key
     rig.repo.crashes = 1
     with pytest.raises(RuntimeError):
@@ -72,7 +72,7 @@ def test_a_worker_dying_before_the_result_is_stored_does_not_publish_twice() -> 
 def test_a_run_that_stopped_midway_is_not_blindly_repeated(channel: str, expected: str, posts: int) -> None:
     # GIVEN an earlier run of this attempt began sending and left no outcome (it died, and its
     # idempotency record expired)
-    rig = Rig()
+    rig = PublishingPorts()
     message = claimed(rig)[channel]
     rig.ledger.begin(message)
     # WHEN the message comes again
@@ -85,7 +85,7 @@ def test_a_run_that_stopped_midway_is_not_blindly_repeated(channel: str, expecte
 
 
 def test_rate_limited_publication_is_redelivered_and_then_goes_out() -> None:
-    rig = Rig()
+    rig = PublishingPorts()
     message = claimed(rig)["hooks"]
     rig.networks["hooks"].script = ["retry"]
     with pytest.raises(RetryLater):
@@ -95,7 +95,7 @@ def test_rate_limited_publication_is_redelivered_and_then_goes_out() -> None:
 
 
 def test_paused_worker_sends_nothing_and_hands_the_message_back() -> None:
-    rig = Rig()
+    rig = PublishingPorts()
     message = claimed(rig)["hooks"]
     rig.control.pause("Krise", "U0ADMIN", NOW)
     with pytest.raises(PublishingPaused):
@@ -109,7 +109,7 @@ def test_paused_worker_sends_nothing_and_hands_the_message_back() -> None:
 
 
 def test_a_publication_held_past_the_late_window_fails_without_being_sent() -> None:
-    rig = Rig()
+    rig = PublishingPorts()
     message = claimed(rig)["hooks"]
     rig.clock.now = NOW + timedelta(hours=3, minutes=1)  # publish_at + 121 minutes
     assert rig.deliver(message) == "failed"
@@ -118,7 +118,7 @@ def test_a_publication_held_past_the_late_window_fails_without_being_sent() -> N
 
 
 def test_messages_for_unknown_posts_or_older_attempts_are_acknowledged() -> None:
-    rig = Rig()
+    rig = PublishingPorts()
     message = claimed(rig)["hooks"]
     assert rig.deliver(replace(message, post_id="nope")) == "gone"
     assert rig.deliver(replace(message, attempt=2)) == "stale"
@@ -127,7 +127,7 @@ def test_messages_for_unknown_posts_or_older_attempts_are_acknowledged() -> None
 
 
 def test_a_channel_removed_from_the_workflow_fails_with_a_reason() -> None:
-    rig = Rig()
+    rig = PublishingPorts()
     message = claimed(rig)["hooks"]
     del rig.networks["hooks"]
     assert rig.deliver(message) == "failed"
@@ -135,7 +135,7 @@ def test_a_channel_removed_from_the_workflow_fails_with_a_reason() -> None:
 
 
 def test_results_of_two_channels_finishing_together_are_both_kept() -> None:
-    rig = Rig()
+    rig = PublishingPorts()
     messages = claimed(rig)
 
     def other_channel_finishes_first(_: object) -> None:
@@ -157,7 +157,7 @@ Event = st.tuples(st.sampled_from(["outbox", "hooks", "mastodon"]), st.sampled_f
 @settings(max_examples=60, deadline=None)
 @given(st.lists(Event, max_size=12))
 def test_no_interleaving_publishes_anything_twice(events: list[tuple[str, str]]) -> None:
-    rig = Rig()
+    rig = PublishingPorts()
     messages = claimed(rig, ("outbox", "hooks", "mastodon"))
     for channel, fate in events:
         rig.repo.crashes = 1 if fate == "dies" else 0
@@ -173,7 +173,7 @@ def test_no_interleaving_publishes_anything_twice(events: list[tuple[str, str]])
 
 
 def test_a_record_near_the_end_of_the_invocation_is_handed_back_unsent() -> None:
-    rig = Rig()
+    rig = PublishingPorts()
     message = claimed(rig)["hooks"]
     with pytest.raises(delivery.OutOfTime):
         delivery.deliver(rig.delivery, message, may_wait=lambda: False)

@@ -11,17 +11,17 @@ from chalicelib.domain import events as ev
 from chalicelib.domain.content import Content
 from chalicelib.domain.status import Status
 from chalicelib.services import scheduling
+from tests.fakes.publishing import PublishingPorts
 from tests.unit.helpers import AUTHOR, NOW
-from tests.unit.publishing_fakes import Rig
 
 
-def status(rig: Rig, post_id: str = "p1") -> Status:
+def status(rig: PublishingPorts, post_id: str = "p1") -> Status:
     return rig.repo.get(post_id).status
 
 
 def test_due_post_is_claimed_and_gets_one_message_per_channel() -> None:
     # GIVEN a post approved for 10:00 on two channels
-    rig = Rig()
+    rig = PublishingPorts()
     post = rig.approved()
     # WHEN the tick runs at its time
     rig.clock.now = NOW + timedelta(hours=1)
@@ -37,7 +37,7 @@ def test_due_post_is_claimed_and_gets_one_message_per_channel() -> None:
 
 
 def test_post_not_yet_due_is_left_alone() -> None:
-    rig = Rig()
+    rig = PublishingPorts()
     rig.approved()
     rig.clock.now = NOW + timedelta(minutes=59)
     assert rig.tick()["due"] == 0
@@ -45,7 +45,7 @@ def test_post_not_yet_due_is_left_alone() -> None:
 
 
 def test_nothing_happens_while_paused() -> None:
-    rig = Rig()
+    rig = PublishingPorts()
     rig.approved()
     rig.control.pause("Krise", "U0ADMIN", NOW)
     rig.clock.now = NOW + timedelta(hours=1)
@@ -56,7 +56,7 @@ def test_nothing_happens_while_paused() -> None:
 @pytest.mark.parametrize(("late", "expected"), [(119, Status.PUBLISHING), (121, Status.EXPIRED)])
 def test_late_approval_goes_out_inside_the_window_and_expires_after_it(late: int,
                                                                          expected: Status) -> None:
-    rig = Rig()
+    rig = PublishingPorts()
     rig.clock.now = NOW + timedelta(minutes=late)  # approved this late after publish_at
     rig.approved(publish_at=NOW)
     rig.tick()
@@ -69,14 +69,14 @@ def test_late_approval_goes_out_inside_the_window_and_expires_after_it(late: int
 
 
 def test_post_without_time_goes_out_at_the_next_tick() -> None:
-    rig = Rig()
+    rig = PublishingPorts()
     rig.approved(publish_at=None)
     assert rig.tick()["claimed"] == 1
 
 
 def test_post_edited_back_to_review_after_the_index_was_read_is_not_published() -> None:
     # GIVEN the index still lists a post that was just edited back to review
-    rig = Rig()
+    rig = PublishingPorts()
     rig.approved()
     stale = rig.repo.due(NOW + timedelta(hours=1))
     post = rig.repo.get("p1")
@@ -92,7 +92,7 @@ def test_post_edited_back_to_review_after_the_index_was_read_is_not_published() 
 
 
 def test_scheduled_post_without_approval_on_its_content_is_never_claimed() -> None:
-    rig = Rig()
+    rig = PublishingPorts()
     post = rig.approved()
     post.content = Content(text="unreviewed", channels=("outbox", "hooks"))  # bypassing the domain
     rig.repo.documents["p1"]["content"] = post.content.to_dict()
@@ -102,7 +102,7 @@ def test_scheduled_post_without_approval_on_its_content_is_never_claimed() -> No
 
 
 def test_a_claim_lost_to_another_tick_sends_nothing() -> None:
-    rig = Rig()
+    rig = PublishingPorts()
     rig.approved()
     rig.repo.conflicts = 1
     rig.clock.now = NOW + timedelta(hours=1)
@@ -112,7 +112,7 @@ def test_a_claim_lost_to_another_tick_sends_nothing() -> None:
 
 def test_messages_refused_after_the_claim_are_sent_again_once_the_post_is_quiet() -> None:
     # GIVEN a tick that claimed a post but could not reach the queue
-    rig = Rig()
+    rig = PublishingPorts()
     rig.approved()
     rig.clock.now = NOW + timedelta(hours=1)
     rig.queue.refuse = True
@@ -139,7 +139,7 @@ def test_messages_refused_after_the_claim_are_sent_again_once_the_post_is_quiet(
 
 
 def test_a_crash_between_claim_and_send_strands_nothing() -> None:
-    rig = Rig()
+    rig = PublishingPorts()
     rig.approved()
     rig.clock.now = NOW + timedelta(hours=1)
 
@@ -159,7 +159,7 @@ def test_a_crash_between_claim_and_send_strands_nothing() -> None:
 
 
 def test_only_pending_channels_are_sent_again() -> None:
-    rig = Rig()
+    rig = PublishingPorts()
     rig.approved()
     rig.clock.now = NOW + timedelta(hours=1)
     rig.tick()
@@ -171,7 +171,7 @@ def test_only_pending_channels_are_sent_again() -> None:
 
 
 def test_the_tick_stops_claiming_when_its_time_is_spent() -> None:
-    rig = Rig()
+    rig = PublishingPorts()
     for n in range(3):
         rig.approved(post_id=f"p{n}")
     rig.clock.now = NOW + timedelta(hours=1)
@@ -182,7 +182,7 @@ def test_the_tick_stops_claiming_when_its_time_is_spent() -> None:
 
 
 def test_the_queue_gets_at_most_ten_messages_per_call() -> None:
-    rig = Rig()
+    rig = PublishingPorts()
     for n in range(7):
         rig.approved(post_id=f"p{n}")
     rig.clock.now = NOW + timedelta(hours=1)

@@ -120,7 +120,7 @@ class FlakyRepository(MemoryPostRepository):
         super().save(post)
 
 
-class Rig:
+class PublishingPorts:
     """One set of ports around a memory repository and a clock."""
 
     def __init__(self, networks: dict[str, FakeNetwork] | None = None, **overrides: Any) -> None:
@@ -162,7 +162,7 @@ class Rig:
         return [self.deliver(m) for m in self.queue.take()]
 
 
-def claimed(rig: Rig, channels: tuple[str, ...] = ("outbox", "hooks")) -> dict[str, Publication]:
+def claimed(rig: PublishingPorts, channels: tuple[str, ...] = ("outbox", "hooks")) -> dict[str, Publication]:
     """A post approved, due and claimed by the tick: its publications by channel."""
     rig.approved(channels=channels)
     rig.clock.now = NOW + timedelta(hours=1)
