@@ -119,7 +119,7 @@ def run(clicks: int = CLICKS) -> dict[str, Any]:
     from chalicelib import bootstrap
     from chalicelib.adapters.dynamodb.schema import table_definition
     from chalicelib.adapters.slack.signature import sign
-    from chalicelib.services import posts
+    from chalicelib.services import writing
     from chalicelib.services.ports import Identity
     from dev.slack_workspace import DEV_BOT_TOKEN, DEV_SIGNING_SECRET, start_in_thread
 
@@ -141,13 +141,13 @@ def run(clicks: int = CLICKS) -> dict[str, Any]:
                     port = int(sock.getsockname()[1])
                 server = _serve_app(port)
                 url = f"http://127.0.0.1:{port}/slack/events"
-                ctx = bootstrap.context()
+                ctx = bootstrap.container().context()
                 dynamodb = boto3.client("dynamodb")
                 writer = Identity("writer@freigabe.example", "Wanda Writer")
                 http = requests.Session()
 
                 def new_post(n: int) -> Any:
-                    return posts.create(ctx, writer, posts.Draft(text=f"Hallo {n}", channels=["outbox"]))
+                    return writing.create(ctx, writer, writing.Draft(text=f"Hallo {n}", channels=["outbox"]))
 
                 def click(post: Any) -> tuple[int, float]:
                     body = _click_body(post)
@@ -171,7 +171,7 @@ def run(clicks: int = CLICKS) -> dict[str, Any]:
                     fresh_table()
                     post = new_post(n)
                     results.append(click(post))
-                    scheduled += bootstrap.repository().get(post.id).status.value == "scheduled"
+                    scheduled += bootstrap.container().repository.get(post.id).status.value == "scheduled"
                 fresh_table()
                 crowd = [new_post(n) for n in range(GROWING)]
                 growing = [click(post)[1] for post in crowd[-10:]]

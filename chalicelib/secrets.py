@@ -42,4 +42,4 @@ def resolve(reference: str) -> str:
 def clear_cache() -> None:
     from aws_lambda_powertools.utilities import parameters
 
-    parameters.clear_caches()
+    parameters.clear_caches()  # type: ignore[no-untyped-call]

@@ -1,4 +1,4 @@
-"""The environment `make run` gives the product: CONTRACT section 2's defaults, applied only
+"""The environment `make run` gives the product: the README's Configuration defaults, applied only
 where the caller has not set a variable, so the caller always wins."""
 
 from __future__ import annotations

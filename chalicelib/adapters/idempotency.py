@@ -45,8 +45,9 @@ class PowertoolsOnce:
             boto3_client=client,
         )
 
-        @idempotent_function(data_keyword_argument="publication", persistence_store=persistence,
-                             config=self.config, key_prefix="publication")
+        @idempotent_function(  # type: ignore[untyped-decorator,unused-ignore]
+            data_keyword_argument="publication", persistence_store=persistence,
+            config=self.config, key_prefix="publication")
         def run(publication: dict[str, str | int],
                 send: Callable[[], dict[str, str | None]]) -> dict[str, str | None]:
             return send()

@@ -84,6 +84,6 @@ def record_model() -> Any:
     from pydantic import Json
 
     class PublishRecord(SqsRecordModel):
-        body: Json[PublicationBody]  # type: ignore[assignment]
+        body: Json[PublicationBody]  # type: ignore[assignment,unused-ignore]
 
     return PublishRecord

@@ -312,7 +312,7 @@ def _count_x(text: str) -> int:
                 config["default_weight"],
             )
             index += 1
-    return weighted // config["scale"]
+    return int(weighted // config["scale"])
 
 
 # --- Mastodon ------------------------------------------------------------------------

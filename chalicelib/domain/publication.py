@@ -78,5 +78,5 @@ class Outcome:
             value = data.get(name)
             return None if value is None else str(value)
 
-        return cls(cast(OutcomeStatus, status), url=text("url"),
+        return cls(cast(OutcomeStatus, status), url=text("url"),  # type: ignore[redundant-cast,unused-ignore]
                    external_id=text("external_id"), error=text("error"))

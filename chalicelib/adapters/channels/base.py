@@ -202,7 +202,7 @@ class HttpClient:
 
     def _backoff(self, attempt: int) -> float:
         ceiling = self.options.backoff * 2 ** (attempt - 1)
-        return ceiling * (0.5 + 0.5 * self.options.jitter())
+        return float(ceiling * (0.5 + 0.5 * self.options.jitter()))
 
     def _send(
         self, urllib3: Any, method: str, url: str, headers: Mapping[str, str], body: bytes | None
