@@ -52,7 +52,7 @@ def main() -> int:
         from chalicelib.adapters.dynamodb.schema import table_definition
 
         boto3.client("dynamodb").create_table(**table_definition("freigabe-bench"))
-        for name in BENCHES:
+        for name in sys.argv[1:] or BENCHES:  # `python -m bench lifecycle` runs one
             try:
                 module = importlib.import_module(f"bench.{name}")
             except ModuleNotFoundError:
