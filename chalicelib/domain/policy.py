@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chalicelib.domain.content import Content
+from chalicelib.domain.normalize import for_matching
 from chalicelib.domain.workflow import Workflow
 
 
@@ -18,14 +19,22 @@ class Requirement:
 
 
 def requirements(workflow: Workflow, content: Content) -> list[Requirement]:
-    texts = [t.casefold() for t in content.all_texts()]
+    """Keywords match normalised (``normalize.for_matching``) on both sides, so invisible
+    characters, fullwidth forms and look-alike letters do not dodge them; a reason names the
+    keyword as the workflow file configures it."""
+    texts = [for_matching(t) for t in content.all_texts()]
     result = []
     for step in workflow.steps:
         if step.when is None:
             result.append(Requirement(step.name, step.label, True, ("always",)))
             continue
         reasons = [f"keyword:{kw}" for kw in step.when.keywords
-                   if any(kw.casefold() in text for text in texts)]
+                   if _occurs(for_matching(kw), texts)]
         reasons += [f"channel:{ch}" for ch in step.when.channels if ch in content.channels]
         result.append(Requirement(step.name, step.label, bool(reasons), tuple(reasons)))
     return result
+
+
+def _occurs(keyword: str, texts: list[str]) -> bool:
+    # A keyword that normalises to nothing (only invisible characters) matches nothing.
+    return bool(keyword) and any(keyword in text for text in texts)
