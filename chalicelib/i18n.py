@@ -17,6 +17,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Developer sign-in is switched off on this server.",
         "de": "Die Entwickler-Anmeldung ist auf diesem Server abgeschaltet.",
     },
+    "dev_auth_not_local": {
+        "en": "Developer sign-in works only for requests made on this computer, not through a "
+              "proxy or tunnel.",
+        "de": "Die Entwickler-Anmeldung gilt nur für Anfragen von diesem Rechner, nicht über "
+              "einen Proxy oder Tunnel.",
+    },
     "unsupported_media_type": {
         "en": "Please send the data as JSON (Content-Type: application/json).",
         "de": "Bitte senden Sie die Daten als JSON (Content-Type: application/json).",
@@ -136,6 +142,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "range_reversed": {
         "en": "The end of the range lies before its start.",
         "de": "Das Ende des Zeitraums liegt vor seinem Anfang.",
+    },
+    "publish_at_too_far": {
+        "en": "The publication time lies too far ahead: choose one at most {years} years from now.",
+        "de": "Der Veröffentlichungszeitpunkt liegt zu weit in der Zukunft: Wählen Sie einen "
+              "Zeitpunkt höchstens {years} Jahre ab heute.",
+    },
+    "range_out_of_bounds": {
+        "en": "Choose a range between the years {first} and {last}.",
+        "de": "Wählen Sie einen Zeitraum zwischen den Jahren {first} und {last}.",
     },
     "range_too_long": {
         "en": "Choose a range of at most {days} days.",

@@ -26,6 +26,11 @@ from chalicelib.i18n import pick_language, t
 from chalicelib.services.ports import Identity
 from chalicelib.settings import Settings
 
+# A request made on this computer: a loopback Host (any port), or none at all (Chalice's test
+# client and a direct invocation send none).
+LOOPBACK_HOST = re.compile(r"^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d{1,5})?$", re.IGNORECASE)
+# What a proxy or tunnel (ngrok, cloudflared, ...) adds to the request it passes on.
+PROXY_HEADERS = ("forwarded", "x-real-ip", "cf-connecting-ip")
 EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}$")
 JSON_TYPES = ("application/json",)
 
@@ -58,6 +63,9 @@ def identity(request: Request, settings: Settings) -> Identity:
     if settings.in_lambda:
         # The header can be set by anyone: never trust it where real people connect.
         raise ApiError(401, "dev_auth_in_lambda")
+    if not _evidently_local(request):
+        # Behind a tunnel to `make run` the header would let anyone be anyone.
+        raise ApiError(401, "dev_auth_not_local")
     email = (request.headers.get("x-freigabe-user") or "").strip()
     if not EMAIL.match(email):
         raise ApiError(401, "no_identity")
@@ -67,6 +75,14 @@ def identity(request: Request, settings: Settings) -> Identity:
     local = email.split("@", 1)[0]
     name = " ".join(part.capitalize() for part in re.split(r"[._-]+", local) if part)
     return Identity(email=email.lower(), name=name or email)
+
+
+def _evidently_local(request: Request) -> bool:
+    names = [str(name).lower() for name in (request.headers or {})]
+    if any(name in PROXY_HEADERS or name.startswith("x-forwarded-") for name in names):
+        return False
+    host = (request.headers.get("host") or "").strip()
+    return not host or bool(LOOPBACK_HOST.match(host))
 
 
 def body(request: Request, model: type[Model]) -> Model:

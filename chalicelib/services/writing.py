@@ -4,7 +4,7 @@ the HTTP layer shapes them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain import limits
@@ -18,6 +18,11 @@ from chalicelib.services.ports import Context, Identity
 MAX_TITLE = 200
 # A few seconds of slack so a form submitted "now" is not refused for the clock moving on.
 PAST_TOLERANCE = timedelta(seconds=60)
+# Nothing is planned further ahead than this; it also keeps every time storable in UTC.
+MAX_AHEAD_YEARS = 2
+MAX_AHEAD = timedelta(days=365 * MAX_AHEAD_YEARS + 1)
+# The calendar looks only within these years (a bound outside could not even be held in UTC).
+CALENDAR_YEARS = (2000, 2100)
 
 
 @dataclass(frozen=True)
@@ -60,8 +65,12 @@ def validate(ctx: Context, content: Content, publish_at: datetime | None,
         if not size.ok:
             raise InvalidContent("too_many_bytes", channel=channel, count=size.count,
                                  limit=size.limit)
-    if publish_at is not None and publish_at_changed and publish_at < ctx.clock() - PAST_TOLERANCE:
-        raise InvalidContent("publish_at_in_past")
+    if publish_at is not None and publish_at_changed:
+        now = ctx.clock()
+        if publish_at < now - PAST_TOLERANCE:
+            raise InvalidContent("publish_at_in_past")
+        if publish_at > now + MAX_AHEAD:
+            raise InvalidContent("publish_at_too_far", years=MAX_AHEAD_YEARS)
 
 
 def _own(ctx: Context, post_id: str, who: Identity) -> Post:
@@ -134,6 +143,12 @@ def mine(ctx: Context, who: Identity, status: str | None) -> list[Post]:
 
 
 def calendar(ctx: Context, who: Identity, start: datetime, end: datetime) -> list[Post]:
+    first, last = CALENDAR_YEARS
+    lowest = datetime(first, 1, 1, tzinfo=UTC)
+    highest = datetime(last + 1, 1, 1, tzinfo=UTC)
+    # Comparing aware times never leaves the calendar, even for year 1 at +14:00.
+    if not (lowest <= start <= highest and lowest <= end <= highest):
+        raise InvalidContent("range_out_of_bounds", first=first, last=last)
     if end < start:
         raise InvalidContent("range_reversed")
     if end - start > timedelta(days=93):

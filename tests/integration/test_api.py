@@ -165,6 +165,51 @@ def test_calendar_shows_the_teams_scheduled_posts_and_only_my_drafts(api: Api, c
     assert api.call("GET", "/api/calendar?from=yesterday&to=x").status_code == 422
 
 
+FAR = "9999-12-31T23:59:59-23:59"
+
+
+@pytest.mark.parametrize("publish_at", [FAR, "9999-12-31T23:59:59+14:00", "0001-01-01T00:00:00+14:00"])
+def test_extreme_publish_times_are_422_never_500(api: Api, publish_at: str) -> None:
+    # Issue item 9: a time the calendar cannot hold in UTC was an OverflowError, a 500.
+    created = api.create(publish_at=publish_at)
+    assert created.status_code == 422, created.data
+    assert created.data["error"] in ("publish_at_too_far", "publish_at_in_past")
+    post = api.create(submit=False).data
+    patched = api.call("PATCH", f"/api/posts/{post['id']}",
+                       {"version": post["version"], "publish_at": publish_at})
+    assert patched.status_code == 422, patched.data
+    assert api.call("GET", f"/api/posts/{post['id']}").data["version"] == post["version"]
+    assert api.call("GET", "/api/posts").data["posts"] == [post]
+
+
+def test_publish_at_more_than_two_years_ahead_is_refused_and_says_so(api: Api) -> None:
+    response = api.create(publish_at=future(24 * 365 * 3))
+    assert response.status_code == 422
+    assert response.data["error"] == "publish_at_too_far"
+    assert "2 years" in response.data["message"]
+    german = api.call("POST", "/api/posts", {"text": "x", "channels": ["outbox"],
+                                             "publish_at": future(24 * 365 * 3)},
+                      **{"Accept-Language": "de"})
+    assert "2 Jahre" in german.data["message"]
+    assert api.create(publish_at=future(24 * 365)).status_code == 201
+
+
+@pytest.mark.parametrize(("start", "end"), [
+    ("0001-01-01T00:00:00+14:00", "0001-01-02T00:00:00+14:00"),
+    ("9999-12-31T00:00:00-12:00", "9999-12-31T23:59:59-12:00"),
+    ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00"),
+    ("1999-12-31T00:00:00Z", "2000-01-02T00:00:00Z"),
+    ("2100-12-31T00:00:00Z", "2101-01-02T00:00:00Z"),
+    ("9999-12-31T23:59:59", "0001-01-01T00:00:00"),
+])
+def test_extreme_calendar_bounds_are_422_never_500(api: Api, start: str, end: str) -> None:
+    from urllib.parse import quote
+
+    response = api.call("GET", f"/api/calendar?from={quote(start)}&to={quote(end)}")
+    assert response.status_code == 422, response.data
+    assert response.data["message"] and response.data["error"]
+
+
 def test_health_reports_the_table(client: Any) -> None:
     response = client.http.get("/health")
     assert response.status_code == 200

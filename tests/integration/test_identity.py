@@ -79,3 +79,40 @@ def test_a_dev_user_may_bring_a_display_name(client: Any) -> None:
     assert me["name"] == "Jürgen Writer"
     plain = {**headers, "X-Freigabe-Name": ""}
     assert json.loads(client.http.get("/api/me", headers=plain).body)["name"] == "Writer"
+
+
+ME = {"X-Freigabe-User": "wanda.writer@freigabe.example"}
+
+
+@pytest.mark.parametrize("extra", [
+    {"X-Forwarded-For": "203.0.113.7"},
+    {"X-Forwarded-Host": "freigabe.example-tunnel.app"},
+    {"X-Forwarded-Proto": "https"},
+    {"Forwarded": "for=203.0.113.7;proto=https"},
+    {"Host": "freigabe.example-tunnel.app"},
+    {"Host": "localhost.evil.example"},
+    {"Host": "127.0.0.1.nip.io:8000"},
+])
+def test_the_dev_header_is_refused_unless_the_request_is_evidently_local(
+        table: str, extra: dict[str, str]) -> None:
+    # Issue item 4: behind a public tunnel anyone could name themselves with the header.
+    bootstrap.reset()
+    status, body = invoke("POST", "/api/posts", {"text": "Hallo", "channels": ["outbox"]},
+                          headers={**ME, "Host": "localhost:8000", **extra})
+    assert status == 401
+    assert body["error"] == "dev_auth_not_local"
+    assert invoke("GET", "/api/posts", headers={**ME, "Host": "localhost:8000"})[1]["posts"] == []
+
+
+@pytest.mark.parametrize("host", ["localhost", "LOCALHOST:8000", "127.0.0.1", "127.0.0.1:8000",
+                                  "127.1.2.3:9", "[::1]", "[::1]:8000"])
+def test_the_dev_header_is_honoured_on_a_loopback_host(table: str, host: str) -> None:
+    bootstrap.reset()
+    status, body = invoke("GET", "/api/me", headers={**ME, "Host": host})
+    assert status == 200 and body["email"] == "wanda.writer@freigabe.example"
+
+
+def test_cognito_does_not_mind_a_proxy(cognito: None) -> None:
+    status, _ = invoke("GET", "/api/posts", headers={"Host": "api.example", "X-Forwarded-For": "1.2.3.4"},
+                       claims={"email": "wanda.writer@freigabe.example"})
+    assert status == 200

@@ -3,7 +3,7 @@ stored change recorded for Slack, and which errors refuse a request (storing not
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -130,6 +130,21 @@ def test_a_publish_time_in_the_past_is_refused_beyond_a_minutes_tolerance() -> N
     # A form sent "now" a few seconds ago is still taken.
     writing.create(ctx, WANDA, Draft("Hallo", ["outbox"], publish_at=NOW - timedelta(seconds=30)))
     assert list(repo.documents) == ["p1"]
+
+
+def test_a_publish_time_more_than_two_years_ahead_is_refused_on_create_and_edit() -> None:
+    repo = MemoryPostRepository()
+    ctx = context(repo, workflow(), Clock(NOW))
+    far = NOW + timedelta(days=2 * 366)
+    with pytest.raises(InvalidContent) as refused:
+        writing.create(ctx, WANDA, Draft("Hallo", ["outbox"], publish_at=far))
+    assert (refused.value.key, refused.value.params) == ("publish_at_too_far", {"years": 2})
+    assert repo.documents == {}
+    post = writing.create(ctx, WANDA, Draft("Hallo", ["outbox"], publish_at=NOW + timedelta(days=700)))
+    with pytest.raises(InvalidContent) as refused:
+        writing.edit(ctx, WANDA, post.id, post.version, {"publish_at": far})
+    assert refused.value.key == "publish_at_too_far"
+    assert repo.get(post.id).version == post.version
 
 
 # -- edit --------------------------------------------------------------------------------------
@@ -334,6 +349,18 @@ def test_the_calendar_refuses_reversed_and_overlong_ranges(days: int, key: str) 
         writing.calendar(ctx, WANDA, NOW, NOW + timedelta(days=days))
     assert refused.value.key == key
     assert writing.calendar(ctx, WANDA, NOW, NOW + timedelta(days=93)) == []
+
+
+@pytest.mark.parametrize("start", [
+    NOW.replace(year=1999), NOW.replace(year=2101),
+    datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14))),
+    datetime(9999, 12, 31, 12, tzinfo=timezone(timedelta(hours=-12))),
+])
+def test_the_calendar_refuses_bounds_outside_2000_to_2100(start: datetime) -> None:
+    ctx = context(MemoryPostRepository(), workflow(), Clock(NOW))
+    with pytest.raises(InvalidContent) as refused:
+        writing.calendar(ctx, WANDA, start, start + timedelta(hours=1))
+    assert refused.value.key == "range_out_of_bounds"
 
 
 def test_channels_lists_each_channel_with_its_network_and_limit() -> None:
