@@ -1,11 +1,13 @@
 """What a reviewer sees and is reminded of, whatever surface shows it: whether a decision
 would be taken (before a comment modal opens), a reviewer's pending reviews, review requests due
-a reminder, and the team's status and upcoming queue. Decisions themselves are recorded by
+a reminder, and the team's status and upcoming queue (who may see the queue: admins and
+reviewers). Decisions themselves are recorded by
 ``review.decide``; the admins' switches live in ``admin``."""
 
 from __future__ import annotations
 
 import copy
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +20,8 @@ from chalicelib.domain.status import Status
 from chalicelib.domain.workflow import StepRule
 from chalicelib.services.ports import Context, ControlStore, ReviewerDirectory
 from chalicelib.services.review import eligible_reviewers
+
+log = logging.getLogger("freigabe.review_desk")
 
 # How many posts in review one look at the queue covers (App Home, reminders).
 IN_REVIEW_LIMIT = 500
@@ -159,3 +163,32 @@ def team_status(ctx: Context, control: ControlStore) -> TeamStatus:
 def upcoming(ctx: Context) -> Sequence[Post]:
     """The next scheduled posts, soonest first."""
     return ctx.repo.upcoming(ctx.clock(), limit=UPCOMING)
+
+
+def may_see_queue(ctx: Context, user_id: str, directory: ReviewerDirectory | None) -> bool:
+    """Whether this person may see what is scheduled (titles, times, channels before they go
+    out): the workflow's admins and whoever reviews at least one step, named in its
+    ``reviewers`` or a member of its ``reviewer_group``. Groups are asked only when the named
+    lists do not decide; a group that cannot be read (no directory, a plan without user
+    groups, Slack unavailable) counts as one the person is not in."""
+    if not user_id:
+        return False
+    if ctx.workflow.is_admin(user_id):
+        return True
+    groups = []
+    for rule in ctx.workflow.steps:
+        if rule.reviewers is not None:
+            if user_id in rule.reviewers:
+                return True
+        elif rule.reviewer_group is not None:
+            groups.append(rule.reviewer_group)
+    if directory is None:
+        return False
+    for group in groups:
+        try:
+            if user_id in directory.group_members(group):
+                return True
+        except Exception as err:  # noqa: BLE001 - membership unknown: not a member (fail closed)
+            log.warning("reviewer group unreadable; treated as not a member",
+                        extra={"group": group, "error": type(err).__name__})
+    return False

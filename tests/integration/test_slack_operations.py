@@ -75,6 +75,22 @@ def test_queue_lists_the_next_scheduled_posts(slack_rig: SlackRig) -> None:
     assert "Neujahr &amp; &lt;@U0ADMIN&gt;" in text
 
 
+def test_only_reviewers_and_admins_see_the_queue(slack_rig: SlackRig) -> None:
+    publish_at = datetime(datetime.now(UTC).year + 1, 1, 15, 11, 0, tzinfo=UTC)
+    post = slack_rig.create(text="Geheime Neujahrsaktion", publish_at=publish_at.isoformat())
+    slack_rig.relay.pump()
+    slack_rig.click("U0BRAND1", slack_rig.request_for("C0BRAND", post["id"]), APPROVE)
+    for user in ("U0ADMIN", "U0BRAND1", "U0LEGAL2"):
+        assert "Geheime Neujahrsaktion" in answer_text(slack_rig.command(user, "queue")), user
+    refused = slack_rig.command(WRITER_ID, "queue")
+    assert refused["status"] == 200
+    text = answer_text(refused)
+    assert "Geheime Neujahrsaktion" not in text and "Nichts geplant" not in text
+    assert "Prüfer" in text
+    # the counts stay visible to everyone
+    assert "geplant: *1*" in answer_text(slack_rig.command(WRITER_ID, "status"))
+
+
 def test_help_and_unknown_words(slack_rig: SlackRig) -> None:
     assert "/freigabe pause" in answer_text(slack_rig.command("U0LEGAL1", "help"))
     unknown = answer_text(slack_rig.command("U0LEGAL1", "<!here> tanzen"))

@@ -181,3 +181,82 @@ def test_without_a_signing_secret_everything_is_refused(slack_rig: SlackRig, cli
     for secret in (slack_rig.secret, ""):
         response = post(client, body, signed_headers(body, secret or "x"))
         assert (response.status_code, response.json) == (401, UNVERIFIED)
+
+
+# -- signed, but nothing to do, or not readable ---------------------------------------------
+
+
+def signed_post(client: Any, secret: str, body: bytes,
+                content_type: str = "application/x-www-form-urlencoded") -> Any:
+    return post(client, body, signed_headers(body, secret, content_type=content_type))
+
+
+def interactive(payload: dict[str, Any]) -> bytes:
+    base = {"user": {"id": "U0LEGAL1"}, "team": {"id": "T0FREIGABE"}, "api_app_id": "A0FREIGABE",
+            "trigger_id": "1.2.3", "token": "x"}
+    return urlencode({"payload": json.dumps({**base, **payload})}).encode()
+
+
+def unhandled(secret: str) -> list[tuple[str, str, bytes, str]]:
+    """Signed requests Freigabe has no listener for: (name, kind logged, body, content type)."""
+    form = "application/x-www-form-urlencoded"
+    event = {"token": "x", "team_id": "T0FREIGABE", "api_app_id": "A0FREIGABE",
+             "type": "event_callback", "event_id": "Ev1", "event_time": 1,
+             "event": {"type": "reaction_added", "user": "U0LEGAL1", "reaction": "tada",
+                       "item": {"type": "message", "channel": "C0LEGAL", "ts": "1.0"},
+                       "text": DRAFT}}
+    return [
+        ("unknown action id", "freigabe_no_such_action", interactive({
+            "type": "block_actions", "container": {"type": "message", "channel_id": "C0LEGAL",
+                                                   "message_ts": "1.0"},
+            "actions": [{"action_id": "freigabe_no_such_action", "block_id": "b", "type": "button",
+                         "action_ts": "1", "value": DRAFT}]}), form),
+        ("shortcut", "freigabe_shortcut", interactive({"type": "shortcut",
+                                                       "callback_id": "freigabe_shortcut"}), form),
+        ("view_closed", "view_closed", interactive({
+            "type": "view_closed", "is_cleared": False,
+            "view": {"id": "V1", "type": "modal", "callback_id": "freigabe_no_such_view",
+                     "private_metadata": DRAFT}}), form),
+        ("unsubscribed event", "reaction_added", json.dumps(event).encode(), "application/json"),
+    ]
+
+
+def test_a_signed_request_without_a_listener_is_acknowledged_and_logged_by_kind(
+        slack_rig: SlackRig, client: Any, app_logs: pytest.LogCaptureFixture) -> None:
+    app_logs.set_level(logging.INFO, logger="freigabe.slack")  # as the functions run
+    for name, kind, body, content_type in unhandled(slack_rig.secret):
+        app_logs.clear()
+        response = signed_post(client, slack_rig.secret, body, content_type)
+        assert (name, response.status_code, response.body) == (name, 200, b"")
+        lines = [r for r in app_logs.records if r.name.startswith("freigabe")
+                 and r.levelno == logging.INFO and "unhandled" in r.getMessage()]
+        assert lines, name
+        logged = " ".join(r.getMessage() + json.dumps(r.__dict__, default=str) for r in lines)
+        assert kind in logged, name
+        assert DRAFT not in logged, name
+
+
+MALFORMED = {"error": "malformed request"}
+
+
+def malformed() -> list[tuple[str, bytes, str]]:
+    form = "application/x-www-form-urlencoded"
+    return [
+        ("payload is not JSON", b"payload=%7Bnot-json", form),
+        ("payload is JSON but not an object", urlencode({"payload": "[1, 2]"}).encode(), form),
+        ("payload is an empty object", urlencode({"payload": "{}"}).encode(), form),
+        ("JSON body that is a list", b"[1, 2]", "application/json"),
+        ("JSON body that is a string", b'"hello"', "application/json"),
+        ("JSON garbage", b"{garbage", "application/json"),
+        ("form garbage", b"\x00\x01garbage=%%%", form),
+        ("empty body", b"", form),
+    ]
+
+
+def test_a_signed_but_malformed_body_gets_400_never_500(
+        slack_rig: SlackRig, client: Any, app_logs: pytest.LogCaptureFixture) -> None:
+    for name, body, content_type in malformed():
+        response = signed_post(client, slack_rig.secret, body, content_type)
+        assert (name, response.status_code, response.json) == (name, 400, MALFORMED)
+    for record in app_logs.records:
+        assert "not-json" not in record.getMessage() and "garbage" not in record.getMessage()

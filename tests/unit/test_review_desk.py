@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from chalicelib.config import parse_config
 from chalicelib.domain.errors import NotEligible
 from chalicelib.domain.post import Post, Reviewer, iso
 from chalicelib.domain.status import Status
@@ -16,9 +17,9 @@ from chalicelib.domain.timeline import TimelineEvent
 from chalicelib.services import review, review_desk
 from chalicelib.services.ports import Context, Refs
 from chalicelib.services.review_desk import request_ref
-from tests.fakes import Clock, FakeControlStore, FakeReviewRequests, MemoryPostRepository
+from tests.fakes import Clock, FakeControlStore, FakeDirectory, FakeReviewRequests, MemoryPostRepository
 from tests.fakes.builders import approved, context, submitted
-from tests.unit.helpers import BRAND, LEGAL1, LEGAL2, NOW, new_post, workflow
+from tests.unit.helpers import BRAND, LEGAL1, LEGAL2, NOW, new_post, workflow, workflow_file
 
 
 def posted_request(repo: MemoryPostRepository, post: Post, step: str, state: str = "open") -> None:
@@ -246,3 +247,36 @@ def test_upcoming_lists_the_next_ten_scheduled_posts_soonest_first() -> None:
     # THEN the queue shows the ten soonest, in order
     assert [p.id for p in review_desk.upcoming(ctx)] == [f"h{hour:02d}" for hour in range(1, 11)]
     assert {p.status for p in review_desk.upcoming(ctx)} == {Status.SCHEDULED}
+
+
+def test_only_admins_and_reviewers_may_see_the_queue() -> None:
+    # GIVEN the test workflow: legal named U0LEGAL1/2, brand named U0BRAND1, admin U0ADMIN
+    ctx = context(MemoryPostRepository(), workflow(), Clock(NOW))
+    # THEN admins and every named reviewer may, anyone else may not
+    for user in ("U0ADMIN", LEGAL1.slack_id, LEGAL2.slack_id, BRAND.slack_id):
+        assert review_desk.may_see_queue(ctx, user, None), user
+    assert not review_desk.may_see_queue(ctx, "U0WRITER", None)
+    assert not review_desk.may_see_queue(ctx, "", None)
+
+
+class NoGroups(FakeDirectory):
+    def group_members(self, group_id: str) -> frozenset[str]:
+        raise RuntimeError("this workspace's plan has no user groups")
+
+
+def test_members_of_a_reviewer_group_may_see_the_queue_through_the_directory() -> None:
+    # GIVEN legal reviewed by the members of S0LEGAL
+    data = workflow_file()
+    legal = {key: value for key, value in data["steps"][0].items() if key != "reviewers"}
+    data["steps"] = [{**legal, "reviewer_group": "S0LEGAL"}, *data["steps"][1:]]
+    ctx = context(MemoryPostRepository(), parse_config(data).workflow, Clock(NOW))
+    directory = FakeDirectory(groups={"S0LEGAL": {"U0GROUPIE"}})
+    # THEN a member may; a former named reviewer no longer is one; without a directory, or
+    # when groups cannot be read, nobody is a member
+    assert review_desk.may_see_queue(ctx, "U0GROUPIE", directory)
+    assert not review_desk.may_see_queue(ctx, LEGAL1.slack_id, directory)
+    assert not review_desk.may_see_queue(ctx, "U0GROUPIE", None)
+    assert not review_desk.may_see_queue(ctx, "U0GROUPIE", NoGroups())
+    # the named brand reviewer and the admin still may, without asking the directory
+    assert review_desk.may_see_queue(ctx, BRAND.slack_id, NoGroups())
+    assert review_desk.may_see_queue(ctx, "U0ADMIN", NoGroups())

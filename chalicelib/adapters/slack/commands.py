@@ -1,5 +1,6 @@
 """`/freigabe status | queue | pause <reason> | resume | help`: answered in the
-acknowledgement, visible only to the person who typed it."""
+acknowledgement, visible only to the person who typed it. `queue` answers only admins and
+reviewers (``review_desk.may_see_queue``); `status` (counts only) answers everyone."""
 
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ def answer(services: SlackServices, user_id: str, text: str, lang: str) -> Answe
         status = review_desk.team_status(ctx, services.control)
         return blocks.status_answer(status.counts, status.pause, ctx.workflow, lang)
     if word == "queue":
+        if not review_desk.may_see_queue(ctx, user_id, services.directory):
+            log.info("queue refused: not a reviewer or admin", extra={"user": user_id})
+            return blocks.notice(blocks.escape(tr("queue_reviewers_only", lang)))
         return blocks.queue_answer(list(review_desk.upcoming(ctx)), ctx.workflow, lang)
     if word == "pause":
         return _pause(services, user_id, rest, lang)

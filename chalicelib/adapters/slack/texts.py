@@ -157,6 +157,10 @@ TEXTS: dict[str, dict[str, str]] = {
                       "en": "⏸️ Paused since {when} by {who}: {reason}"},
     "status_running": {"de": "▶️ Veröffentlichung läuft.", "en": "▶️ Publishing is running."},
     "queue_header": {"de": "Die nächsten geplanten Beiträge", "en": "The next scheduled posts"},
+    "queue_reviewers_only": {"de": "Die geplanten Beiträge sehen nur Admins und Prüfer. "
+                                   "*/freigabe status* zeigt, wie viele Beiträge geplant sind.",
+                             "en": "Only admins and reviewers can see the scheduled posts. "
+                                   "*/freigabe status* shows how many posts are scheduled."},
     "queue_empty": {"de": "Nichts geplant.", "en": "Nothing scheduled."},
     "help": {"de": "*/freigabe status* – Beiträge nach Status und ob veröffentlicht wird\n"
                    "*/freigabe queue* – die nächsten geplanten Beiträge\n"
