@@ -31,6 +31,11 @@ TABLE = "freigabe-web-e2e"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+# Within the two years ahead that publish_at may reach: December of next year.
+NEXT_YEAR = datetime.now(UTC).year + 1
+DEC_1 = datetime(NEXT_YEAR, 12, 1, 9, 30)
+DEC_24 = datetime(NEXT_YEAR, 12, 24, 9, 0)
+WEEKDAY_DE = ["Mo.", "Di.", "Mi.", "Do.", "Fr.", "Sa.", "So."]
 HOSTILE_TITLE = '<img src=x onerror="alert(\'title\')">'
 HOSTILE_TEXT = '<script>alert("text")</script><b>fett</b> <img src=x onerror=alert(1)> {{7*7}}'
 STACK_ENV = {
@@ -196,9 +201,9 @@ def test_submitted_post_is_in_my_posts_as_in_review(writer: Writer) -> None:
     page.locator("[data-channel=outbox] input[type=checkbox]").check()
     page.locator("[data-channel=bluesky] input[type=checkbox]").check()
     page.get_by_label("At a set time").check()
-    page.get_by_label("Date and time of publication").fill("2031-12-01T09:30")
+    page.get_by_label("Date and time of publication").fill(DEC_1.strftime("%Y-%m-%dT%H:%M"))
     when = page.locator("fieldset.when").inner_text()
-    assert "for the team (Europe/Berlin): Mon, 1 Dec 2031, 10:30" in when
+    assert f"for the team (Europe/Berlin): {DEC_1:%a}, 1 Dec {NEXT_YEAR}, 10:30" in when
     page.locator(".tabs [role=tab]", has_text="bluesky").click()
     assert "Türchen 1" in page.locator(".preview-card").inner_text()
 
@@ -207,9 +212,10 @@ def test_submitted_post_is_in_my_posts_as_in_review(writer: Writer) -> None:
     page.locator(".section-review").wait_for()
     assert page.locator("#page-title").inner_text() == "Adventskalender"
     assert page.locator(".page-head .badge").inner_text() == "In review"
-    assert "Mon, 1 Dec 2031, 09:30" in page.locator(".facts").inner_text()
+    assert f"{DEC_1:%a}, 1 Dec {NEXT_YEAR}, 09:30" in page.locator(".facts").inner_text()
     stored = writer.api("GET", "/api/posts")["posts"]
-    assert [(p["status"], p["publish_at"]) for p in stored] == [("in_review", "2031-12-01T09:30:00Z")]
+    assert [(p["status"], p["publish_at"]) for p in stored] == [
+        ("in_review", f"{NEXT_YEAR}-12-01T09:30:00Z")]
 
     page.get_by_role("link", name="My posts").first.click()
     row = page.locator(".post-row", has_text="Adventskalender")
@@ -322,14 +328,16 @@ def test_german_page_from_accept_language_and_the_switch_is_remembered(german_wr
     page.get_by_role("button", name="Weiter").click()
     page.get_by_role("heading", name="Meine Beiträge").wait_for()
 
-    german_writer.create("Frohe Weihnachten!", title="Weihnachtsgruß", publish_at="2031-12-24T09:00:00+00:00")
+    german_writer.create("Frohe Weihnachten!", title="Weihnachtsgruß",
+                         publish_at=f"{NEXT_YEAR}-12-24T09:00:00+00:00")
     page.reload()
     row = page.locator(".post-row", has_text="Weihnachtsgruß")
     assert row.locator(".badge").inner_text() == "In Prüfung"
     assert "Erscheint 24. Dez., 09:00" in row.inner_text()
     row.click()
     page.locator(".section-review").wait_for()
-    assert "Mi., 24. Dez. 2031, 09:00" in page.locator(".facts").inner_text()
+    facts = page.locator(".facts").inner_text()
+    assert f"{WEEKDAY_DE[DEC_24.weekday()]}, 24. Dez. {NEXT_YEAR}, 09:00" in facts
     assert page.get_by_role("heading", name="Verlauf").is_visible()
     page.get_by_role("link", name="Schreiben").click()
     page.get_by_role("button", name="Zur Prüfung einreichen").wait_for()
