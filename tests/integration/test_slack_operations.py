@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.adapters.slack.blocks import APPROVE, RETRY
+from chalicelib.adapters.slack.blocks import APPROVE, RETRY, REVIEW
 from chalicelib.domain.post import ChannelResult
 from chalicelib.domain.status import ResultStatus
 from tests.integration.slack_helpers import (
@@ -112,8 +112,13 @@ def test_app_home_lists_the_viewers_pending_reviews_with_buttons(slack_rig: Slac
     assert {(v["p"], v["s"]) for v in values} == {(mine["id"], "legal")}
     assert own["id"] not in json.dumps(home)
 
-    answer = slack_rig.click_in_view("U0LEGAL1", home["id"], APPROVE)
+    assert APPROVE not in [b["action_id"] for b in buttons(home)]
+    answer = slack_rig.click_in_view("U0LEGAL1", home["id"], REVIEW)
     assert answer["status"] == 200
+    (modal,) = slack_rig.open_views("U0LEGAL1")
+    assert "Rabatt im Advent" in shown_text(modal)
+    assert slack_rig.dev("/_dev/submit_view", {"user": "U0LEGAL1", "view_id": modal["id"],
+                                                "values": {}})["status"] == 200
     assert stored(mine["id"])["steps"][0]["status"] == "approved"
     refreshed = slack_rig.state()["homes"]["U0LEGAL1"]
     assert buttons(refreshed) == [] and "Nichts wartet auf Sie" in shown_text(refreshed)
@@ -125,11 +130,30 @@ def test_a_refusal_in_app_home_is_explained_in_the_dm(slack_rig: SlackRig) -> No
     home = slack_rig.state()["homes"]["U0LEGAL1"]
     slack_rig.api("PATCH", f"/api/posts/{post['id']}", {"version": 1, "text": "Rabatt morgen"})
     before = stored(post["id"])
-    slack_rig.click_in_view("U0LEGAL1", home["id"], APPROVE)
-    assert stored(post["id"]) == before
+    slack_rig.click_in_view("U0LEGAL1", home["id"], REVIEW)
+    assert stored(post["id"]) == before and slack_rig.open_views("U0LEGAL1") == []
     said = slack_rig.ephemerals("U0LEGAL1")[-1]
     assert said["channel"] == "D0LEGAL1" and "alte Fassung" in said["text"]
     assert "Rabatt morgen" in shown_text(slack_rig.state()["homes"]["U0LEGAL1"])
+
+
+def test_app_home_approves_only_after_showing_every_channel_text_in_full(slack_rig: SlackRig) -> None:
+    hidden = "Versteckte Variante: " + "v" * 4000 + " ENDE"
+    post = slack_rig.create(text="Rabatt " * 500, channels=["outbox", "hooks"],
+                            variants={"hooks": hidden})
+    slack_rig.open_home("U0LEGAL1")
+    home = slack_rig.state()["homes"]["U0LEGAL1"]
+    assert APPROVE not in [b["action_id"] for b in buttons(home)]
+    slack_rig.click_in_view("U0LEGAL1", home["id"], REVIEW)
+    (modal,) = slack_rig.open_views("U0LEGAL1")
+    assert hidden in shown_text(modal).replace("\n", "")
+    slack_rig.dev("/_dev/submit_view", {"user": "U0LEGAL1", "view_id": modal["id"], "values": {}})
+    step = stored(post["id"])["steps"][0]
+    assert (step["name"], step["status"]) == ("legal", "approved")
+    from chalicelib import bootstrap
+
+    approval = bootstrap.container().repository.get(post["id"]).step("legal").approvals[0]
+    assert (approval.reviewer_id, approval.content_hash) == ("U0LEGAL1", post["content_hash"])
 
 
 # -- reminders --------------------------------------------------------------------------------

@@ -218,3 +218,33 @@ def test_any_text_makes_a_valid_request(text: str, title: str) -> None:
     for piece in [fallback, *texts_of(payload)]:
         own = piece.replace("<@", "")  # our own mentions are the only angle brackets allowed
         assert "<" not in own and ">" not in own
+
+
+def action_ids(payload: Any) -> list[str]:
+    return [e["action_id"] for b in payload if b["type"] == "actions" for e in b["elements"]]
+
+
+def test_no_approve_button_stands_under_truncated_text() -> None:
+    post = review_post(text="Rabatt " * 9000, channels=("outbox", "x"), variants={"x": "kurz"})
+    _, payload = blocks.review_request(post, post.step("legal"), workflow(), "en")
+    assert any("(shortened" in t or "gekürzt" in t or "more characters" in t for t in texts_of(payload))
+    assert blocks.APPROVE not in action_ids(payload) and blocks.REVIEW in action_ids(payload)
+    short = review_post(text="Rabatt heute", variants={"x": "kurz"})
+    _, payload = blocks.review_request(short, short.step("legal"), workflow(), "en")
+    assert action_ids(payload)[0] == blocks.APPROVE
+
+
+def test_app_home_has_no_approve_button_and_the_review_modal_shows_everything_it_approves() -> None:
+    hidden = "Geheime Variante " + "v" * 5000 + " <!channel> ENDE"
+    post = review_post(text="Rabatt " * 600, channels=("outbox", "x", "hooks"),
+                       variants={"x": hidden, "hooks": "Webhook-Text"}, title="Advent")
+    view = blocks.home_view([(post, post.step("legal"))], workflow(), "en")
+    assert blocks.APPROVE not in action_ids(view["blocks"]) and blocks.REVIEW in action_ids(view["blocks"])
+
+    modal = blocks.review_modal(post, post.step("legal"), workflow(), "de", "{}")
+    shown = "".join(texts_of(modal["blocks"]))
+    for text in (post.content.text, hidden, "Webhook-Text", "Advent"):
+        assert blocks.escape(text).replace("\n", "") in shown.replace("\n", "")
+    assert modal["submit"]["text"] == "Freigeben" and modal["callback_id"] == blocks.REVIEW_MODAL
+    assert len(modal["blocks"]) <= 100 and len(modal["title"]["text"]) <= 24
+    assert_no_raw_controls(modal)

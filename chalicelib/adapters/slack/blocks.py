@@ -41,11 +41,14 @@ DECISION_ACTIONS = {APPROVE: "approve", REQUEST_CHANGES: "request_changes", REJE
 RETRY = "freigabe_retry"
 MARK_PUBLISHED = "freigabe_mark_published"
 DECISION_MODAL = "freigabe_decision"
+REVIEW = "freigabe_review"  # opens REVIEW_MODAL: the whole content, then Approve
+REVIEW_MODAL = "freigabe_review_modal"
 COMMENT_BLOCK = "comment"
 COMMENT_ACTION = "comment"
 
 SECTION_LIMIT = 3000
 MESSAGE_BLOCKS = 50
+MODAL_BLOCKS = 100
 HOME_ITEMS = 20
 SLACK_ID = re.compile(r"^[UWBS][A-Z0-9]{2,20}$")
 SAFE_URL = re.compile(r"^https?://[^\s<>|]+$")
@@ -118,10 +121,15 @@ def _dicts(blocks: list[Block]) -> Blocks:
     return [block.to_dict() for block in blocks]
 
 
-def decision_buttons(post: Post, step: Step, lang: str) -> ActionsBlock:
+def decision_buttons(post: Post, step: Step, lang: str, shown_in_full: bool = True) -> ActionsBlock:
+    """Approve binds to the whole content hash, so it stands only under the whole content;
+    elsewhere Review opens a modal that shows everything before it approves."""
     value = ReviewTarget(post.id, step.name, post.content_hash).encode()
+    first = (ButtonElement(text=tr("approve", lang), action_id=APPROVE, value=value, style="primary")
+             if shown_in_full else
+             ButtonElement(text=tr("review", lang), action_id=REVIEW, value=value, style="primary"))
     return ActionsBlock(block_id=f"freigabe:{post.id}:{step.name}"[:255], elements=[
-        ButtonElement(text=tr("approve", lang), action_id=APPROVE, value=value, style="primary"),
+        first,
         ButtonElement(text=tr("request_changes", lang), action_id=REQUEST_CHANGES, value=value),
         ButtonElement(text=tr("reject", lang), action_id=REJECT, value=value, style="danger"),
     ])
@@ -196,22 +204,31 @@ def clip_md(text: str) -> str:
     return text if len(text) <= SECTION_LIMIT else text[: SECTION_LIMIT - 1] + "…"
 
 
-def text_blocks(content: Content, lang: str, budget: int) -> list[Block]:
-    """The text each channel publishes, channels with the same text together."""
+def text_groups(content: Content) -> dict[str, list[str]]:
+    """Each distinct text that goes out, with the channels that publish it."""
     groups: dict[str, list[str]] = {}
     for channel in content.channels:
         groups.setdefault(content.text_for(channel), []).append(channel)
+    return groups
+
+
+def text_blocks(content: Content, lang: str, budget: int) -> tuple[list[Block], bool]:
+    """The text each channel publishes, channels with the same text together, and whether
+    any of it had to be cut to fit ``budget`` blocks."""
+    groups = text_groups(content)
     per_group = max(1, budget // max(1, len(groups)))
     blocks: list[Block] = []
+    cut = False
     for text, channels in groups.items():
         label = f"*{escape(tr('text_for', lang, channels=', '.join(channels)))}*\n"
         pieces, rest = chunks(text, SECTION_LIMIT - len(label) - 80, per_group)
+        cut = cut or rest > 0
         for index, piece in enumerate(pieces):
             shown = (label if index == 0 else "") + piece
             if rest and index == len(pieces) - 1:
                 shown += "\n" + escape(tr("truncated", lang, count=rest))
             blocks.append(_section(shown))
-    return blocks
+    return blocks, cut
 
 
 @dataclass(frozen=True)
@@ -224,7 +241,10 @@ class RequestState:
 
 
 def review_request(post: Post, step: Step, workflow: Workflow, lang: str,
-                   state: RequestState = RequestState(), with_text: bool = True) -> tuple[str, Blocks]:
+                   state: RequestState = RequestState(), with_text: bool = True,
+                   seen: dict[str, Any] | None = None) -> tuple[str, Blocks]:
+    """The request a step's reviewers decide on; ``seen`` is the content the step last
+    reviewed, for "what changed since"."""
     title = title_of(post)
     blocks: list[Block] = [HeaderBlock(text=clip(tr("request_header", lang, step=step.label), 150))]
     if post.content.title.strip():
@@ -236,14 +256,18 @@ def review_request(post: Post, step: Step, workflow: Workflow, lang: str,
         _md(f"*{tr('why', lang)}*\n{clip(reasons_text(step.reasons, lang), 1900)}"),
     ]))
     if with_text:
-        blocks += changes_blocks(step.seen, post.content, lang)
+        blocks += changes_blocks(seen, post.content, lang)
     blocks.append(_context(escape(tr("post_ref", lang, post=post.id, hash=post.content_hash[:8]))))
     tail: list[Block] = [_section(clip_md("\n".join(state.lines)))] if state.lines else []
-    if state.buttons:
-        tail.append(decision_buttons(post, step, lang))
     if with_text:
-        budget = MESSAGE_BLOCKS - len(blocks) - len(tail) - 1
-        blocks[-1:-1] = text_blocks(post.content, lang, budget)
+        # room for the buttons and the note that replaces Approve when the text is cut
+        budget = MESSAGE_BLOCKS - len(blocks) - len(tail) - 3
+        texts, cut = text_blocks(post.content, lang, budget)
+        blocks[-1:-1] = texts
+        if cut and state.buttons:
+            tail.append(_context(escape(tr("review_in_modal", lang))))
+    if state.buttons:
+        tail.append(decision_buttons(post, step, lang, shown_in_full=with_text and not cut))
     blocks += tail
     fallback = escape(tr("request_fallback", lang, step=step.label, title=title))
     return fallback, _dicts(blocks)
@@ -300,6 +324,40 @@ def decision_modal(post: Post, step: Step, decision: str, lang: str, metadata: s
     return view.to_dict()
 
 
+def review_modal(post: Post, step: Step, workflow: Workflow, lang: str,
+                 metadata: str) -> dict[str, Any]:
+    """Everything the approval binds to, in full: title, channels, publish time and every
+    distinct channel text. Submitting approves; content too long to show has no submit."""
+    blocks: list[Block] = [_section(clip(tr("modal_intro", lang, step=step.label,
+                                            title=title_of(post)), 2900))]
+    if post.content.title.strip():
+        title = f"*{escape(tr('title', lang))}*\n"
+        blocks += [_section((title if i == 0 else "") + piece) for i, piece in
+                   enumerate(chunks(post.content.title, SECTION_LIMIT - len(title), 1000)[0])]
+    blocks.append(SectionBlock(fields=[
+        _md(f"*{tr('channels', lang)}*\n{clip(', '.join(post.content.channels), 1900)}"),
+        _md(f"*{tr('publish_at', lang)}*\n{escape(publish_time(post, workflow, lang))}"),
+    ]))
+    for text, channels in text_groups(post.content).items():
+        label = f"*{escape(tr('text_for', lang, channels=', '.join(channels)))}*\n"
+        pieces, _ = chunks(text, SECTION_LIMIT - len(label), 10_000)
+        blocks += [_section((label if i == 0 else "") + piece) for i, piece in enumerate(pieces)]
+    blocks.append(_context(escape(tr("post_ref", lang, post=post.id, hash=post.content_hash[:8]))))
+    fits = len(blocks) <= MODAL_BLOCKS
+    if not fits:
+        blocks = [*blocks[:MODAL_BLOCKS - 1], _section(escape(tr("too_long_for_slack", lang)))]
+    view = View(
+        type="modal",
+        callback_id=REVIEW_MODAL,
+        title=PlainTextObject(text=tr("review_title", lang)[:24]),
+        submit=PlainTextObject(text=tr("approve", lang)) if fits else None,
+        close=PlainTextObject(text=tr("modal_close", lang)),
+        private_metadata=metadata,
+        blocks=blocks,
+    )
+    return view.to_dict()
+
+
 # -- App Home ---------------------------------------------------------------------------------
 
 
@@ -315,7 +373,7 @@ def home_view(items: list[tuple[Post, Step]], workflow: Workflow, lang: str) -> 
             _section(f"*{escape(step.label)}* · *{clip(title_of(post), 300)}*\n{text}"),
             _context(f"{clip(post.author_name, 300)} · {clip(', '.join(post.content.channels), 500)} · "
                      f"{escape(publish_time(post, workflow, lang))}"),
-            decision_buttons(post, step, lang),
+            decision_buttons(post, step, lang, shown_in_full=False),
         ]
     if len(items) > HOME_ITEMS:
         blocks.append(_context(escape(tr("home_more", lang, count=len(items) - HOME_ITEMS))))

@@ -50,6 +50,9 @@ def register(app: Any) -> None:
         # Bolt runs the first listener that matches: clicks in App Home also refresh it.
         app.action(action_id, matchers=[_in_app_home])(ack=listener, lazy=[refresh_home])
         app.action(action_id)(listener)
+    app.action(blocks.REVIEW, matchers=[_in_app_home])(ack=on_review, lazy=[refresh_home])
+    app.action(blocks.REVIEW)(on_review)
+    app.view(blocks.REVIEW_MODAL)(ack=on_review_submission, lazy=[refresh_home])
     app.action(blocks.RETRY)(on_retry)
     app.action(re.compile(f"^{blocks.MARK_PUBLISHED}:"))(on_mark_published)
     app.view(blocks.DECISION_MODAL)(on_submission)
@@ -107,6 +110,60 @@ def decide_click(services: SlackServices, client: Any, click: Click, decision: s
             post, post.step(target.step), decision, lang, metadata))
     except Exception as err:  # noqa: BLE001 - _refuse raises on what it cannot explain
         _refuse(services, client, err, click.user, click.channel, lang)
+
+
+def on_review(ack: Any, body: dict[str, Any], context: Any, client: Any) -> None:
+    """Review: the whole content in a modal, whose submit approves exactly what it showed."""
+    from chalicelib.services import review_desk
+
+    ack()
+    services, click = services_of(context), Click.of(body)
+    ctx = services.context
+    lang: str = ctx.workflow.language
+    try:
+        target = ReviewTarget.decode(click.value)
+    except (ValueError, TypeError):
+        explain(services, client, click.user, click.channel, blocks.escape(tr("broken_button", lang)))
+        return
+    try:
+        reviewer, lang = _reviewer(services, click.user, lang)
+        post, fresh = review_desk.check_decision(ctx, target.post_id, target.step, reviewer, "approve",
+                                                 target.content_hash, services.directory)
+        if not fresh:
+            return
+        if post.content_hash != target.content_hash:  # never show one version, approve another
+            raise NotEligible("stale_content")
+        metadata = ModalState(target, "approve", click.channel, lang).encode()
+        client.views_open(trigger_id=click.trigger_id, view=blocks.review_modal(
+            post, post.step(target.step), ctx.workflow, lang, metadata))
+    except Exception as err:  # noqa: BLE001 - _refuse raises on what it cannot explain
+        _refuse(services, client, err, click.user, click.channel, lang)
+
+
+def on_review_submission(ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any,
+                         client: Any) -> None:
+    """Approve from the review modal: bound to the hash of the content the modal showed."""
+    from chalicelib.services import review
+
+    ack()
+    services = services_of(context)
+    user = str((body.get("user") or {}).get("id") or "")
+    try:
+        state = ModalState.decode(view.get("private_metadata") or "")
+    except (ValueError, TypeError):
+        return
+    if state.decision != "approve":
+        return
+    target, lang = state.target, state.lang
+    try:
+        reviewer, lang = _reviewer(services, user, lang)
+        outcome = review.decide(services.context, target.post_id, target.step, reviewer, "approve",
+                                target.content_hash, "", services.directory)
+    except Exception as err:  # noqa: BLE001 - _refuse raises on what it cannot explain
+        _refuse(services, client, err, user, state.channel, lang)
+        return
+    log.info("decision", extra={"post_id": target.post_id, "step": target.step,
+                                "decision": "approve", "user": user, "recorded": outcome.recorded})
 
 
 def on_submission(ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any,

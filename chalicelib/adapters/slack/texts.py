@@ -39,6 +39,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "approve": {"de": "Freigeben", "en": "Approve"},
     "request_changes": {"de": "Änderungen anfordern", "en": "Request changes"},
     "reject": {"de": "Ablehnen", "en": "Reject"},
+    "review": {"de": "Prüfen und freigeben", "en": "Review and approve"},
+    "review_title": {"de": "Prüfen und freigeben", "en": "Review and approve"},
+    "review_in_modal": {"de": "Der Text ist zu lang für diese Nachricht: „Prüfen und freigeben“ zeigt "
+                              "ihn vollständig, bevor Sie freigeben.",
+                        "en": "The text is too long for this message: “Review and approve” shows all "
+                              "of it before you approve."},
+    "too_long_for_slack": {"de": "Dieser Beitrag ist zu lang, um ihn in Slack vollständig zu zeigen; "
+                                 "hier kann er nicht freigegeben werden.",
+                           "en": "This post is too long to show in full in Slack, so it cannot be "
+                                 "approved here."},
     "approvals_so_far": {"de": "{count} von {required} Freigaben: {who}",
                          "en": "{count} of {required} approvals: {who}"},
     # decisions
@@ -56,6 +66,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "voided_reject": {"de": "Geschlossen: Eine andere Prüfung hat den Beitrag abgelehnt.",
                       "en": "Closed: another review rejected the post."},
     "voided_other": {"de": "Diese Anfrage ist nicht mehr offen.", "en": "This request is no longer open."},
+    "approval_voided": {"de": "Freigabe aufgehoben: Der Text wurde in Version {version} geändert.",
+                        "en": "Approval voided: the text changed in version {version}."},
+    "voided_duplicate": {"de": "Doppelt gesendet: Es gilt die andere Anfrage zu diesem Beitrag.",
+                         "en": "Sent twice: the other request for this post is the one that counts."},
     # the modal
     "modal_title_request_changes": {"de": "Änderungen anfordern", "en": "Request changes"},
     "modal_title_reject": {"de": "Ablehnen", "en": "Reject"},
