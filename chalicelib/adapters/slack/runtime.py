@@ -38,7 +38,9 @@ def build_request_handler(chalice_app: Chalice, signing_secret: str, client: Web
     logger.setLevel(logging.ERROR)
     logging.getLogger("slack_bolt").setLevel(logging.WARNING)
     bolt = App(
-        name="freigabe",
+        # Bolt copies its logger's level onto the logger named after the app on every request:
+        # named "freigabe", that silenced the service logger every freigabe.* logger inherits.
+        name=BOLT_LOG,
         signing_secret=signing_secret,
         client=client,
         token_verification_enabled=False,
