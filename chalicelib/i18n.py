@@ -135,6 +135,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Zu lang für {channel}: {count} von {limit} Bytes (Emoji und Sonderzeichen "
               "belegen mehrere Bytes).",
     },
+    "content_too_large": {
+        "en": "The post is too large: {size} KB of text, at most {limit} KB (title, text and "
+              "every channel variant together).",
+        "de": "Der Beitrag ist zu groß: {size} KB Text, höchstens {limit} KB (Titel, Text und "
+              "alle Kanalvarianten zusammen).",
+    },
+    "too_large_to_store": {
+        "en": "This change would make the post too large to store. Nothing was changed; "
+              "shorten the text.",
+        "de": "Mit dieser Änderung wäre der Beitrag zu groß zum Speichern. Es wurde nichts "
+              "geändert; bitte den Text kürzen.",
+    },
     "publish_at_in_past": {
         "en": "The publication time lies in the past.",
         "de": "Der Veröffentlichungszeitpunkt liegt in der Vergangenheit.",

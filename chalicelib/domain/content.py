@@ -6,6 +6,10 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+# What one version of a post may weigh, as compact UTF-8 JSON: it is stored in the post's item
+# and once more as its own version (DynamoDB refuses any item over 400 KB).
+MAX_CONTENT_BYTES = 100 * 1024
+
 
 @dataclass(frozen=True)
 class Content:
@@ -40,6 +44,12 @@ class Content:
     def changed_fields(self, other: Content) -> list[str]:
         mine, theirs = self.canonical(), other.canonical()
         return [name for name in mine if mine[name] != theirs[name]]
+
+    @property
+    def size(self) -> int:
+        """Bytes of the stored form (compact UTF-8 JSON), the figure the budget limits."""
+        return len(json.dumps(self.to_dict(), ensure_ascii=False,
+                              separators=(",", ":")).encode("utf-8"))
 
     def to_dict(self) -> dict[str, object]:
         return {

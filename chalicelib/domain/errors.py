@@ -41,3 +41,10 @@ class NotEligible(DomainError):
     """The person may not take this decision; nothing about the post changes."""
 
     key = "not_eligible"
+
+
+class StorageRefused(NotEligible):
+    """The table refused to store the change (an item over DynamoDB's size limit); nothing was
+    stored. A NotEligible so every caller explains it instead of failing."""
+
+    key = "too_large_to_store"

@@ -57,7 +57,9 @@ class Step:
     comment: str | None = None
     requested_hash: str | None = None  # content hash of the open review request
     requested_at: str | None = None  # when that request went out (reminders count from it)
-    seen: dict[str, Any] | None = None  # content this step last reviewed, for "what changed"
+    # The hash of the content this step last reviewed, for "what changed": the content itself
+    # is stored once per version beside the post, never copied into each step.
+    seen_hash: str | None = None
 
 
 @dataclass
@@ -238,14 +240,14 @@ class Post:
                 return True
             step.status = StepStatus.APPROVED
             step.requested_hash = None
-            step.seen = self.content.to_dict()
+            step.seen_hash = self.content_hash
             if self.is_fully_approved(workflow):
                 self._schedule(now)
             else:
                 self._request_open_steps(workflow)
             return True
         step.status = DECISIONS[decision]
-        step.seen = self.content.to_dict()
+        step.seen_hash = self.content_hash
         for other in self.steps:
             if other.requested_hash:
                 other.requested_hash = None
@@ -347,7 +349,7 @@ class Post:
                         reasons=list(req.reasons),
                         status=StepStatus.PENDING if req.required else StepStatus.NOT_REQUIRED)
             if old:
-                step.seen = old.seen
+                step.seen_hash = old.seen_hash
                 step.approvals = [a for a in old.approvals if a.content_hash == self.content_hash]
                 cfg = workflow.step(req.step)
                 if req.required and self.step_approved(step, cfg.approvals_required):

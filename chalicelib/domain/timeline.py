@@ -8,6 +8,13 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+# Events that give the post a content version it did not have before: the repository stores
+# that version once, beside the post.
+NEW_CONTENT_EVENTS = ("created", "edited")
+# Events that carry the hash of the post's content at that moment, the latest one being the
+# content the post must hold now.
+CONTENT_EVENTS = ("created", "submitted", "edited", "scheduled")
+
 
 def genesis(post_id: str) -> str:
     return hashlib.sha256(f"freigabe:{post_id}".encode()).hexdigest()

@@ -21,6 +21,7 @@ from chalicelib.domain.errors import (
     InvalidTransition,
     NotEligible,
     NotFound,
+    StorageRefused,
 )
 from chalicelib.i18n import pick_language, t
 from chalicelib.services.ports import Identity
@@ -44,7 +45,8 @@ class ApiError(Exception):
 
 
 STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [
-    (NotFound, 404), (Forbidden, 403), (Conflict, 409), (InvalidTransition, 409),
+    (StorageRefused, 422), (NotFound, 404), (Forbidden, 403), (Conflict, 409),
+    (InvalidTransition, 409),
     (NotEligible, 403), (InvalidContent, 422),
 ]
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from chalicelib.domain.content import Content
 from chalicelib.domain.post import Post
 from chalicelib.domain.publication import Copy, Outcome, Publication
 from chalicelib.domain.timeline import TimelineEvent
@@ -28,6 +29,10 @@ class PostRepository(Protocol):
     def get(self, post_id: str) -> Post: ...
 
     def get_full(self, post_id: str) -> tuple[Post, list[TimelineEvent], Refs]: ...
+
+    def content_version(self, post_id: str, content_hash: str) -> Content | None:
+        """A version of the post's content by its hash (stored once, with the change that
+        introduced it); None if there is none."""
 
     def refs(self, post_id: str) -> Refs:
         """The post's references alone (no timeline)."""

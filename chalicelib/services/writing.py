@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain import limits
-from chalicelib.domain.content import Content
+from chalicelib.domain.content import MAX_CONTENT_BYTES, Content
 from chalicelib.domain.errors import Conflict, InvalidContent, NotFound
 from chalicelib.domain.post import Post
 from chalicelib.domain.status import UNAPPROVED
@@ -51,6 +51,10 @@ def validate(ctx: Context, content: Content, publish_at: datetime | None,
         raise InvalidContent("variant_without_channel", channel=strays[0])
     if not content.text.strip():
         raise InvalidContent("empty_text")
+    if content.size > MAX_CONTENT_BYTES:
+        # Over this a post could no longer be stored once its review added to it.
+        raise InvalidContent("content_too_large", size=-(-content.size // 1024),
+                             limit=MAX_CONTENT_BYTES // 1024)
     if len(content.title) > MAX_TITLE:
         raise InvalidContent("title_too_long", limit=MAX_TITLE)
     for channel in content.channels:

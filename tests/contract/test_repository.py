@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.errors import Conflict, NotFound, StorageRefused
 from chalicelib.domain.status import Status
 from chalicelib.domain.timeline import verify
 from tests.fakes import MemoryPostRepository
-from tests.unit.helpers import AUTHOR, BRAND, NOW, eligible, new_post, workflow
+from tests.unit.helpers import AUTHOR, BRAND, LEGAL1, NOW, content, eligible, new_post, workflow
 
 
 @pytest.fixture(params=["memory", "dynamodb"])
@@ -112,3 +112,46 @@ def test_refs_are_kept_beside_the_post(repo: Any) -> None:
     repo.save_ref("p1", "slack:brand", {"channel": "C0BRAND", "ts": "1.2"})
     _, _, refs = repo.get_full("p1")
     assert refs == {"slack:brand": {"channel": "C0BRAND", "ts": "1.2"}}
+
+
+# -- content stored once per version (DynamoDB's 400 KB item limit) ------------------------------
+
+BIG = "Rabatt " + "x" * 140_000  # legal and brand review it; three copies would pass 400 KB
+
+
+def test_content_is_stored_once_however_many_steps_approve(repo: Any) -> None:
+    wf = workflow()
+    post = new_post(BIG)
+    post.submit(wf, AUTHOR, NOW)
+    repo.save(post)
+    for step, reviewer in (("legal", LEGAL1), ("brand", BRAND)):
+        post = repo.get("p1")
+        post.decide(wf, step, reviewer, "approve", post.content_hash, "", NOW, eligible(wf, step))
+        repo.save(post)
+    loaded = repo.get("p1")
+    assert loaded.status is Status.SCHEDULED
+    assert [s.seen_hash for s in loaded.required_steps()] == [loaded.content_hash] * 2
+    assert repo.content_version("p1", loaded.content_hash) == loaded.content
+
+
+def test_each_content_version_reads_back_by_its_hash(repo: Any) -> None:
+    wf = workflow()
+    post = new_post("Erste Fassung")
+    post.submit(wf, AUTHOR, NOW)
+    first = post.content
+    repo.save(post)
+    post = repo.get("p1")
+    post.edit(wf, AUTHOR, NOW, content("Zweite Fassung"), None)
+    repo.save(post)
+    assert repo.content_version("p1", first.hash) == first
+    assert repo.content_version("p1", post.content_hash) == post.content
+    assert repo.content_version("p1", "0" * 64) is None
+    loaded, events, _ = repo.get_full("p1")
+    assert loaded.content == post.content and events[-1].type == "in_review"
+
+
+def test_a_post_over_the_item_limit_is_refused_by_name_and_stores_nothing(repo: Any) -> None:
+    with pytest.raises(StorageRefused):
+        repo.save(new_post("x" * 420_000))
+    with pytest.raises(NotFound):
+        repo.get("p1")

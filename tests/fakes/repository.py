@@ -5,17 +5,21 @@ through the same cases."""
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters.dynamodb.repository import calendar_time
-from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.content import Content
+from chalicelib.domain.errors import Conflict, NotFound, StorageRefused
 from chalicelib.domain.events import Message
 from chalicelib.domain.post import Post, iso
 from chalicelib.domain.serialize import post_from_document, post_to_document
 from chalicelib.domain.status import Status
-from chalicelib.domain.timeline import TimelineEvent
+from chalicelib.domain.timeline import NEW_CONTENT_EVENTS, TimelineEvent
+
+ITEM_LIMIT = 400_000  # DynamoDB's item size limit, which the real repository meets
 
 
 class MemoryPostRepository:
@@ -26,6 +30,7 @@ class MemoryPostRepository:
         self.events: dict[str, list[TimelineEvent]] = {}
         self.stored_refs: dict[str, dict[str, Any]] = {}
         self.outbox: list[tuple[str, Message]] = []
+        self.contents: dict[str, dict[str, Content]] = {}
 
     def save(self, post: Post) -> None:
         stored = self.documents.get(post.id)
@@ -35,7 +40,11 @@ class MemoryPostRepository:
             raise Conflict("conflict", post=post.id)
         doc = post_to_document(post)
         doc["version"] = post.version + 1
+        if len(json.dumps(doc, ensure_ascii=False).encode()) > ITEM_LIMIT:
+            raise StorageRefused(post=post.id)
         self.documents[post.id] = copy.deepcopy(doc)
+        if any(event.type in NEW_CONTENT_EVENTS for event in post.new_events):
+            self.contents.setdefault(post.id, {})[post.content_hash] = post.content
         self.events.setdefault(post.id, []).extend(post.new_events)
         self.outbox.extend((post.id, m) for m in post.messages)
         post.version += 1
@@ -54,6 +63,9 @@ class MemoryPostRepository:
 
     def refs(self, post_id: str) -> dict[str, dict[str, Any]]:
         return self._refs(post_id)
+
+    def content_version(self, post_id: str, content_hash: str) -> Content | None:
+        return self.contents.get(post_id, {}).get(content_hash)
 
     def refs_of(self, post_ids: Iterable[str], names: Iterable[str]) -> dict[str, dict[str, Any]]:
         wanted = set(names)

@@ -30,6 +30,9 @@ def post_pk(post_id: str) -> str:
     return f"POST#{post_id}"
 
 
+# One item per content version, keyed by its hash: steps refer to it instead of copying it.
+# "CONTENT#" sorts before "EVENT#", so the timeline query starts after the versions.
+CONTENT_PREFIX = "CONTENT#"
 EVENT_PREFIX = "EVENT#"
 OUTBOX_ATTR = "outbox"  # on an event item: the messages its change recorded
 REF_PREFIX = "REF#"
@@ -37,6 +40,10 @@ REF_PREFIX = "REF#"
 
 def event_sk(seq: int) -> str:
     return f"{EVENT_PREFIX}{seq:06d}"
+
+
+def content_sk(content_hash: str) -> str:
+    return f"{CONTENT_PREFIX}{content_hash}"
 
 
 def ref_sk(name: str) -> str:

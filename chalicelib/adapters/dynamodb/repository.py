@@ -13,12 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters.dynamodb import keys
-from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.content import Content
+from chalicelib.domain.errors import Conflict, NotFound, StorageRefused
 from chalicelib.domain.events import Message, message_to_dict
 from chalicelib.domain.post import Post, iso
 from chalicelib.domain.serialize import post_from_document, post_to_document
 from chalicelib.domain.status import ON_CALENDAR, Status
-from chalicelib.domain.timeline import TimelineEvent
+from chalicelib.domain.timeline import NEW_CONTENT_EVENTS, TimelineEvent
 
 BATCH_GET = 100  # BatchGetItem's limit of keys per request
 
@@ -42,6 +43,15 @@ def months_between(start: str, end: str) -> list[str]:
         months.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return months
+
+
+def _refusal(err: Exception, post_id: str) -> Exception:
+    """An item the table will not take (over its size limit) as a named error; anything
+    else as it was."""
+    response = getattr(err, "response", {}) or {}
+    if (response.get("Error") or {}).get("Code") == "ValidationException":
+        return StorageRefused(post=post_id)
+    return err
 
 
 class DynamoPostRepository:
@@ -111,21 +121,40 @@ class DynamoPostRepository:
                      "ConditionExpression": "attribute_not_exists(PK)"}}
             for i, event in enumerate(post.new_events)
         ]
+        if any(event.type in NEW_CONTENT_EVENTS for event in post.new_events):
+            # Content-addressed: writing the same version again changes nothing.
+            writes.append({"Put": {"TableName": self._table,
+                                   "Item": self._content_item(post.id, post.content)}})
         try:
             self._client.transact_write_items(TransactItems=writes)
         except self._client.exceptions.TransactionCanceledException as err:
+            reasons = err.response.get("CancellationReasons") or []
+            if any(reason.get("Code") == "ValidationError" for reason in reasons):
+                raise StorageRefused(post=post.id) from err
             raise Conflict("conflict", post=post.id) from err
+        except self._client.exceptions.ClientError as err:
+            raise _refusal(err, post.id) from err
         post.version = new_version
         post.new_events = []
         post.messages = []
 
+    def _content_item(self, post_id: str, content: Content) -> dict[str, Any]:
+        return {
+            keys.PK: _s(keys.post_pk(post_id)),
+            keys.SK: _s(keys.content_sk(content.hash)),
+            "doc": _s(json.dumps(content.to_dict(), ensure_ascii=False, separators=(",", ":"))),
+        }
+
     def save_ref(self, post_id: str, name: str, data: dict[str, Any]) -> None:
         """Remember where something about the post lives elsewhere (a Slack message)."""
-        self._client.put_item(TableName=self._table, Item={
-            keys.PK: _s(keys.post_pk(post_id)),
-            keys.SK: _s(keys.ref_sk(name)),
-            "doc": _s(json.dumps(data, separators=(",", ":"))),
-        })
+        try:
+            self._client.put_item(TableName=self._table, Item={
+                keys.PK: _s(keys.post_pk(post_id)),
+                keys.SK: _s(keys.ref_sk(name)),
+                "doc": _s(json.dumps(data, separators=(",", ":"))),
+            })
+        except self._client.exceptions.ClientError as err:
+            raise _refusal(err, post_id) from err
 
     # -- reading --------------------------------------------------------------------------
 
@@ -139,13 +168,23 @@ class DynamoPostRepository:
             raise NotFound("post_not_found", post=post_id)
         return post_from_document(json.loads(item["doc"]["S"]))
 
+    def content_version(self, post_id: str, content_hash: str) -> Content | None:
+        """One version of the post's content by its hash (None if it was never stored)."""
+        item = self._client.get_item(
+            TableName=self._table,
+            Key={keys.PK: _s(keys.post_pk(post_id)), keys.SK: _s(keys.content_sk(content_hash))},
+        ).get("Item")
+        return Content.from_dict(json.loads(item["doc"]["S"])) if item else None
+
     def get_full(self, post_id: str) -> tuple[Post, list[TimelineEvent], dict[str, Any]]:
-        """The post, its timeline (oldest first) and its references, in one query."""
+        """The post, its timeline (oldest first) and its references, in one query (which
+        starts after the content versions: they are read one by one, by hash)."""
         post: Post | None = None
         events: list[TimelineEvent] = []
         refs: dict[str, Any] = {}
-        for item in self._query(KeyConditionExpression="PK = :pk",
-                                ExpressionAttributeValues={":pk": _s(keys.post_pk(post_id))},
+        for item in self._query(KeyConditionExpression="PK = :pk AND SK >= :first",
+                                ExpressionAttributeValues={":pk": _s(keys.post_pk(post_id)),
+                                                           ":first": _s(keys.EVENT_PREFIX)},
                                 ConsistentRead=True):
             sk, doc = item[keys.SK]["S"], json.loads(item["doc"]["S"])
             if sk == keys.POST_SK:

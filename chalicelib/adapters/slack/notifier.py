@@ -125,7 +125,8 @@ class _Delivery:
                 return  # already posted: the stream delivered this record again
             superseded = blocks.RequestState(False, blocks.voided_line("edited", self.lang))
             self._tolerant(lambda: self._rewrite(step.name, old, superseded, "voided"))
-        text, body = blocks.review_request(self.post, step, self.workflow, self.lang)
+        text, body = blocks.review_request(self.post, step, self.workflow, self.lang,
+                                           seen=self._seen(step))
         answer = self.client.chat_postMessage(
             channel=self.routing.channel_for(step.name), text=text, blocks=body,
             unfurl_links=False, unfurl_media=False)
@@ -175,7 +176,8 @@ class _Delivery:
             return
         same_text = ref.get("content_hash") == self.post.content_hash
         text, body = blocks.review_request(self.post, step, self.workflow, self.lang, state,
-                                           with_text=same_text)
+                                           with_text=same_text,
+                                           seen=self._seen(step) if same_text else None)
         if state.buttons and not same_text:
             return  # never offer buttons under a text that is not the one they decide on
         self.client.chat_update(channel=ref["channel"], ts=ref["ts"], text=text, blocks=body)
@@ -234,6 +236,13 @@ class _Delivery:
                 raise
             log.warning("request message not updated", extra={"post_id": self.post.id,
                                                                 "error": _error_code(err)})
+
+    def _seen(self, step: Any) -> dict[str, Any] | None:
+        """The content the step last reviewed, read by its hash, when it differs from now."""
+        if not step.seen_hash or step.seen_hash == self.post.content_hash:
+            return None
+        seen = self.repo.content_version(self.post.id, step.seen_hash)
+        return seen.to_dict() if seen else None
 
     def _step(self, name: str) -> Any:
         try:
