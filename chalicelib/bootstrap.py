@@ -131,10 +131,13 @@ class Container:
 
     def scheduling(self) -> Scheduling:
         """What the tick needs."""
+        from chalicelib.adapters.slack.admin_notices import SlackAdminNotices
         from chalicelib.services.scheduling import Scheduling
 
+        notices = SlackAdminNotices(lambda: self.slack_client, self.workflow.admins,
+                                    self.workflow.language)
         return Scheduling(repo=self.repository, workflow=self.workflow, clock=self.clock,
-                          queue=self.queue, control=self.control)
+                          queue=self.queue, control=self.control, notices=notices)
 
     def delivery(self) -> Delivery:
         """What the publish queue's worker needs."""

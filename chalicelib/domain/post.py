@@ -57,9 +57,9 @@ class Step:
     comment: str | None = None
     requested_hash: str | None = None  # content hash of the open review request
     requested_at: str | None = None  # when that request went out (reminders count from it)
-    # The hash of the content this step last reviewed, for "what changed": the content itself
-    # is stored once per version beside the post, never copied into each step.
-    seen_hash: str | None = None
+    seen: dict[str, Any] | None = None  # content this step last reviewed, for "what changed"
+    # What the workflow asked when this review started; None on posts stored before it was kept.
+    approvals_required: int | None = None
 
 
 @dataclass
@@ -139,11 +139,22 @@ class Post:
         valid = {a.reviewer_id for a in step.approvals if a.content_hash == self.content_hash}
         return len(valid) >= approvals_required
 
+    def approvals_needed(self, step: Step, workflow: Workflow) -> int | None:
+        """The larger of what the step's review started with and what the workflow asks now,
+        so a changed workflow file never lowers a review; None when neither is known (a step
+        stored before reviews kept their count, since taken out of the workflow)."""
+        # A step renamed or removed in the workflow: the post's own record decides.
+        rule = next((r for r in workflow.steps if r.name == step.name), None)
+        asked = (step.approvals_required, rule.approvals_required if rule else None)
+        known = [n for n in asked if n is not None]
+        return max(known) if known else None
+
     def is_fully_approved(self, workflow: Workflow) -> bool:
-        return all(
-            self.step_approved(step, workflow.step(step.name).approvals_required)
-            for step in self.required_steps()
-        )
+        for step in self.required_steps():
+            needed = self.approvals_needed(step, workflow)
+            if needed is None or not self.step_approved(step, needed):
+                return False
+        return True
 
     def open_steps(self, workflow: Workflow) -> list[Step]:
         """Required steps whose turn it is and that have not approved yet."""
@@ -204,7 +215,6 @@ class Post:
         if decision not in DECISIONS:
             raise NotEligible("unknown_decision")
         step = self.step(step_name)
-        config = workflow.step(step_name)
         if self._is_repeat(step, reviewer, decision, content_hash):
             return False
         if self.status is not Status.IN_REVIEW:
@@ -236,18 +246,19 @@ class Post:
         if decision == "approve":
             step.approvals.append(Approval(reviewer.slack_id, reviewer.email or "", at,
                                            content_hash))
-            if not self.step_approved(step, config.approvals_required):
+            needed = self.approvals_needed(step, workflow)
+            if needed is None or not self.step_approved(step, needed):
                 return True
             step.status = StepStatus.APPROVED
             step.requested_hash = None
-            step.seen_hash = self.content_hash
+            step.seen = self.content.to_dict()
             if self.is_fully_approved(workflow):
                 self._schedule(now)
             else:
                 self._request_open_steps(workflow)
             return True
         step.status = DECISIONS[decision]
-        step.seen_hash = self.content_hash
+        step.seen = self.content.to_dict()
         for other in self.steps:
             if other.requested_hash:
                 other.requested_hash = None
@@ -347,12 +358,12 @@ class Post:
             old = previous.get(req.step)
             step = Step(name=req.step, label=req.label, required=req.required,
                         reasons=list(req.reasons),
-                        status=StepStatus.PENDING if req.required else StepStatus.NOT_REQUIRED)
+                        status=StepStatus.PENDING if req.required else StepStatus.NOT_REQUIRED,
+                        approvals_required=workflow.step(req.step).approvals_required)
             if old:
-                step.seen_hash = old.seen_hash
+                step.seen = old.seen
                 step.approvals = [a for a in old.approvals if a.content_hash == self.content_hash]
-                cfg = workflow.step(req.step)
-                if req.required and self.step_approved(step, cfg.approvals_required):
+                if req.required and self.step_approved(step, step.approvals_required or 1):
                     step.status = StepStatus.APPROVED
                     step.decided_by, step.decided_at = old.decided_by, old.decided_at
                 if old.requested_hash and step.status is not StepStatus.PENDING:

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.post import Post, iso
@@ -35,6 +36,13 @@ TICK_BUDGET_SECONDS = 40.0  # of the tick's 60 s: the rest is picked up by the n
 QUEUE_BATCH = 10  # SendMessageBatch's limit
 
 
+class AdminNotices(Protocol):
+    """Tells the workflow's admins (in Slack) about a post the tick had to leave behind."""
+
+    def post_held(self, post_id: str, problem: str) -> None:
+        """``problem``: ``lacks_approvals``, or the name of the exception the post raised."""
+
+
 @dataclass
 class Scheduling:
     """What the tick needs."""
@@ -45,6 +53,7 @@ class Scheduling:
     queue: PublishQueue
     control: ControlStore
     monotonic: Callable[[], float] = time.monotonic
+    notices: AdminNotices | None = None
 
 
 class Batches:
@@ -114,12 +123,12 @@ def publish_due(s: Scheduling) -> dict[str, int]:
             if s.monotonic() > deadline:
                 break  # the rest is still due at the next tick
             report.due += 1
-            batches.add(_claim_due(s, candidate.id, now, report))
+            batches.add(_one_post(s, _claim_due, candidate.id, now, report))
         batches.flush()
         for candidate in s.repo.stalled(now - STALL_AFTER, STALLED_PER_TICK):
             if s.monotonic() > deadline:
                 break
-            batches.add(_recover(s, candidate.id, now, report))
+            batches.add(_one_post(s, _recover, candidate.id, now, report))
         batches.flush()
     except QueueRefused:
         # Claimed but unsent posts stay pending; the recovery sends them after STALL_AFTER.
@@ -127,6 +136,41 @@ def publish_due(s: Scheduling) -> dict[str, int]:
         report.unsent = 1
     report.messages = batches.sent
     return report.counts()
+
+
+Step = Callable[[Scheduling, str, datetime, TickReport], list[Publication]]
+
+
+def _one_post(s: Scheduling, step: Step, post_id: str, now: datetime,
+              report: TickReport) -> list[Publication]:
+    """One post's trouble (an item that no longer reads, a bug) never stops the tick: the post
+    is skipped, logged as ``publish held`` (the alarm's phrase) and the admins are told once."""
+    try:
+        return step(s, post_id, now, report)
+    except Exception as err:  # noqa: BLE001 - the other posts must still go out
+        # The exception's type only: its message may quote the post's text.
+        log.error("publish held: the post could not be processed",
+                  extra={"post_id": post_id, "error": type(err).__name__})
+        report.skipped += 1
+        _tell_admins_once(s, post_id, type(err).__name__)
+        return []
+
+
+HELD_REF = "held_notice"  # the post's ref: which problem the admins were last told of
+
+
+def _tell_admins_once(s: Scheduling, post_id: str, problem: str) -> None:
+    """A DM to the admins the first time a post is held for this problem, not every minute."""
+    if s.notices is None:
+        return
+    try:
+        if s.repo.refs(post_id).get(HELD_REF, {}).get("problem") == problem:
+            return
+        s.notices.post_held(post_id, problem)
+        s.repo.save_ref(post_id, HELD_REF, {"problem": problem, "at": iso(s.clock())})
+    except Exception as err:  # noqa: BLE001 - telling is best effort; the log line stands
+        log.warning("admins not told of a held post",
+                    extra={"post_id": post_id, "error": type(err).__name__})
 
 
 def _claim_due(s: Scheduling, post_id: str, now: datetime,
@@ -141,8 +185,10 @@ def _claim_due(s: Scheduling, post_id: str, now: datetime,
         report.skipped += 1  # edited back to review, withdrawn, moved later, taken by another tick
         return []
     if not post.is_fully_approved(s.workflow):
-        log.error("scheduled post lacks approvals on its content", extra={"post_id": post.id})
+        log.error("publish held: the scheduled post lacks approvals on its content",
+                  extra={"post_id": post.id})
         report.skipped += 1
+        _tell_admins_once(s, post.id, "lacks_approvals")
         return []
     if now - due > s.workflow.late_window:
         post.expire(now)

@@ -98,6 +98,16 @@ class MemoryOnce:
         return Outcome.from_dict(self.results[token])
 
 
+class FakeAdminNotices:
+    """The admins' Slack DMs about posts the tick had to leave behind: (post id, problem)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    def post_held(self, post_id: str, problem: str) -> None:
+        self.sent.append((post_id, problem))
+
+
 class FlakyRepository(MemoryPostRepository):
     """Saves fail as scripted: ``conflicts`` lose a race, ``crashes`` raise like a dying worker."""
 
@@ -133,8 +143,10 @@ class PublishingPorts:
                                      "mastodon": FakeNetwork(keyed=True), "x": FakeNetwork()}
         self.ledger = MemoryLedger()
         self.once = MemoryOnce()
+        self.notices = FakeAdminNotices()
         self.scheduling = scheduling.Scheduling(repo=self.repo, workflow=self.wf, clock=self.clock,
-                                                queue=self.queue, control=self.control)
+                                                queue=self.queue, control=self.control,
+                                                notices=self.notices)
         self.delivery = delivery.Delivery(repo=self.repo, workflow=self.wf, clock=self.clock,
                                           control=self.control, channels=FakeChannels(self.networks),
                                           ledger=self.ledger, once=self.once)

@@ -7,12 +7,24 @@ from datetime import timedelta
 
 import pytest
 
+from chalicelib.config import parse_config
 from chalicelib.domain import events as ev
 from chalicelib.domain.content import Content
+from chalicelib.domain.post import Post
 from chalicelib.domain.status import Status
+from chalicelib.domain.workflow import Workflow
 from chalicelib.services import scheduling
 from tests.fakes.publishing import PublishingPorts
-from tests.unit.helpers import AUTHOR, NOW
+from tests.unit.helpers import (
+    AUTHOR,
+    BRAND,
+    LEGAL1,
+    LEGAL2,
+    NOW,
+    eligible,
+    new_post,
+    workflow_file,
+)
 
 
 def status(rig: PublishingPorts, post_id: str = "p1") -> Status:
@@ -187,3 +199,133 @@ def test_the_queue_gets_at_most_ten_messages_per_call() -> None:
         rig.approved(post_id=f"p{n}")
     rig.clock.now = NOW + timedelta(hours=1)
     assert rig.tick()["messages"] == 14  # FakeQueue asserts the batch size
+
+
+# -- a workflow file that changed under approved posts (docs/publishing.md) --------------------
+
+def _without_legal() -> Workflow:
+    file = workflow_file()
+    file["steps"] = [s for s in file["steps"] if s["name"] != "legal"]
+    return parse_config(file).workflow
+
+
+def _legal_needs(approvals: int) -> Workflow:
+    file = workflow_file()
+    for step in file["steps"]:
+        if step["name"] == "legal":
+            step["approvals_required"] = approvals
+    return parse_config(file).workflow
+
+
+def test_a_step_removed_after_approval_neither_stops_the_tick_nor_blocks_the_post() -> None:
+    # GIVEN p1 approved by legal and brand, p2 by brand alone
+    rig = PublishingPorts()
+    rig.approved("p1", channels=("x", "outbox"))
+    rig.approved("p2", channels=("outbox",))
+    assert rig.repo.get("p1").step("legal").required
+    # WHEN the legal step is taken out of the workflow file and the tick runs
+    rig.scheduling.workflow = _without_legal()
+    rig.clock.now = NOW + timedelta(hours=1)
+    counts = rig.tick()
+    # THEN both go out: p1 was approved as the workflow asked when its review ran
+    assert counts["claimed"] == 2 and counts["skipped"] == 0
+    assert status(rig, "p1") is Status.PUBLISHING and status(rig, "p2") is Status.PUBLISHING
+    assert sorted(m.post_id for m in rig.queue.take()) == ["p1", "p1", "p2"]
+
+
+def test_one_broken_post_is_skipped_and_the_admins_are_told_once() -> None:
+    # GIVEN two due posts, one of whose stored item no longer reads
+    rig = PublishingPorts()
+    rig.approved("p1", channels=("outbox",))
+    rig.approved("p2", channels=("outbox",))
+    read = rig.repo.get
+
+    def get(post_id: str) -> Post:
+        if post_id == "p1":
+            raise ValueError("'no-such-status' is not a valid Status")  # as post_from_document
+        return read(post_id)
+
+    rig.repo.get = get  # type: ignore[method-assign]
+    rig.clock.now = NOW + timedelta(hours=1)
+    # WHEN the tick runs twice
+    first = rig.tick()
+    second = rig.tick()
+    # THEN the other post goes out, the broken one is counted as skipped, the admins hear once
+    assert first["claimed"] == 1 and first["skipped"] == 1 and second["skipped"] == 1
+    assert [m.post_id for m in rig.queue.take()] == ["p2"]
+    assert status(rig, "p2") is Status.PUBLISHING
+    assert rig.notices.sent == [("p1", "ValueError")]
+
+
+def test_fewer_required_approvals_in_the_file_do_not_lower_a_running_review() -> None:
+    # GIVEN legal needs 2 approvals and has 1 when the file lowers it to 1
+    rig = PublishingPorts()
+    strict = _legal_needs(2)
+    post = new_post("Hallo", ("x", "outbox"), publish_at=NOW + timedelta(hours=1))
+    post.submit(strict, AUTHOR, NOW)
+    post.decide(strict, "legal", LEGAL1, "approve", post.content_hash, "", NOW,
+                eligible(strict, "legal"))
+    rig.repo.save(post)
+    lenient = _legal_needs(1)
+    rig.scheduling.workflow = lenient
+    # WHEN brand approves under the lowered file and the tick runs
+    post = rig.repo.get("p1")
+    post.decide(lenient, "brand", BRAND, "approve", post.content_hash, "", NOW,
+                eligible(lenient, "brand"))
+    rig.repo.save(post)
+    rig.clock.now = NOW + timedelta(hours=1)
+    rig.tick()
+    # THEN nothing goes out: the review started asking for 2
+    assert status(rig) is Status.IN_REVIEW and rig.queue.messages == []
+    # WHEN the second legal reviewer approves
+    post = rig.repo.get("p1")
+    post.decide(lenient, "legal", LEGAL2, "approve", post.content_hash, "", rig.clock(),
+                eligible(lenient, "legal"))
+    rig.repo.save(post)
+    rig.tick()
+    # THEN it goes out
+    assert status(rig) is Status.PUBLISHING
+
+
+def test_a_scheduled_post_is_held_when_its_record_asks_more_than_it_has() -> None:
+    # GIVEN a scheduled post whose legal step recorded 2 required approvals but holds 1
+    rig = PublishingPorts()
+    rig.approved("p1", channels=("x", "outbox"))
+    legal = next(s for s in rig.repo.documents["p1"]["steps"] if s["name"] == "legal")
+    legal["approvals_required"] = 2
+    rig.clock.now = NOW + timedelta(hours=1)
+    # WHEN the tick runs, the file asking for 1 (or no longer having the step)
+    counts = rig.tick()
+    rig.scheduling.workflow = _without_legal()
+    rig.tick()
+    # THEN it is not published, and the admins hear of it once
+    assert counts["skipped"] == 1 and rig.queue.messages == []
+    assert status(rig) is Status.SCHEDULED
+    assert rig.notices.sent == [("p1", "lacks_approvals")]
+
+
+def test_a_stricter_file_holds_a_post_approved_under_a_laxer_one() -> None:
+    rig = PublishingPorts()
+    rig.approved("p1", channels=("x", "outbox"))
+    rig.scheduling.workflow = _legal_needs(2)
+    rig.clock.now = NOW + timedelta(hours=1)
+    assert rig.tick()["skipped"] == 1
+    assert status(rig) is Status.SCHEDULED and rig.queue.messages == []
+
+
+def test_a_post_stored_before_reviews_kept_their_count_falls_back_to_the_file() -> None:
+    # GIVEN two approved posts stored without the per-step count (as before it was kept)
+    rig = PublishingPorts()
+    rig.approved("p1", channels=("x", "outbox"))
+    rig.approved("p2", channels=("outbox",))
+    for doc in rig.repo.documents.values():
+        for step in doc["steps"]:
+            del step["approvals_required"]
+    # WHEN the legal step is gone from the file
+    rig.scheduling.workflow = _without_legal()
+    rig.clock.now = NOW + timedelta(hours=1)
+    counts = rig.tick()
+    # THEN p2 (brand, still configured) goes out; p1's legal count is unknown, so it is held
+    assert counts["claimed"] == 1 and counts["skipped"] == 1
+    assert status(rig, "p2") is Status.PUBLISHING and status(rig, "p1") is Status.SCHEDULED
+    assert rig.notices.sent == [("p1", "lacks_approvals")]

@@ -116,10 +116,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "post_not_found": {"de": "Diesen Beitrag gibt es nicht mehr.", "en": "This post no longer exists."},
     "busy": {"de": "Der Beitrag wird gerade von vielen gleichzeitig geändert. Bitte gleich noch einmal.",
              "en": "Many people are changing this post right now. Please try again in a moment."},
-    "too_large_to_store": {"de": "Mit dieser Entscheidung wäre der Beitrag zu groß zum Speichern. "
-                                 "Es wurde nichts geändert; bitte den Autor bitten, ihn zu kürzen.",
-                           "en": "With this decision the post would be too large to store. Nothing "
-                                 "was changed; please ask the author to shorten it."},
     "broken_button": {"de": "Dieser Knopf ist beschädigt. Es wurde nichts geändert.",
                       "en": "This button is broken. Nothing was changed."},
     "refused": {"de": "Das ist gerade nicht möglich. Es wurde nichts geändert.",
@@ -161,6 +157,17 @@ TEXTS: dict[str, dict[str, str]] = {
     # reminders
     "reminder": {"de": "Erinnerung: {who}, diese Anfrage wartet seit {hours} Stunden auf eine Prüfung.",
                  "en": "Reminder: {who}, this request has been waiting {hours} hours for a review."},
+    # the tick, to the admins, once per post and problem
+    "held_lacks_approvals": {
+        "de": "⚠️ Beitrag {post} wird nicht veröffentlicht: ihm fehlen Freigaben, die sein "
+              "Review oder der Workflow verlangt. Bitte prüfen (docs/publishing.md).",
+        "en": "⚠️ Post {post} is not being published: it lacks approvals its review or the "
+              "workflow asks for. Please look into it (docs/publishing.md)."},
+    "held_failed": {
+        "de": "⚠️ Beitrag {post} wird nicht veröffentlicht: er ließ sich nicht verarbeiten "
+              "({problem}). Die übrigen Beiträge gehen weiter raus; Details im Log des Ticks.",
+        "en": "⚠️ Post {post} is not being published: it could not be processed ({problem}). "
+              "The other posts still go out; details are in the tick's log."},
     # slash command
     "admins_only": {"de": "Nur Admins dürfen die Veröffentlichung anhalten oder fortsetzen. "
                           "Es wurde nichts geändert.",
