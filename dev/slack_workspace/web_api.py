@@ -145,9 +145,44 @@ def chat_update(ws: Workspace, args: JSON) -> JSON:
             message["blocks"] = blocks
         if args.get("attachments"):
             message["attachments"] = args["attachments"]
+        if isinstance(args.get("metadata"), dict):  # left intact when not given, as Slack does
+            message["metadata"] = args["metadata"]
         message["edited"] = {"user": DEV_BOT_USER_ID, "ts": ws.new_ts()}
         ws.changed()
     return {"channel": channel_id, "ts": message["ts"], "text": message["text"], "message": message}
+
+
+def conversations_history(ws: Workspace, args: JSON) -> JSON:
+    """Top-level messages (and thread parents), newest first, between ``oldest`` and
+    ``latest``, paged by ``cursor``; message metadata only with include_all_metadata."""
+    channel_id = _channel(ws, args)
+    try:
+        limit = max(1, min(999, int(args.get("limit") or 100)))
+        oldest = float(args.get("oldest") or 0)
+        latest = float(args["latest"]) if args.get("latest") else None
+        offset = int(str(args.get("cursor") or "0").removeprefix("next_ts:") or 0)
+    except ValueError as err:
+        raise ApiError("invalid_arguments") from err
+    inclusive = _flag(args, "inclusive")
+    with_metadata = _flag(args, "include_all_metadata")
+    with ws.lock:
+        found = []
+        for message in reversed(ws.messages.get(channel_id, [])):
+            if message.get("thread_ts") not in (None, message["ts"]):
+                continue
+            ts = float(message["ts"])
+            if ts < oldest or (ts == oldest and not inclusive):
+                continue
+            if latest is not None and (ts > latest or (ts == latest and not inclusive)):
+                continue
+            shown = {k: v for k, v in message.items() if k != "channel"}
+            if not with_metadata:
+                shown.pop("metadata", None)
+            found.append(json.loads(json.dumps(shown)))
+    page = found[offset:offset + limit]
+    more = offset + limit < len(found)
+    return {"messages": page, "has_more": more, "pin_count": 0,
+            "response_metadata": {"next_cursor": f"next_ts:{offset + limit}" if more else ""}}
 
 
 def chat_delete(ws: Workspace, args: JSON) -> JSON:
@@ -292,6 +327,7 @@ METHODS: dict[str, Callable[[Workspace, JSON], JSON]] = {
     "users.lookupByEmail": users_lookup_by_email,
     "usergroups.users.list": usergroups_users_list,
     "conversations.open": conversations_open,
+    "conversations.history": conversations_history,
 }
 
 

@@ -20,13 +20,16 @@ class FakeSlack:
         self.posted: list[dict[str, Any]] = []
         self.updated: list[dict[str, Any]] = []
         self.fail: dict[str, BaseException] = {}
+        self.lose_answer: dict[str, BaseException] = {}  # the call takes effect, its answer is lost
         self._ts = 0
 
     def chat_postMessage(self, **kwargs: Any) -> dict[str, Any]:
         if "chat_postMessage" in self.fail:
             raise self.fail["chat_postMessage"]
         self._ts += 1
-        self.posted.append(kwargs)
+        self.posted.append({**kwargs, "ts": f"{self._ts}.000"})
+        if "chat_postMessage" in self.lose_answer:
+            raise self.lose_answer.pop("chat_postMessage")
         return {"ok": True, "channel": kwargs["channel"], "ts": f"{self._ts}.000"}
 
     def chat_update(self, **kwargs: Any) -> dict[str, Any]:
@@ -34,6 +37,25 @@ class FakeSlack:
             raise self.fail["chat_update"]
         self.updated.append(kwargs)
         return {"ok": True}
+
+    def conversations_history(self, **kwargs: Any) -> dict[str, Any]:
+        """Slack's shape, newest first; metadata only with include_all_metadata."""
+        if "conversations_history" in self.fail:
+            raise self.fail["conversations_history"]
+        found = [{"ts": p["ts"], "text": p.get("text", ""),
+                  **({"metadata": p["metadata"]} if p.get("metadata")
+                     and kwargs.get("include_all_metadata") else {})}
+                 for p in reversed(self.posted) if p["channel"] == kwargs["channel"]
+                 and not p.get("thread_ts")]
+        return {"ok": True, "messages": found, "has_more": False}
+
+    def shown(self, ts: str) -> dict[str, Any]:
+        """A posted message as it reads now, after its updates."""
+        message = next(p for p in self.posted if p["ts"] == ts)
+        for update in self.updated:
+            if update["ts"] == ts:
+                message = {**message, **update}
+        return message
 
 
 class FakeDirectory(ReviewerDirectory):

@@ -167,6 +167,26 @@ def test_an_edit_supersedes_the_open_request(slack_rig: SlackRig) -> None:
     assert new["ts"] != first["ts"] and "Rabatt morgen" in shown_text(new)
 
 
+def test_an_edit_voids_the_approval_shown_in_the_earlier_request(slack_rig: SlackRig) -> None:
+    post = slack_rig.create(text="Rabatt heute")
+    slack_rig.relay.pump()
+    first = slack_rig.request_for("C0LEGAL", post["id"])
+    slack_rig.click("U0LEGAL1", first, APPROVE)
+    slack_rig.relay.pump()
+    assert "✅ Freigegeben von" in shown_text(slack_rig.request_for("C0LEGAL", post["id"]))
+    current = slack_rig.post(post["id"])
+    edited = slack_rig.api("PATCH", f"/api/posts/{post['id']}", {"version": current["version"],
+                                                                "text": "Rabatt morgen"})
+    slack_rig.relay.pump()
+    assert slack_rig.relay.failures == []
+    old = next(m for m in slack_rig.messages("C0LEGAL") if m["ts"] == first["ts"])
+    shown = shown_text(old)
+    assert "✅" not in shown and "Freigegeben von" not in shown and buttons(old) == []
+    assert f"Freigabe aufgehoben: Der Text wurde in Version {edited['version']} geändert." in shown
+    new = slack_rig.request_for("C0LEGAL", post["id"])
+    assert new["ts"] != first["ts"] and next(b["action_id"] for b in buttons(new)) == APPROVE
+
+
 def test_withdrawing_closes_the_open_requests(slack_rig: SlackRig) -> None:
     post = slack_rig.create(text="Hallo")
     slack_rig.relay.pump()

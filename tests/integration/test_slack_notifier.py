@@ -3,6 +3,7 @@ fix is raised (the stream retries the record), what it cannot is logged and pass
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -13,6 +14,7 @@ from slack_sdk.web.slack_response import SlackResponse
 from chalicelib.adapters.slack.notifier import SlackNotifier, SlackPorts
 from chalicelib.config import load_config
 from chalicelib.domain import events as ev
+from chalicelib.domain.content import Content
 from chalicelib.domain.post import Post
 from tests.fakes import FakeDirectory, FakeSlack, MemoryPostRepository
 from tests.unit.helpers import LEGAL1, NOW, WORKFLOW_FILE, eligible, new_post, workflow
@@ -64,7 +66,7 @@ def test_what_a_retry_can_fix_is_raised(world: Any, failure: BaseException) -> N
     slack.fail["chat_postMessage"] = failure
     with pytest.raises(type(failure)):
         notifier.handle(post, requested(post))
-    assert "slack:legal" not in repo.stored_refs.get(post.id, {})
+    assert repo.stored_refs[post.id]["slack:legal"]["state"] == "posting"  # the intent only
     del slack.fail["chat_postMessage"]
     notifier.handle(post, requested(post))  # the stream's retry
     assert len(slack.posted) == 1
@@ -106,3 +108,56 @@ def test_a_request_for_a_superseded_version_is_not_posted(world: Any) -> None:
     notifier, slack, _, post = world
     notifier.handle(post, ev.ReviewRequested(post.id, "legal", "0" * 64))
     assert slack.posted == []
+
+
+def test_a_lost_answer_to_a_request_is_adopted_not_posted_again(world: Any) -> None:
+    notifier, slack, repo, post = world
+    slack.lose_answer["chat_postMessage"] = TimeoutError("answer lost")
+    with pytest.raises(TimeoutError):
+        notifier.handle(post, requested(post))
+    assert repo.stored_refs[post.id]["slack:legal"]["state"] == "posting"
+    notifier.handle(post, requested(post))  # the stream's retry
+    assert [p["channel"] for p in slack.posted] == ["C0LEGAL"]
+    ref = repo.stored_refs[post.id]["slack:legal"]
+    assert (ref["state"], ref["ts"], ref["content_hash"]) == ("open", "1.000", post.content_hash)
+    assert slack.posted[0]["metadata"]["event_payload"] == {
+        "post_id": post.id, "step": "legal", "content_hash": post.content_hash,
+        "requested_at": post.step("legal").requested_at}
+
+
+def test_a_lost_request_for_an_older_text_is_closed_with_the_reason(world: Any) -> None:
+    notifier, slack, repo, post = world
+    slack.lose_answer["chat_postMessage"] = TimeoutError("answer lost")
+    with pytest.raises(TimeoutError):
+        notifier.handle(post, requested(post))
+    post.edit(workflow(), post.author, NOW, Content("Rabatt im Januar", post.content.channels),
+              post.publish_at)
+    repo.save(post)
+    post = repo.get(post.id)
+    notifier.handle(post, requested(post))
+    assert len(slack.posted) == 2
+    first = slack.shown("1.000")
+    assert "blocks" in first and "actions" not in [b["type"] for b in first["blocks"]]
+    assert "Überholt: Der Text wurde geändert" in json.dumps(first["blocks"], ensure_ascii=False)
+    assert repo.stored_refs[post.id]["slack:legal"]["ts"] == "2.000"
+
+
+def test_the_dev_workspace_keeps_message_metadata_and_answers_history(slack_servers: Any) -> None:
+    from slack_sdk import WebClient
+
+    from dev.slack_workspace import DEV_BOT_TOKEN
+
+    slack_servers.workspace.workspace.reset()
+    client = WebClient(token=DEV_BOT_TOKEN, base_url=slack_servers.workspace.api_url.rstrip("/") + "/")
+    meta = {"event_type": "freigabe_review_request", "event_payload": {"post_id": "p1"}}
+    posted = client.chat_postMessage(channel="C0LEGAL", text="Anfrage", metadata=meta)
+    client.chat_update(channel="C0LEGAL", ts=posted["ts"], text="Überholt")
+    client.chat_postMessage(channel="C0LEGAL", text="im Thread", thread_ts=posted["ts"])
+    later = client.chat_postMessage(channel="C0LEGAL", text="später")
+    answer = client.conversations_history(channel="C0LEGAL", include_all_metadata=True,
+                                          oldest=str(float(posted["ts"]) - 1), limit=200)
+    assert [m["ts"] for m in answer["messages"]] == [later["ts"], posted["ts"]]  # newest first
+    assert answer["messages"][1]["metadata"] == meta and answer["messages"][1]["text"] == "Überholt"
+    plain = client.conversations_history(channel="C0LEGAL", limit=1)
+    assert "metadata" not in plain["messages"][0] and plain["has_more"] is True
+    assert plain["response_metadata"]["next_cursor"]

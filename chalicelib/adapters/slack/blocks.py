@@ -299,7 +299,8 @@ def voided_line(reason: str, lang: str) -> tuple[str, ...]:
     return (escape(tr(key if key in _VOIDED else "voided_other", lang)),)
 
 
-_VOIDED = {"voided_edited", "voided_withdrawn", "voided_request_changes", "voided_reject"}
+_VOIDED = {"voided_edited", "voided_withdrawn", "voided_request_changes", "voided_reject",
+           "voided_duplicate"}
 
 
 # -- the modal --------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ a deleted message) is logged and passed over so it cannot block the stream.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +28,10 @@ from chalicelib.services.ports import PostRepository
 from chalicelib.services.review_desk import request_ref
 
 log = logging.getLogger("freigabe.slack.notifier")
+
+REQUEST_EVENT = "freigabe_review_request"  # Slack message metadata on every review request
+LOOKBACK_SECONDS = 300  # clock skew between us and Slack when looking for a lost request
+HISTORY_PAGE, HISTORY_PAGES = 200, 5  # at most 1,000 messages since the intent was recorded
 
 
 @dataclass
@@ -120,19 +125,105 @@ class _Delivery:
             return  # a later change superseded this request; its own message follows
         name = request_ref(step.name)
         old = self.refs.get(name)
+        channel = self.routing.channel_for(step.name)
+        ref = {"channel": channel, "content_hash": message.content_hash, "state": "posting",
+               "requested_at": step.requested_at, "reminded_at": None}
         if old and old.get("state") == "open":
             if old.get("content_hash") == message.content_hash:
                 return  # already posted: the stream delivered this record again
             superseded = blocks.RequestState(False, blocks.voided_line("edited", self.lang))
             self._tolerant(lambda: self._rewrite(step.name, old, superseded, "voided"))
+        elif old and old.get("state") == "posting":
+            # An earlier attempt may have posted and lost Slack's answer: adopt that message
+            # rather than post a second one, and close any other it finds.
+            adopted = self._tolerant_find(lambda: self._adopt_earlier(step, old, ref))
+            if adopted:
+                return
+        self._void_stale_approvals()
+        self.repo.save_ref(self.post.id, name, {**ref, "since": f"{self.now.timestamp():.6f}"})
         text, body = blocks.review_request(self.post, step, self.workflow, self.lang,
                                            seen=self._seen(step))
         answer = self.client.chat_postMessage(
-            channel=self.routing.channel_for(step.name), text=text, blocks=body,
+            channel=channel, text=text, blocks=body, metadata=self._metadata(step),
             unfurl_links=False, unfurl_media=False)
-        self.repo.save_ref(self.post.id, name, {
-            "channel": answer["channel"], "ts": answer["ts"], "content_hash": message.content_hash,
-            "state": "open", "requested_at": step.requested_at, "reminded_at": None})
+        self.repo.save_ref(self.post.id, name, {**ref, "channel": answer["channel"],
+                                                "ts": answer["ts"], "state": "open"})
+
+    def _metadata(self, step: Any) -> dict[str, Any]:
+        """What finds a request again in conversations.history when Slack's answer was lost."""
+        return {"event_type": REQUEST_EVENT, "event_payload": {
+            "post_id": self.post.id, "step": step.name, "content_hash": self.post.content_hash,
+            "requested_at": step.requested_at or ""}}
+
+    def _adopt_earlier(self, step: Any, intent: dict[str, Any], ref: dict[str, Any]) -> bool:
+        """Look through the step's channel since the intent was recorded; keep the message of
+        this very request, close every other request of this post and step found there."""
+        from chalicelib.adapters.slack import blocks
+
+        since = float(intent.get("since") or 0) - LOOKBACK_SECONDS
+        mine, others = None, []
+        cursor = None
+        for _ in range(HISTORY_PAGES):
+            page = self.client.conversations_history(
+                channel=intent.get("channel") or ref["channel"], oldest=f"{max(since, 0):.6f}",
+                limit=HISTORY_PAGE, include_all_metadata=True, **({"cursor": cursor} if cursor else {}))
+            for found in page.get("messages") or []:
+                meta = found.get("metadata") or {}
+                payload = meta.get("event_payload") or {}
+                if meta.get("event_type") != REQUEST_EVENT or payload.get("post_id") != self.post.id \
+                        or payload.get("step") != step.name:
+                    continue
+                if mine is None and payload.get("content_hash") == ref["content_hash"] \
+                        and payload.get("requested_at") == (ref["requested_at"] or ""):
+                    mine = found
+                else:
+                    others.append((found, payload))
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not page.get("has_more") or not cursor:
+                break
+        channel = intent.get("channel") or ref["channel"]
+        for found, payload in others:
+            reason = "duplicate" if payload.get("content_hash") == ref["content_hash"] else "edited"
+            closed = blocks.RequestState(False, blocks.voided_line(reason, self.lang))
+            stale = {"channel": channel, "ts": found["ts"], "content_hash": payload.get("content_hash")}
+            self._tolerant(functools.partial(self._rewrite, step.name, stale, closed, "voided",
+                                             remember=False))
+        if mine is None:
+            return False
+        log.info("lost request adopted", extra={"post_id": self.post.id, "step": step.name})
+        self.repo.save_ref(self.post.id, request_ref(step.name),
+                           {**ref, "channel": channel, "ts": mine["ts"], "state": "open"})
+        return True
+
+    def _tolerant_find(self, call: Callable[[], bool]) -> bool:
+        """Not finding the earlier message (history not readable) means posting anew."""
+        from slack_sdk.errors import SlackApiError
+
+        from chalicelib.adapters.slack.client import is_transient
+
+        try:
+            return call()
+        except SlackApiError as err:
+            if is_transient(err):
+                raise
+            log.warning("earlier request not looked up", extra={"post_id": self.post.id,
+                                                                 "error": _error_code(err)})
+            return False
+
+    def _void_stale_approvals(self) -> None:
+        """Requests that show a decision on an earlier text say that the text changed since,
+        so nobody reads a stale approval in the channel."""
+        from chalicelib.adapters.slack import blocks
+
+        line = (blocks.escape(texts.tr("approval_voided", self.lang, version=str(self.post.version))),)
+        for name, ref in list(self.refs.items()):
+            if not name.startswith(request_ref("")) or ref.get("state") != "decided" \
+                    or ref.get("decision", "approve") != "approve" or not ref.get("ts") \
+                    or ref.get("content_hash") == self.post.content_hash:
+                continue
+            voided = blocks.RequestState(False, line)
+            self._tolerant(functools.partial(self._rewrite, name.removeprefix(request_ref("")), ref,
+                                             voided, "voided"))
 
     def review_voided(self, message: ev.ReviewVoided) -> None:
         from chalicelib.adapters.slack import blocks
@@ -147,7 +238,8 @@ class _Delivery:
 
         step = self._step(message.step)
         ref = self.refs.get(request_ref(message.step))
-        if step is not None and ref:
+        if step is not None and ref and ref.get("ts"):
+            ref = {**ref, "decision": message.decision}
             decided_at = parse_time(step.decided_at) if step.decided_by == message.reviewer_id else None
             lines = blocks.decision_line(message.decision, message.reviewer_id, decided_at or self.now,
                                          message.comment, self.workflow, self.lang)
@@ -158,7 +250,9 @@ class _Delivery:
                              if a.content_hash == self.post.content_hash]
                 required = self.workflow.step(step.name).approvals_required
                 lines += (blocks.approvals_line(approvers, required, self.lang),)
-            self._tolerant(lambda: self._rewrite(message.step, ref, blocks.RequestState(still_open, lines),
+            decided = ref
+            self._tolerant(lambda: self._rewrite(message.step, decided,
+                                                 blocks.RequestState(still_open, lines),
                                                  "open" if still_open else "decided"))
         label = step.label if step is not None else message.step
         text = blocks.with_mention(f"dm_decided_{message.decision}", self.lang, message.reviewer_id,
@@ -167,7 +261,8 @@ class _Delivery:
             text += "\n" + "\n".join("> " + line for line in blocks.escape(message.comment).splitlines())
         self._dm(text)
 
-    def _rewrite(self, step_name: str, ref: dict[str, Any], state: Any, new_state: str) -> None:
+    def _rewrite(self, step_name: str, ref: dict[str, Any], state: Any, new_state: str,
+                 remember: bool = True) -> None:
         """Show the request's new state in place: same message, buttons only while open."""
         from chalicelib.adapters.slack import blocks
 
@@ -181,6 +276,8 @@ class _Delivery:
         if state.buttons and not same_text:
             return  # never offer buttons under a text that is not the one they decide on
         self.client.chat_update(channel=ref["channel"], ts=ref["ts"], text=text, blocks=body)
+        if not remember:
+            return
         updated = {**ref, "state": new_state}
         self.repo.save_ref(self.post.id, request_ref(step_name), updated)
         self.refs[request_ref(step_name)] = updated
