@@ -85,6 +85,9 @@ class Post:
     content: Content
     publish_at: datetime | None
     created_at: str
+    # The author's Slack user, found by their email when they submit: refused as a reviewer
+    # even after a change of Slack profile email (None: Slack did not know or did not answer).
+    author_slack_id: str | None = None
     status: Status = Status.DRAFT
     version: int = 0
     steps: list[Step] = field(default_factory=list)
@@ -125,6 +128,12 @@ class Post:
         if self.status is not Status.SCHEDULED:
             return None
         return self.publish_at_iso or self.scheduled_at or self.updated_at
+
+    def is_author(self, reviewer: Reviewer) -> bool:
+        """The author in Slack: their Slack user, or anyone with their email."""
+        if self.author_slack_id and reviewer.slack_id == self.author_slack_id:
+            return True
+        return bool(reviewer.email) and str(reviewer.email).lower() == self.author
 
     def step(self, name: str) -> Step:
         for step in self.steps:
@@ -225,7 +234,7 @@ class Post:
             raise NotEligible("step_not_open", step=step.label)
         if reviewer.slack_id not in eligible_reviewers:
             raise NotEligible("not_a_reviewer", step=step.label)
-        if reviewer.email and reviewer.email.lower() == self.author:
+        if self.is_author(reviewer):
             raise NotEligible("own_post")
         for other in self.steps:
             if other is not step and any(a.reviewer_id == reviewer.slack_id and

@@ -23,6 +23,7 @@ def post_to_document(post: Post) -> dict[str, Any]:
         "version": post.version,
         "author": post.author,
         "author_name": post.author_name,
+        "author_slack_id": post.author_slack_id,
         "content": post.content.to_dict(),
         "publish_at": post.publish_at_iso,
         "created_at": post.created_at,
@@ -50,6 +51,7 @@ def post_from_document(doc: dict[str, Any]) -> Post:
         id=doc["id"],
         author=doc["author"],
         author_name=doc.get("author_name") or doc["author"],
+        author_slack_id=doc.get("author_slack_id"),  # absent in posts stored before it
         content=Content.from_dict(doc["content"]),
         publish_at=parse_time(doc.get("publish_at")),
         created_at=doc["created_at"],

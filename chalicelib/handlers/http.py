@@ -17,10 +17,19 @@ def health() -> Response:
     return Response(body=body, status_code=status)
 
 
+class SlackPeople:
+    """Writers' Slack accounts from the container's Slack directory, built only when a post is
+    submitted (building it raises when Slack is not configured; writing tolerates that)."""
+
+    def user_for_email(self, email: str) -> str | None:
+        return bootstrap.container().directory.user_for_email(email)
+
+
 def api_deps() -> ApiDeps:
     """What the API's routes need, from this process's container (built on first use)."""
     container = bootstrap.container()
-    return ApiDeps(context=container.context(), settings=container.settings)
+    return ApiDeps(context=container.context(), settings=container.settings,
+                   people=SlackPeople())
 
 
 def default_language() -> str:

@@ -14,7 +14,7 @@ from chalice.app import Blueprint, Request
 from chalicelib.http.models import STATUSES, NoBody, PostCreate, PostPatch
 from chalicelib.http.representation import post_to_api
 from chalicelib.http.support import ApiError, body, identity, json_api, language
-from chalicelib.services.ports import Context
+from chalicelib.services.ports import Context, PeopleDirectory
 from chalicelib.settings import Settings
 
 
@@ -22,6 +22,7 @@ from chalicelib.settings import Settings
 class ApiDeps:
     context: Context
     settings: Settings
+    people: PeopleDirectory | None = None  # writers in Slack; None: the email alone
 
 
 def build_api(deps: Callable[[], ApiDeps]) -> Blueprint:
@@ -41,7 +42,9 @@ def build_api(deps: Callable[[], ApiDeps]) -> Blueprint:
         data = body(request, PostCreate)
         draft = writing.Draft(text=data.text, channels=data.channels, title=data.title or "",
                               variants=data.variants, publish_at=data.publish_at)
-        return 201, post_to_api(writing.create(deps().context, caller, draft, submit=data.submit))
+        given = deps()
+        return 201, post_to_api(writing.create(given.context, caller, draft, submit=data.submit,
+                                               people=given.people))
 
     @api.route("/api/posts", methods=["GET"])
     @route
@@ -85,7 +88,9 @@ def build_api(deps: Callable[[], ApiDeps]) -> Blueprint:
 
         caller = who(request)
         body(request, NoBody)
-        return 200, post_to_api(writing.submit(deps().context, caller, post_id))
+        given = deps()
+        return 200, post_to_api(writing.submit(given.context, caller, post_id,
+                                               people=given.people))
 
     @api.route("/api/posts/{post_id}/withdraw", methods=["POST"])
     @route

@@ -75,6 +75,15 @@ class ReviewerDirectory(Protocol):
     def group_members(self, group_id: str) -> frozenset[str]: ...
 
 
+class PeopleDirectory(Protocol):
+    """Who a writer is in Slack, so that they cannot review their own post under another
+    profile email (Slack's users.lookupByEmail)."""
+
+    def user_for_email(self, email: str) -> str | None:
+        """The Slack user with that email, None when nobody has it; may raise when Slack is
+        not configured or does not answer."""
+
+
 @dataclass(frozen=True)
 class Identity:
     email: str

@@ -3,6 +3,7 @@ the HTTP layer shapes them."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,7 +14,9 @@ from chalicelib.domain.errors import Conflict, InvalidContent, NotFound
 from chalicelib.domain.post import Post
 from chalicelib.domain.status import UNAPPROVED
 from chalicelib.domain.timeline import TimelineEvent
-from chalicelib.services.ports import Context, Identity
+from chalicelib.services.ports import Context, Identity, PeopleDirectory
+
+log = logging.getLogger("freigabe.writing")
 
 MAX_TITLE = 200
 # A few seconds of slack so a form submitted "now" is not refused for the clock moving on.
@@ -91,13 +94,33 @@ def _store(ctx: Context, post: Post) -> Post:
     return post
 
 
-def create(ctx: Context, who: Identity, draft: Draft, submit: bool = True) -> Post:
+def _bind_slack_account(post: Post, who: Identity, people: PeopleDirectory | None) -> None:
+    """Find the author's Slack user at submission, so they cannot review their own post under
+    another profile email. Never fails a submission: without an answer the post keeps the
+    account found before (or none), and the author check falls back to the email alone."""
+    if people is None:
+        log.info("no Slack directory; the author check uses the email alone",
+                 extra={"post_id": post.id})
+        return
+    try:
+        found = people.user_for_email(who.email)
+    except Exception as err:  # noqa: BLE001 - unconfigured, down, rate-limited: submit anyway
+        log.warning("author's Slack account not resolved (%s); the author check uses the email "
+                    "alone", type(err).__name__, extra={"post_id": post.id})
+        return
+    if found:
+        post.author_slack_id = found
+
+
+def create(ctx: Context, who: Identity, draft: Draft, submit: bool = True,
+           people: PeopleDirectory | None = None) -> Post:
     content = Content(text=draft.text, channels=tuple(draft.channels), title=draft.title,
                       variants=dict(draft.variants or {}))
     validate(ctx, content, draft.publish_at)
     now = ctx.clock()
     post = Post.create(ctx.new_id(), who.email, who.name, content, draft.publish_at, now)
     if submit:
+        _bind_slack_account(post, who, people)
         post.submit(ctx.workflow, who.email, now)
     return _store(ctx, post)
 
@@ -121,9 +144,11 @@ def edit(ctx: Context, who: Identity, post_id: str, version: int,
     return _store(ctx, post) if post.new_events else post
 
 
-def submit(ctx: Context, who: Identity, post_id: str) -> Post:
+def submit(ctx: Context, who: Identity, post_id: str,
+           people: PeopleDirectory | None = None) -> Post:
     post = _own(ctx, post_id, who)
     validate(ctx, post.content, post.publish_at)
+    _bind_slack_account(post, who, people)
     post.submit(ctx.workflow, who.email, ctx.clock())
     return _store(ctx, post)
 
@@ -172,4 +197,3 @@ class ChannelInfo:
 def channels(ctx: Context) -> list[ChannelInfo]:
     return [ChannelInfo(name, kind, limits.LIMITS.get(kind))
             for name, kind in ctx.workflow.channels.items()]
-

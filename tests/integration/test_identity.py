@@ -10,6 +10,9 @@ import pytest
 
 import app as application
 from chalicelib import bootstrap
+from chalicelib.adapters.slack.blocks import APPROVE
+from chalicelib.domain.post import Post
+from tests.integration.slack_helpers import SlackRig, stored
 
 
 def invoke(method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
@@ -116,3 +119,35 @@ def test_cognito_does_not_mind_a_proxy(cognito: None) -> None:
     status, _ = invoke("GET", "/api/posts", headers={"Host": "api.example", "X-Forwarded-For": "1.2.3.4"},
                        claims={"email": "wanda.writer@freigabe.example"})
     assert status == 200
+
+
+# -- who the author is in Slack (issue item 2) -------------------------------------------------
+
+
+def test_an_author_who_changed_their_slack_email_still_cannot_approve(slack_rig: SlackRig) -> None:
+    # GIVEN Lena (U0LEGAL1, a legal reviewer) submits a post that needs legal's review
+    post = slack_rig.create(user="legal1@freigabe.example", text="Rabatt")
+    slack_rig.relay.pump()
+    assert stored_post(post["id"]).author_slack_id == "U0LEGAL1"
+    # WHEN she changes her Slack profile email and clicks Approve on her own post
+    slack_rig.dev("/_dev/users", {"id": "U0LEGAL1", "real_name": "Lena Legal",
+                                  "email": "lena.private@example.org"})
+    before = stored(post["id"])
+    slack_rig.click("U0LEGAL1", slack_rig.request_for("C0LEGAL", post["id"]), APPROVE)
+    # THEN nothing changes, and she is told why
+    assert stored(post["id"]) == before
+    assert "Das ist Ihr eigener Beitrag" in slack_rig.ephemerals("U0LEGAL1")[-1]["text"]
+
+
+def test_a_submission_without_slack_stores_no_slack_account(client: Any) -> None:
+    headers = {"Content-Type": "application/json", "X-Freigabe-User": "writer@freigabe.example"}
+    answer = client.http.post("/api/posts", headers=headers,
+                              body=json.dumps({"text": "Hallo", "channels": ["outbox"]}))
+    assert answer.status_code == 201
+    post = json.loads(answer.body)
+    assert post["status"] == "in_review"
+    assert stored_post(post["id"]).author_slack_id is None
+
+
+def stored_post(post_id: str) -> Post:
+    return bootstrap.container().repository.get(post_id)

@@ -94,6 +94,20 @@ def test_ineligible_decisions_change_nothing(reviewer: Reviewer, key: str) -> No
     assert before == (post.status, post.timeline_count, [s.status for s in post.steps])
 
 
+def test_the_author_s_slack_account_is_refused_whatever_its_profile_email_says() -> None:
+    # Issue item 2: the author changed their Slack profile email, then clicked Approve.
+    wf = workflow()
+    post = new_post("50% Rabatt")
+    post.author_slack_id = "U0LEGAL1"  # resolved from the author's email at submission
+    post.submit(wf, AUTHOR, NOW)
+    before = (post.status, post.timeline_count, [s.status for s in post.steps])
+    with pytest.raises(NotEligible) as caught:
+        approve(post, wf, "legal", Reviewer("U0LEGAL1", "lena.private@example.org"))
+    assert caught.value.key == "own_post"
+    assert before == (post.status, post.timeline_count, [s.status for s in post.steps])
+    assert approve(post, wf, "legal", LEGAL2)  # anyone else in the group still may
+
+
 def test_one_person_approves_one_step_only() -> None:
     wf = workflow(steps=[
         {"name": "legal", "label": "Legal", "slack_channel": "C0LEGAL", "reviewers": ["U0X"]},

@@ -14,7 +14,7 @@ from chalicelib.domain.status import Status, StepStatus
 from chalicelib.services import writing
 from chalicelib.services.ports import Identity
 from chalicelib.services.writing import ChannelInfo, Draft
-from tests.fakes import Clock, MemoryPostRepository
+from tests.fakes import Clock, FakeDirectory, MemoryPostRepository
 from tests.fakes.builders import approved, context
 from tests.unit.helpers import AUTHOR, BRAND, NOW, new_post, workflow
 
@@ -275,6 +275,54 @@ def test_withdrawing_a_post_in_review_closes_its_open_requests() -> None:
     assert repo.get("p1").status is Status.WITHDRAWN
     assert repo.sent(ev.ReviewVoided) == [ev.ReviewVoided("p1", "legal", "withdrawn"),
                                           ev.ReviewVoided("p1", "brand", "withdrawn")]
+
+
+# -- who the author is in Slack ----------------------------------------------------------------
+
+
+class SlackDown(FakeDirectory):
+    def user_for_email(self, email: str) -> str | None:
+        raise TimeoutError("slack.com did not answer")
+
+
+def test_submitting_binds_the_post_to_the_author_s_slack_account() -> None:
+    # Issue item 2: the author check must not rest on a profile email alone.
+    repo = MemoryPostRepository()
+    ctx = context(repo, workflow(), Clock(NOW))
+    people = FakeDirectory(users={AUTHOR: "U0WANDA"})
+    writing.create(ctx, WANDA, Draft("Hallo Welt", ["outbox"]), people=people)
+    assert repo.get("p1").author_slack_id == "U0WANDA"
+    # A draft is bound when it is submitted, not before.
+    writing.create(ctx, WANDA, Draft("Entwurf", ["outbox"]), submit=False, people=people)
+    assert repo.get("p2").author_slack_id is None
+    writing.submit(ctx, WANDA, "p2", people=people)
+    assert repo.get("p2").author_slack_id == "U0WANDA"
+
+
+@pytest.mark.parametrize("people", [None, FakeDirectory(), SlackDown()],
+                         ids=["slack_not_configured", "nobody_with_that_email", "slack_down"])
+def test_a_submission_never_fails_for_want_of_the_author_s_slack_account(
+        people: FakeDirectory | None, caplog: pytest.LogCaptureFixture) -> None:
+    repo = MemoryPostRepository()
+    ctx = context(repo, workflow(), Clock(NOW))
+    writing.create(ctx, WANDA, Draft("Hallo Welt", ["outbox"]), people=people)
+    stored = repo.get("p1")
+    assert stored.status is Status.IN_REVIEW and stored.author_slack_id is None
+    if isinstance(people, SlackDown):
+        assert "TimeoutError" in caplog.text and "Hallo Welt" not in caplog.text
+
+
+def test_a_resubmission_keeps_the_slack_account_found_before_when_slack_is_down() -> None:
+    repo = MemoryPostRepository()
+    ctx = context(repo, workflow(), Clock(NOW))
+    writing.create(ctx, WANDA, Draft("Hallo Welt", ["outbox"]),
+                   people=FakeDirectory(users={AUTHOR: "U0WANDA"}))
+    post = repo.get("p1")
+    post.decide(workflow(), "brand", BRAND, "request_changes", post.content_hash, "Bitte kürzer",
+                NOW, frozenset({BRAND.slack_id}))
+    repo.save(post)
+    writing.submit(ctx, WANDA, "p1", people=SlackDown())
+    assert repo.get("p1").author_slack_id == "U0WANDA"
 
 
 # -- someone else's posts ----------------------------------------------------------------------
