@@ -352,8 +352,18 @@ def call(method: str) -> Response:
         entry: JSON = {"method": method, "args": logged_args, "ok": result["ok"]}
         if not result["ok"]:
             entry["error"] = result["error"]
+        # The "lose_answers" flag: the call takes effect, its answer is lost on the way (the
+        # gateway answers 503), once per listed method name.
+        lost = list(ws.flags.get("lose_answers") or [])
+        if result["ok"] and method in lost:
+            lost.remove(method)
+            ws.flags["lose_answers"] = lost
+            entry["answer_lost"] = True
+            result = {"ok": False, "error": "service_unavailable"}
         ws.calls.append(entry)
         ws.changed()
     response = jsonify(result)
+    if entry.get("answer_lost"):
+        response.status_code = 503
     response.headers["X-Slack-Req-Id"] = ws.new_id("req")
     return response

@@ -231,3 +231,23 @@ def test_sequential_steps_and_several_approvals(slack_rig: SlackRig, strict_work
     assert len(buttons(brand)) == 3
     slack_rig.click("U0BRAND1", brand, APPROVE)
     assert slack_rig.post(post["id"])["status"] == "scheduled"
+
+
+def test_a_lost_answer_to_chat_post_message_leaves_one_live_request(slack_rig: SlackRig,
+                                                                    table: str) -> None:
+    from tests.integration.slack_helpers import StreamRelay
+
+    slack_rig.dev("/_dev/flags", {"lose_answers": ["chat.postMessage"]})
+    post = slack_rig.create(text="Rabatt heute")
+    slack_rig.relay.pump()
+    assert slack_rig.relay.failures  # the stream retries the record
+    StreamRelay(table).pump()  # its retry, the batch from the start
+    for channel, step in (("C0LEGAL", "legal"), ("C0BRAND", "brand")):
+        sent = [m for m in slack_rig.messages(channel) if post["id"] in json.dumps(m.get("blocks"))]
+        assert len(sent) == 1, channel
+        assert sent[0]["metadata"]["event_payload"]["content_hash"] == post["content_hash"]
+        ref = refs(post["id"])[f"slack:{step}"]
+        assert (ref["state"], ref["ts"]) == ("open", sent[0]["ts"])
+    legal = slack_rig.request_for("C0LEGAL", post["id"])
+    assert slack_rig.click("U0LEGAL1", legal, APPROVE)["status"] == 200
+    assert stored(post["id"])["steps"][0]["status"] == "approved"
