@@ -161,3 +161,17 @@ def test_the_dev_workspace_keeps_message_metadata_and_answers_history(slack_serv
     plain = client.conversations_history(channel="C0LEGAL", limit=1)
     assert "metadata" not in plain["messages"][0] and plain["has_more"] is True
     assert plain["response_metadata"]["next_cursor"]
+
+
+def test_a_stale_approval_is_voided_even_when_no_new_request_follows(world: Any) -> None:
+    notifier, slack, repo, post = world
+    repo.save_ref(post.id, "slack:legal", {"channel": "C0LEGAL", "ts": "9.000", "state": "decided",
+                                           "decision": "approve", "content_hash": "0" * 64})
+    notifier.handle(post, ev.PostScheduled(post.id, None))
+    (update,) = slack.updated
+    assert update["ts"] == "9.000" and "actions" not in [b["type"] for b in update["blocks"]]
+    said = json.dumps(update["blocks"], ensure_ascii=False)
+    assert f"Freigabe aufgehoben: Der Text wurde in Version {post.version} geändert." in said
+    assert repo.stored_refs[post.id]["slack:legal"]["state"] == "voided"
+    notifier.handle(post, ev.PostScheduled(post.id, None))
+    assert len(slack.updated) == 1  # said once

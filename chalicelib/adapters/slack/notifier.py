@@ -232,6 +232,7 @@ class _Delivery:
         if ref and ref.get("state") == "open":
             state = blocks.RequestState(False, blocks.voided_line(message.reason, self.lang))
             self._rewrite(message.step, ref, state, "voided")
+        self._void_stale_approvals()
 
     def decision_recorded(self, message: ev.DecisionRecorded) -> None:
         from chalicelib.adapters.slack import blocks
@@ -287,6 +288,7 @@ class _Delivery:
     def scheduled(self, message: ev.PostScheduled) -> None:
         from chalicelib.adapters.slack import blocks
 
+        self._void_stale_approvals()  # an edit that needs no new review still voided them
         title = blocks.title_of(self.post)
         at = parse_time(message.publish_at)
         if at is not None and at > self.now:
