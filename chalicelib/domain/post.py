@@ -57,7 +57,9 @@ class Step:
     comment: str | None = None
     requested_hash: str | None = None  # content hash of the open review request
     requested_at: str | None = None  # when that request went out (reminders count from it)
-    seen: dict[str, Any] | None = None  # content this step last reviewed, for "what changed"
+    # The hash of the content this step last reviewed, for "what changed": the content itself
+    # is stored once per version beside the post, never copied into each step.
+    seen_hash: str | None = None
     # What the workflow asked when this review started; None on posts stored before it was kept.
     approvals_required: int | None = None
 
@@ -260,14 +262,14 @@ class Post:
                 return True
             step.status = StepStatus.APPROVED
             step.requested_hash = None
-            step.seen = self.content.to_dict()
+            step.seen_hash = self.content_hash
             if self.is_fully_approved(workflow):
                 self._schedule(now)
             else:
                 self._request_open_steps(workflow)
             return True
         step.status = DECISIONS[decision]
-        step.seen = self.content.to_dict()
+        step.seen_hash = self.content_hash
         for other in self.steps:
             if other.requested_hash:
                 other.requested_hash = None
@@ -370,7 +372,7 @@ class Post:
                         status=StepStatus.PENDING if req.required else StepStatus.NOT_REQUIRED,
                         approvals_required=workflow.step(req.step).approvals_required)
             if old:
-                step.seen = old.seen
+                step.seen_hash = old.seen_hash
                 step.approvals = [a for a in old.approvals if a.content_hash == self.content_hash]
                 if req.required and self.step_approved(step, step.approvals_required or 1):
                     step.status = StepStatus.APPROVED

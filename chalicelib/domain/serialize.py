@@ -16,6 +16,11 @@ def parse_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
+def _hash_of(seen: dict[str, Any] | None) -> str | None:
+    """A step stored before content versions (it kept a whole copy): its hash."""
+    return Content.from_dict(seen).hash if seen else None
+
+
 def post_to_document(post: Post) -> dict[str, Any]:
     return {
         "id": post.id,
@@ -34,7 +39,7 @@ def post_to_document(post: Post) -> dict[str, Any]:
                 "name": s.name, "label": s.label, "required": s.required, "reasons": s.reasons,
                 "status": s.status.value, "decided_by": s.decided_by, "decided_at": s.decided_at,
                 "comment": s.comment, "requested_hash": s.requested_hash,
-                "requested_at": s.requested_at, "seen": s.seen,
+                "requested_at": s.requested_at, "seen_hash": s.seen_hash,
                 "approvals_required": s.approvals_required,
                 "approvals": [a.__dict__ for a in s.approvals],
             }
@@ -65,7 +70,7 @@ def post_from_document(doc: dict[str, Any]) -> Post:
                 decided_by=s.get("decided_by"), decided_at=s.get("decided_at"),
                 comment=s.get("comment"), requested_hash=s.get("requested_hash"),
                 requested_at=s.get("requested_at"),
-                seen=s.get("seen"),
+                seen_hash=s.get("seen_hash") or _hash_of(s.get("seen")),
                 approvals_required=(int(s["approvals_required"])
                                     if s.get("approvals_required") is not None else None),
             )

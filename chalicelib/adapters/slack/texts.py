@@ -116,6 +116,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "post_not_found": {"de": "Diesen Beitrag gibt es nicht mehr.", "en": "This post no longer exists."},
     "busy": {"de": "Der Beitrag wird gerade von vielen gleichzeitig geändert. Bitte gleich noch einmal.",
              "en": "Many people are changing this post right now. Please try again in a moment."},
+    "too_large_to_store": {"de": "Mit dieser Entscheidung wäre der Beitrag zu groß zum Speichern. "
+                                 "Es wurde nichts geändert; bitte den Autor bitten, ihn zu kürzen.",
+                           "en": "With this decision the post would be too large to store. Nothing "
+                                 "was changed; please ask the author to shorten it."},
     "broken_button": {"de": "Dieser Knopf ist beschädigt. Es wurde nichts geändert.",
                       "en": "This button is broken. Nothing was changed."},
     "refused": {"de": "Das ist gerade nicht möglich. Es wurde nichts geändert.",
