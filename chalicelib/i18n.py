@@ -13,6 +13,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Please sign in: this request carries no identity.",
         "de": "Bitte melden Sie sich an: Diese Anfrage enthält keine Identität.",
     },
+    "email_not_verified": {
+        "en": "Your email address is not verified yet. Please verify it (or ask an administrator "
+              "to) and sign in again.",
+        "de": "Ihre E-Mail-Adresse ist noch nicht bestätigt. Bitte bestätigen Sie sie (oder lassen "
+              "Sie sie von der Administration bestätigen) und melden Sie sich erneut an.",
+    },
     "dev_auth_in_lambda": {
         "en": "Developer sign-in is switched off on this server.",
         "de": "Die Entwickler-Anmeldung ist auf diesem Server abgeschaltet.",

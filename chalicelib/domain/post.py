@@ -87,6 +87,9 @@ class Post:
     content: Content
     publish_at: datetime | None
     created_at: str
+    # Who wrote it, for good: the sign-in's immutable subject (Cognito's `sub`; the email in dev
+    # sign-in and in posts stored before it was kept). Only the author reads and changes a post.
+    author_id: str = ""
     # The author's Slack user, found by their email when they submit: refused as a reviewer
     # even after a change of Slack profile email (None: Slack did not know or did not answer).
     author_slack_id: str | None = None
@@ -104,11 +107,15 @@ class Post:
 
     # -- creation -------------------------------------------------------------------------
 
+    def __post_init__(self) -> None:
+        self.author_id = self.author_id or self.author
+
     @classmethod
     def create(cls, post_id: str, author: str, author_name: str, content: Content,
-               publish_at: datetime | None, now: datetime) -> Post:
+               publish_at: datetime | None, now: datetime, author_id: str = "") -> Post:
         post = cls(id=post_id, author=author.lower(), author_name=author_name, content=content,
-                   publish_at=publish_at, created_at=iso(now), updated_at=iso(now))
+                   publish_at=publish_at, created_at=iso(now), updated_at=iso(now),
+                   author_id=author_id)
         post._record(now, "created", author, {"content_hash": content.hash,
                                               "channels": list(content.channels),
                                               "publish_at": post.publish_at_iso})

@@ -28,6 +28,7 @@ def post_to_document(post: Post) -> dict[str, Any]:
         "version": post.version,
         "author": post.author,
         "author_name": post.author_name,
+        "author_id": post.author_id,
         "author_slack_id": post.author_slack_id,
         "content": post.content.to_dict(),
         "publish_at": post.publish_at_iso,
@@ -56,6 +57,7 @@ def post_from_document(doc: dict[str, Any]) -> Post:
         id=doc["id"],
         author=doc["author"],
         author_name=doc.get("author_name") or doc["author"],
+        author_id=doc.get("author_id") or doc["author"],  # absent in posts stored before it
         author_slack_id=doc.get("author_slack_id"),  # absent in posts stored before it
         content=Content.from_dict(doc["content"]),
         publish_at=parse_time(doc.get("publish_at")),

@@ -59,9 +59,15 @@ def identity(request: Request, settings: Settings) -> Identity:
     if settings.auth == "cognito":
         claims = ((request.context or {}).get("authorizer") or {}).get("claims") or {}
         email = str(claims.get("email") or "").strip()
-        if not EMAIL.match(email):
+        subject = str(claims.get("sub") or "").strip()
+        if not EMAIL.match(email) or not subject:
             raise ApiError(401, "no_identity")
-        return Identity(email=email.lower(), name=str(claims.get("name") or email))
+        # An unverified address could be anyone's, and it is what Slack matches reviewers by.
+        # API Gateway passes the claim as the string "true".
+        if str(claims.get("email_verified")).lower() != "true":
+            raise ApiError(401, "email_not_verified")
+        return Identity(email=email.lower(), name=str(claims.get("name") or email),
+                        subject=subject)
     if settings.in_lambda:
         # The header can be set by anyone: never trust it where real people connect.
         raise ApiError(401, "dev_auth_in_lambda")

@@ -86,8 +86,14 @@ class PeopleDirectory(Protocol):
 
 @dataclass(frozen=True)
 class Identity:
-    email: str
+    email: str  # verified; shown as the author and matched with Slack profiles
     name: str
+    # Who wrote a post, for good: Cognito's immutable `sub`; the dev sign-in's email.
+    subject: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.subject:
+            object.__setattr__(self, "subject", self.email.lower())
 
 
 @dataclass

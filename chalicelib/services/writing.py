@@ -80,9 +80,14 @@ def validate(ctx: Context, content: Content, publish_at: datetime | None,
             raise InvalidContent("publish_at_too_far", years=MAX_AHEAD_YEARS)
 
 
+def _is_author(post: Post, who: Identity) -> bool:
+    """By the sign-in's subject: an email may change hands, the subject never does."""
+    return post.author_id.lower() == who.subject.lower()
+
+
 def _own(ctx: Context, post_id: str, who: Identity) -> Post:
     post = ctx.repo.get(post_id)
-    if post.author != who.email.lower():
+    if not _is_author(post, who):
         # Not "forbidden": whether someone else's post exists is not the caller's business.
         raise NotFound("post_not_found", post=post_id)
     return post
@@ -118,7 +123,8 @@ def create(ctx: Context, who: Identity, draft: Draft, submit: bool = True,
                       variants=dict(draft.variants or {}))
     validate(ctx, content, draft.publish_at)
     now = ctx.clock()
-    post = Post.create(ctx.new_id(), who.email, who.name, content, draft.publish_at, now)
+    post = Post.create(ctx.new_id(), who.email, who.name, content, draft.publish_at, now,
+                       author_id=who.subject)
     if submit:
         _bind_slack_account(post, who, people)
         post.submit(ctx.workflow, who.email, now)
@@ -162,13 +168,13 @@ def withdraw(ctx: Context, who: Identity, post_id: str) -> Post:
 def read(ctx: Context, who: Identity, post_id: str) -> tuple[Post, list[TimelineEvent]]:
     """The post with its timeline, oldest first."""
     post, events, _ = ctx.repo.get_full(post_id)
-    if post.author != who.email.lower():
+    if not _is_author(post, who):
         raise NotFound("post_not_found", post=post_id)
     return post, events
 
 
 def mine(ctx: Context, who: Identity, status: str | None) -> list[Post]:
-    return ctx.repo.by_author(who.email, status)
+    return ctx.repo.by_author(who.subject, status)
 
 
 def calendar(ctx: Context, who: Identity, start: datetime, end: datetime) -> list[Post]:
@@ -184,7 +190,7 @@ def calendar(ctx: Context, who: Identity, start: datetime, end: datetime) -> lis
         raise InvalidContent("range_too_long", days=93)
     # Unapproved work is only its author's.
     return [post for post in ctx.repo.calendar(start, end)
-            if post.status not in UNAPPROVED or post.author == who.email.lower()]
+            if post.status not in UNAPPROVED or _is_author(post, who)]
 
 
 @dataclass(frozen=True)

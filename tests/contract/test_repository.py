@@ -92,7 +92,7 @@ def test_by_author_newest_first_with_status_filter(repo: Any) -> None:
         post.created_at = f"2026-11-2{index}T10:00:00Z"
         repo.save(post)
     other = new_post(post_id="other")
-    other.author = "someone@freigabe.example"
+    other.author = other.author_id = "someone@freigabe.example"
     repo.save(other)
     assert [p.id for p in repo.by_author(AUTHOR)] == ["p2", "p1", "p0"]
     assert [p.id for p in repo.by_author(AUTHOR.upper(), "draft")] == ["p2", "p1", "p0"]

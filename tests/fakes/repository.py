@@ -89,7 +89,7 @@ class MemoryPostRepository:
         return [post_from_document(copy.deepcopy(doc)) for doc in self.documents.values()]
 
     def by_author(self, author: str, status: str | None = None, limit: int = 200) -> list[Post]:
-        posts = [p for p in self._all() if p.author == author.lower()
+        posts = [p for p in self._all() if p.author_id.lower() == author.lower()
                  and (status is None or p.status.value == status)]
         return sorted(posts, key=lambda p: (p.created_at, p.id), reverse=True)[:limit]
 

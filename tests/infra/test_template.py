@@ -343,6 +343,21 @@ def test_writers_sign_in_with_code_flow_and_no_client_secret(template: dict[str,
     assert template["Resources"]["UserPoolDomain"]["Type"] == "AWS::Cognito::UserPoolDomain"
 
 
+def test_a_writer_cannot_change_their_email_without_verifying_it(template: dict[str, Any]) -> None:
+    # Issue item 3: the API trusts the verified email claim; a change must be verified first.
+    pool = template["Resources"]["UserPool"]["Properties"]
+    assert pool["UserAttributeUpdateSettings"] == {"AttributesRequireVerificationBeforeUpdate": ["email"]}
+    assert pool["AutoVerifiedAttributes"] == ["email"]
+
+
+def test_the_web_client_allows_only_the_flows_the_hosted_ui_uses(template: dict[str, Any]) -> None:
+    # No SRP or password flows: their tokens carry aws.cognito.signin.user.admin, with which a
+    # user may change their own attributes. The hosted UI's code flow needs none of them.
+    client = template["Resources"]["WritersClient"]["Properties"]
+    assert client["ExplicitAuthFlows"] == ["ALLOW_REFRESH_TOKEN_AUTH"]
+    assert "aws.cognito.signin.user.admin" not in client["AllowedOAuthScopes"]
+
+
 def test_outputs_name_the_urls_operators_need(template: dict[str, Any]) -> None:
     outputs = template["Outputs"]
     assert outputs["SlackRequestUrl"]["Value"]["Fn::Sub"].endswith("/api/slack/events")

@@ -16,17 +16,22 @@ from tests.integration.slack_helpers import SlackRig, stored
 
 
 def invoke(method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
-           claims: dict[str, str] | None = None) -> tuple[int, Any]:
+           claims: dict[str, Any] | None = None) -> tuple[int, Any]:
     """API Gateway's proxy event, as the Lambda function receives it."""
-    context: dict[str, Any] = {"resourcePath": path, "httpMethod": method, "path": path,
+    resource, params = path, None
+    if path.startswith("/api/posts/"):
+        post_id, _, action = path.removeprefix("/api/posts/").partition("/")
+        resource = "/api/posts/{post_id}" + (f"/{action}" if action else "")
+        params = {"post_id": post_id}
+    context: dict[str, Any] = {"resourcePath": resource, "httpMethod": method, "path": path,
                                "stage": "api"}
     if claims is not None:
         context["authorizer"] = {"claims": claims}
     event = {
-        "resource": path, "path": path, "httpMethod": method,
+        "resource": resource, "path": path, "httpMethod": method,
         "headers": {"Content-Type": "application/json", **(headers or {})},
         "multiValueHeaders": {}, "queryStringParameters": None,
-        "multiValueQueryStringParameters": None, "pathParameters": None, "stageVariables": None,
+        "multiValueQueryStringParameters": None, "pathParameters": params, "stageVariables": None,
         "isBase64Encoded": False, "body": json.dumps(body) if body is not None else None,
         "requestContext": context,
     }
@@ -41,7 +46,8 @@ def cognito(table: str, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_cognito_claims_name_the_author(cognito: None) -> None:
-    claims = {"email": "Wanda.Writer@Freigabe.example", "name": "Wanda Writer", "sub": "abc"}
+    claims = {"email": "Wanda.Writer@Freigabe.example", "name": "Wanda Writer", "sub": "abc",
+              "email_verified": "true"}
     status, post = invoke("POST", "/api/posts", {"text": "Hallo", "channels": ["outbox"]},
                           claims=claims)
     assert status == 201
@@ -117,8 +123,55 @@ def test_the_dev_header_is_honoured_on_a_loopback_host(table: str, host: str) ->
 
 def test_cognito_does_not_mind_a_proxy(cognito: None) -> None:
     status, _ = invoke("GET", "/api/posts", headers={"Host": "api.example", "X-Forwarded-For": "1.2.3.4"},
-                       claims={"email": "wanda.writer@freigabe.example"})
+                       claims={"email": "wanda.writer@freigabe.example", "sub": "abc",
+                               "email_verified": "true"})
     assert status == 200
+
+
+# -- Cognito: a verified email, authorship on the immutable sub (issue item 3) ------------------
+
+WANDA_CLAIMS = {"email": "wanda.writer@freigabe.example", "name": "Wanda Writer",
+                "sub": "0b5c6d2e-1f3a-4c5d-8e9f-a0b1c2d3e4f5", "email_verified": "true"}
+
+
+@pytest.mark.parametrize("verified", ["false", False, None])
+def test_cognito_refuses_an_unverified_email_and_stores_nothing(cognito: None,
+                                                                verified: Any) -> None:
+    claims = {**WANDA_CLAIMS, "email_verified": verified}
+    if verified is None:
+        del claims["email_verified"]
+    status, body = invoke("POST", "/api/posts", {"text": "Hallo", "channels": ["outbox"]},
+                          claims=claims)
+    assert status == 401
+    assert body["error"] == "email_not_verified"
+    assert "bestätigt" in body["message"]
+    status, body = invoke("GET", "/api/me", claims=claims, headers={"Accept-Language": "en"})
+    assert status == 401 and "verified" in body["message"]
+    assert invoke("GET", "/api/posts", claims=WANDA_CLAIMS)[1]["posts"] == []
+
+
+def test_cognito_without_a_sub_is_no_identity(cognito: None) -> None:
+    claims = {k: v for k, v in WANDA_CLAIMS.items() if k != "sub"}
+    status, body = invoke("GET", "/api/posts", claims=claims)
+    assert status == 401 and body["error"] == "no_identity"
+
+
+def test_cognito_authorship_follows_the_sub_not_the_email(cognito: None) -> None:
+    # GIVEN Wanda's post
+    status, post = invoke("POST", "/api/posts", {"text": "Hallo", "channels": ["outbox"]},
+                          claims=WANDA_CLAIMS)
+    assert status == 201 and post["author"] == "wanda.writer@freigabe.example"
+    # WHEN her (verified) address changes, THEN the post is still hers
+    moved = {**WANDA_CLAIMS, "email": "wanda@freigabe.example"}
+    assert [p["id"] for p in invoke("GET", "/api/posts", claims=moved)[1]["posts"]] == [post["id"]]
+    assert invoke("GET", f"/api/posts/{post['id']}", claims=moved)[0] == 200
+    # AND someone else who now has her old address sees and changes nothing of it
+    other = {**WANDA_CLAIMS, "sub": "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"}
+    assert invoke("GET", "/api/posts", claims=other)[1]["posts"] == []
+    assert invoke("GET", f"/api/posts/{post['id']}", claims=other)[0] == 404
+    status, _ = invoke("POST", f"/api/posts/{post['id']}/withdraw", claims=other)
+    assert status == 404
+    assert invoke("GET", f"/api/posts/{post['id']}", claims=WANDA_CLAIMS)[1]["status"] == "in_review"
 
 
 # -- who the author is in Slack (issue item 2) -------------------------------------------------

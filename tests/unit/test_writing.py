@@ -371,6 +371,28 @@ def test_mine_lists_only_the_callers_posts_newest_first() -> None:
     assert [p.id for p in writing.mine(ctx, OTTO, None)] == ["p2"]
 
 
+def test_authorship_is_the_sign_in_subject_and_the_email_only_for_older_posts() -> None:
+    # Issue item 3: in Cognito mode the subject is the immutable sub, the email may change.
+    repo = MemoryPostRepository()
+    ctx = context(repo, workflow(), Clock(NOW))
+    wanda = Identity(AUTHOR, "Wanda Writer", subject="sub-wanda")
+    writing.create(ctx, wanda, Draft("Hallo Welt", ["outbox"]))
+    stored = repo.get("p1")
+    assert (stored.author, stored.author_id) == (AUTHOR, "sub-wanda")
+    renamed = Identity("wanda@freigabe.example", "Wanda Writer", subject="sub-wanda")
+    assert [p.id for p in writing.mine(ctx, renamed, None)] == ["p1"]
+    assert writing.read(ctx, renamed, "p1")[0].id == "p1"
+    impostor = Identity(AUTHOR, "Wanda Writer", subject="sub-someone-else")
+    assert writing.mine(ctx, impostor, None) == []
+    with pytest.raises(NotFound):
+        writing.withdraw(ctx, impostor, "p1")
+    # A post stored before authors had a subject belongs to its email (the dev sign-in's subject)
+    del repo.documents["p1"]["author_id"]
+    assert repo.get("p1").author_id == AUTHOR
+    assert [p.id for p in writing.mine(ctx, WANDA, None)] == ["p1"]
+    assert writing.read(ctx, WANDA, "p1")[0].id == "p1"
+
+
 # -- calendar, channels ------------------------------------------------------------------------
 
 

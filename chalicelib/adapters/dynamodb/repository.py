@@ -70,7 +70,7 @@ class DynamoPostRepository:
             "version": {"N": str(version)},
             "status": _s(post.status.value),
             "doc": _s(json.dumps(doc, ensure_ascii=False, separators=(",", ":"))),
-            keys.GSI_AUTHOR_PK: _s(keys.author_pk(post.author)),
+            keys.GSI_AUTHOR_PK: _s(keys.author_pk(post.author_id)),  # the subject, not the email
             keys.GSI_AUTHOR_SK: _s(f"{post.created_at}#{post.id}"),
             keys.GSI_STATUS_SK: _s(f"{post.updated_at}#{post.id}"),
         }
