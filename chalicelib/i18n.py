@@ -196,6 +196,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "unknown status; use one of {known}",
         "de": "unbekannter Status; erlaubt sind {known}",
     },
+    "workflow_invalid": {
+        "en": "Freigabe is not available: its workflow file is not valid. An operator must fix "
+              "it; nothing was changed. {problem}",
+        "de": "Freigabe ist nicht verfügbar: die Workflow-Datei ist ungültig. Ein Betreiber muss "
+              "sie korrigieren; es wurde nichts geändert. {problem}",
+    },
     "internal_error": {
         "en": "Something went wrong on our side. Nothing was changed; please try again.",
         "de": "Bei uns ist etwas schiefgegangen. Es wurde nichts geändert; bitte erneut versuchen.",

@@ -64,6 +64,12 @@ def state_dir(env: Mapping[str, str]) -> Path:
     return path if path.is_absolute() else REPO_ROOT / path
 
 
+def repo_path(path: str) -> Path:
+    """A path as the product reads it: relative ones from the repository, where it runs."""
+    found = Path(path).expanduser()
+    return found if found.is_absolute() else REPO_ROOT / found
+
+
 def queue_visibility_override(env: Mapping[str, str]) -> int | None:
     """FREIGABE_QUEUE_VISIBILITY_SECONDS: a short visibility timeout so tests see retries
     and dead-lettering in seconds rather than minutes."""

@@ -62,8 +62,16 @@ class Stack:
     # -- start-up ---------------------------------------------------------------------------
 
     def _start(self, stopping: threading.Event) -> None:
+        from chalicelib.config import WorkflowError, load_config
         from chalicelib.settings import get_settings
 
+        # Before anything starts: an invalid workflow file would otherwise surface as errors
+        # in a running product (the README promises it stops start-up, naming the key).
+        wanted = {**environment.stack_defaults(self._caller), **self._caller}
+        try:
+            load_config(environment.repo_path(wanted["FREIGABE_CONFIG"]))
+        except WorkflowError as err:
+            raise StartupFailed(str(err)) from err
         os.environ.update(environment.stack_defaults(self._caller))
         slack_env = self._slack_defaults()
         os.environ.update(slack_env)

@@ -99,6 +99,17 @@ def run_chalice(project_dir: Path, stage: str, merge_path: Path, out_dir: Path) 
         raise PackagingError(f"chalice package failed:\n{result.stdout}{result.stderr}")
 
 
+def validate_workflow(project_dir: Path, env: dict[str, str], stage: str) -> None:
+    """The stage's workflow file as the functions will load it: a file that does not validate
+    would make every invocation fail, so it is never packaged."""
+    from chalicelib.config import WorkflowError, load_config
+
+    try:
+        load_config(project_dir / env.get("FREIGABE_CONFIG", "chalicelib/freigabe.toml"))
+    except WorkflowError as err:
+        raise PackagingError(f"workflow file of stage {stage} (FREIGABE_CONFIG): {err}") from err
+
+
 def check_workflow(project_dir: Path, env: dict[str, str], stage: str) -> list[str]:
     """Channel settings in the stage's workflow file that cannot work inside Lambda. A missing
     file or a secret the roles may not read is an error: every invocation or publication fails."""
@@ -140,6 +151,7 @@ def build(stage: str, out_dir: Path, *, project_dir: Path = ROOT, template_only:
     template = json.loads(template_path.read_text(encoding="utf-8"))
     replace_intrinsics(template, merge)
     env = resources.stage_environment(config, stage)
+    validate_workflow(project_dir, env, stage)
     check_workflow(project_dir, env, stage)  # raises for a secret the roles cannot read
     template_path.write_text(json.dumps(finish.finish(template, names, env), indent=2) + "\n",
                              encoding="utf-8")

@@ -1,6 +1,6 @@
 """One HTTP middleware for every route: Chalice's own errors (415, 405, 400) in the
-writer's words and language, unexpected failures as a logged 500 without draft text, and a
-structured access log line."""
+writer's words and language, an invalid workflow file as a 503 naming the key, unexpected
+failures as a logged 500 without draft text, and a structured access log line."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from collections.abc import Callable
 
 from chalice.app import Request, Response
 
-from chalicelib.http.support import error_response, language
+from chalicelib.config import WorkflowError
+from chalicelib.http.support import error_response, language, workflow_unavailable
 from chalicelib.i18n import t
 
 log = logging.getLogger("freigabe.http")
@@ -27,6 +28,10 @@ def handle(request: Request, get_response: Callable[[Request], Response],
     started = time.perf_counter()
     try:
         response = get_response(request)
+    except WorkflowError as err:
+        # Not the request's fault and not a bug: the file needs an operator (503, key named).
+        log.error("workflow file invalid", extra={"path": request.context.get("resourcePath")})
+        response = workflow_unavailable(err, _lang(request, default_language))
     except Exception:
         log.exception("request failed", extra={"path": request.context.get("resourcePath")})
         response = error_response(500, t("internal_error", _lang(request, default_language)),

@@ -13,6 +13,7 @@ from urllib.parse import unquote
 from chalice.app import Request, Response
 from pydantic import BaseModel, ValidationError
 
+from chalicelib.config import WorkflowError
 from chalicelib.domain.errors import (
     Conflict,
     DomainError,
@@ -129,6 +130,12 @@ def error_response(status: int, message: str, **extra: Any) -> Response:
                     headers={"Content-Type": "application/json"})
 
 
+def workflow_unavailable(err: WorkflowError, lang: str) -> Response:
+    """An invalid workflow file is not the caller's fault: 503, with the key and the problem."""
+    return error_response(503, t("workflow_invalid", lang, problem=str(err)),
+                          error="workflow_invalid")
+
+
 def json_api(get_request: Callable[[], Request], default_language: Callable[[], str],
              ) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
     """Run a route handler; map every known failure to a 4xx with a translated message."""
@@ -140,9 +147,14 @@ def _wrap(handler: Callable[..., Any], get_request: Callable[[], Request],
     @wraps(handler)
     def wrapper(*args: Any, **kwargs: Any) -> Response:
         request = get_request()
-        lang = language(request, default_language())
+        try:
+            lang = language(request, default_language())
+        except WorkflowError as err:
+            return workflow_unavailable(err, language(request, "en"))
         try:
             result = handler(request, *args, **kwargs)
+        except WorkflowError as err:
+            return workflow_unavailable(err, lang)
         except ApiError as err:
             return error_response(err.status, t(err.key, lang, **err.params), error=err.key)
         except ValidationError as err:

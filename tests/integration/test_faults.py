@@ -278,3 +278,20 @@ def test_a_tick_that_claimed_but_could_not_send_strands_nothing(rig: PublishRig,
     rig.drain()
     assert rig.post(post.id).status is Status.PUBLISHED
     assert published_count(rig, "outbox", post.id) == 1 and published_count(rig, "x", post.id) == 1
+
+
+def test_a_broken_workflow_file_answers_503_naming_the_key(
+        client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN the app running on a workflow file with an unknown key
+    sample = Path(bootstrap.__file__).resolve().parent / "freigabe.toml"
+    broken = tmp_path / "flow.toml"
+    broken.write_text(sample.read_text(encoding="utf-8") + "\nbogus = 1\n", encoding="utf-8")
+    monkeypatch.setenv("FREIGABE_CONFIG", str(broken))
+    bootstrap.reset()
+    # WHEN a writer asks for the channels
+    response = client.http.get("/api/channels", headers={"X-Freigabe-User": WRITER,
+                                                         "Accept-Language": "en"})
+    # THEN a clear 503 names the key and the problem, not a bare 500
+    assert response.status_code == 503
+    assert "bogus: unknown key" in response.json_body["message"]
+    assert response.json_body["error"] == "workflow_invalid"

@@ -110,3 +110,39 @@ def test_missing_file_and_bad_toml(tmp_path: Path) -> None:
     broken.write_text("timezone = \n")
     with pytest.raises(WorkflowError, match="not valid TOML"):
         load_config(broken)
+
+
+# -- an invalid file stops everything that would start with it ---------------------------------
+
+def _with_unknown_key(tmp_path: Path) -> Path:
+    path = tmp_path / "flow.toml"
+    path.write_text(SAMPLE.read_text(encoding="utf-8") + "\nbogus = 1\n", encoding="utf-8")
+    return path
+
+
+def test_make_run_refuses_to_start_with_an_invalid_workflow_file(tmp_path: Path) -> None:
+    import io
+    import threading
+
+    from dev.processes import Console
+    from dev.stack import Stack
+
+    # GIVEN a workflow file with an unknown key
+    out = io.StringIO()
+    caller = {"FREIGABE_CONFIG": str(_with_unknown_key(tmp_path)),
+              "FREIGABE_STATE_DIR": str(tmp_path / "state")}
+    # WHEN the stack starts
+    code = Stack(caller, Console(out)).run(threading.Event())
+    # THEN it exits non-zero naming the key and the problem, before starting anything
+    assert code == 1
+    assert "bogus: unknown key" in out.getvalue()
+    assert "[aws]" not in out.getvalue() and not (tmp_path / "state").exists()
+
+
+def test_packaging_refuses_an_invalid_workflow_file(tmp_path: Path) -> None:
+    from infra import package
+    from infra.resources import PackagingError
+
+    _with_unknown_key(tmp_path)
+    with pytest.raises(PackagingError, match="bogus: unknown key"):
+        package.validate_workflow(tmp_path, {"FREIGABE_CONFIG": "flow.toml"}, "prod")
