@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover - types only; the imports below cost cold-
     from slack_bolt.adapter.aws_lambda.chalice_handler import ChaliceSlackRequestHandler
     from slack_sdk import WebClient
 
+    from chalicelib.adapters.anchor import LogAnchor
     from chalicelib.adapters.channels.registry import ChannelDirectory
     from chalicelib.adapters.dynamodb.control import ControlStore
     from chalicelib.adapters.dynamodb.repository import DynamoPostRepository
@@ -89,6 +90,14 @@ class Container:
         from chalicelib.adapters.dynamodb.repository import DynamoPostRepository
 
         return DynamoPostRepository(self.aws("dynamodb"), self.table)
+
+    @cached_property
+    def anchor(self) -> LogAnchor:
+        """Chain heads outside the table; locally its log group is created on first use."""
+        from chalicelib.adapters.anchor import LogAnchor
+
+        return LogAnchor(self.aws("logs"), self.settings.anchor_log_group,
+                         create_group=not self.settings.in_lambda)
 
     @cached_property
     def control(self) -> ControlStore:

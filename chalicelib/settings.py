@@ -34,6 +34,8 @@ class Settings(BaseModel):
     # or Secrets Manager name, resolved through Powertools Parameters.
     slack_secrets_ref: str = Field("", alias="FREIGABE_SLACK_SECRETS")
     public_url: str = Field("", alias="FREIGABE_PUBLIC_URL")
+    # Where the stream relay anchors each post's chain head, outside the table (make verify).
+    anchor_log_group: str = Field("freigabe-anchors", alias="FREIGABE_ANCHOR_LOG_GROUP")
     # Cognito's hosted UI for the web page's sign-in (public values: the page needs them).
     cognito_domain: str = Field("", alias="FREIGABE_COGNITO_DOMAIN")
     cognito_client_id: str = Field("", alias="FREIGABE_COGNITO_CLIENT_ID")

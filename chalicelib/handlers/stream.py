@@ -1,4 +1,5 @@
-"""The table's stream: hand each stored change's messages to whoever hears about them."""
+"""The table's stream: anchor each new chain head outside the table, and hand each stored
+change's messages to whoever hears about them."""
 
 from __future__ import annotations
 
@@ -23,16 +24,26 @@ def relay_changes(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
         DynamoDBRecord,
     )
+    from botocore.exceptions import BotoCoreError, ClientError
 
     from chalicelib import observability
+    from chalicelib.adapters.anchor import chain_head_of
     from chalicelib.adapters.dynamodb.stream import outbox_of
     from chalicelib.services.bus import relay
 
     observability.bind(context)
     container = bootstrap.container()
-    dispatcher, repo = container.bus, container.repository
+    dispatcher, repo, anchor = container.bus, container.repository, container.anchor
 
     def handle(record: DynamoDBRecord) -> int:
+        head = chain_head_of(record.raw_event)
+        if head:
+            try:
+                anchor.anchor(*head)
+            except (BotoCoreError, ClientError) as err:
+                # Not worth holding Slack back for: the next change anchors a later head.
+                log.error("chain head not anchored", extra={
+                    "post_id": head[0], "seq": head[1], "error": type(err).__name__})
         found = outbox_of(record.raw_event)
         if not found:
             return 0

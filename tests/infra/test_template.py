@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.adapters.dynamodb import schema
+from chalicelib.adapters.dynamodb import keys, schema
 from infra import package
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -365,7 +365,9 @@ def test_outputs_name_the_urls_operators_need(template: dict[str, Any]) -> None:
     assert "amazoncognito.com" in outputs["HostedUiUrl"]["Value"]["Fn::Sub"]
 
 
-def test_the_relay_is_only_woken_by_changes_that_carry_messages(template: dict[str, Any]) -> None:
+def test_the_relay_is_woken_by_every_new_timeline_event_and_nothing_else(
+        template: dict[str, Any]) -> None:
+    # Every event, not only those carrying messages: each new chain head is anchored.
     functions = [r for r in template["Resources"].values()
                  if r["Type"] == "AWS::Serverless::Function"
                  and any(e.get("Type") == "DynamoDB" for e in r["Properties"].get("Events", {}).values())]
@@ -373,4 +375,20 @@ def test_the_relay_is_only_woken_by_changes_that_carry_messages(template: dict[s
     (event,) = [e for e in functions[0]["Properties"]["Events"].values() if e["Type"] == "DynamoDB"]
     (pattern,) = [json.loads(f["Pattern"]) for f in event["Properties"]["FilterCriteria"]["Filters"]]
     assert pattern["eventName"] == ["INSERT"]
-    assert pattern["dynamodb"]["NewImage"]["outbox"] == {"S": [{"exists": True}]}
+    assert pattern["dynamodb"]["Keys"]["SK"] == {"S": [{"prefix": keys.EVENT_PREFIX}]}
+
+
+def test_only_the_relay_may_append_to_the_anchor_log_group(template: dict[str, Any]) -> None:
+    group = template["Resources"]["AnchorLogGroup"]
+    assert group["Type"] == "AWS::Logs::LogGroup" and group["DeletionPolicy"] == "Retain"
+    assert group["Properties"]["RetentionInDays"] == {"Ref": "AnchorRetentionDays"}
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["FREIGABE_ANCHOR_LOG_GROUP"] == {"Ref": "AnchorLogGroup"}
+    anchor = {"Fn::GetAtt": ["AnchorLogGroup", "Arn"]}
+    holders = [(holder, statement) for holder, statement in statements(template)
+               if anchor in as_list(statement.get("Resource"))
+               or "AnchorLogGroup" in json.dumps(statement.get("Resource"))]
+    assert [holder for holder, _ in holders] == ["RelayChangesRole"]
+    (_, statement), = holders
+    assert sorted(as_list(statement["Action"])) == ["logs:CreateLogStream", "logs:PutLogEvents"]
+    assert as_list(statement["Resource"]) == [anchor]

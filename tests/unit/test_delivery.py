@@ -4,6 +4,7 @@ midway, pause, rate limits and deadlines."""
 from __future__ import annotations
 
 import contextlib
+import logging
 from dataclasses import replace
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.domain import events as ev
+from chalicelib.domain.content import Content
 from chalicelib.domain.status import ResultStatus, Status
 from chalicelib.services import delivery
 from chalicelib.services.delivery import PublishingPaused
@@ -179,3 +181,42 @@ def test_a_record_near_the_end_of_the_invocation_is_handed_back_unsent() -> None
         delivery.deliver(rig.delivery, message, may_wait=lambda: False)
     assert rig.networks["hooks"].posts == []
     assert rig.deliver(message) == "published"
+
+
+def tampered_in_the_table(rig: PublishingPorts) -> None:
+    """The post item edited by hand: new text, approvals re-pointed at its hash."""
+    doc = rig.repo.documents["p1"]
+    doc["content"]["text"] = "Gefälscht"
+    forged = Content.from_dict(doc["content"]).hash
+    for step in doc["steps"]:
+        for approval in step["approvals"]:
+            approval["content_hash"] = forged
+
+
+def test_a_post_edited_in_the_table_is_refused_loudly_and_never_published(
+        caplog: pytest.LogCaptureFixture) -> None:
+    rig = PublishingPorts()
+    rig.approved()
+    tampered_in_the_table(rig)
+    rig.clock.now = NOW + timedelta(hours=1)
+    rig.tick()
+    with caplog.at_level(logging.ERROR, logger="freigabe.publishing"):
+        outcomes = rig.drain()
+    assert outcomes == ["failed", "failed"]
+    assert rig.networks["hooks"].posts == [] and rig.networks["outbox"].posts == []
+    post = rig.repo.get("p1")
+    assert post.status is Status.FAILED
+    assert all("does not follow from its timeline" in (r.error or "") for r in post.results.values())
+    refused = [r for r in caplog.records if r.levelno == logging.ERROR
+               and r.getMessage() == "publish failed: the post does not follow from its timeline"]
+    assert len(refused) == 2 and all("Gefälscht" not in str(r.__dict__) for r in refused)
+
+
+def test_a_cut_back_timeline_is_refused_before_publishing() -> None:
+    rig = PublishingPorts()
+    rig.approved()
+    rig.clock.now = NOW + timedelta(hours=1)
+    rig.tick()
+    rig.repo.events["p1"].pop(2)  # an event removed from the middle
+    assert rig.drain() == ["failed", "failed"]
+    assert rig.networks["hooks"].posts == [] and rig.networks["outbox"].posts == []
