@@ -8,6 +8,7 @@ problem, so an operator can fix it without reading code.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Mapping
@@ -19,9 +20,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -48,7 +51,28 @@ def _secret_ref(value: str) -> str:
 
 
 SecretRef = Annotated[str, AfterValidator(_secret_ref)]
-HttpUrl = Annotated[str, Field(pattern=r"^https?://[^\s/]+(/\S*)?$")]
+
+# `${NAME}` or `${NAME:-default}` in a URL: the environment Freigabe was started with, so the
+# sample's webhook follows FREIGABE_WEBHOOK_PORT (docs/workflow.md).
+ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+def _expand(value: object, info: ValidationInfo) -> object:
+    if not isinstance(value, str):
+        return value
+    env: Mapping[str, str] = (info.context or {}).get("env", {})
+
+    def one(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(2)
+        found = env.get(name) or default
+        if found is None:
+            raise ValueError(f"environment variable {name} is not set (or write ${{{name}:-default}})")
+        return found
+
+    return ENV_REFERENCE.sub(one, value)
+
+
+HttpUrl = Annotated[str, BeforeValidator(_expand), Field(pattern=r"^https?://[^\s/]+(/\S*)?$")]
 
 
 class _Strict(BaseModel):
@@ -238,9 +262,12 @@ def _location(loc: tuple[int | str, ...]) -> str:
     return ".".join(parts) or "(top level)"
 
 
-def parse_config(data: dict[str, Any], source: str = "workflow") -> Config:
+def parse_config(data: dict[str, Any], source: str = "workflow",
+                 env: Mapping[str, str] | None = None) -> Config:
+    """``env``: what ``${NAME}`` in URLs reads (default: this process's environment)."""
+    context = {"env": os.environ if env is None else env}
     try:
-        return split(WorkflowFile.model_validate(data))
+        return split(WorkflowFile.model_validate(data, context=context))
     except ValidationError as err:
         problems = []
         for error in err.errors():
@@ -255,7 +282,7 @@ def parse_config(data: dict[str, Any], source: str = "workflow") -> Config:
         raise WorkflowError(f"{source} is not valid:\n  " + "\n  ".join(problems)) from None
 
 
-def load_config(path: str | Path) -> Config:
+def load_config(path: str | Path, env: Mapping[str, str] | None = None) -> Config:
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -263,4 +290,4 @@ def load_config(path: str | Path) -> Config:
         raise WorkflowError(f"workflow file {path} not found (set FREIGABE_CONFIG)") from None
     except tomllib.TOMLDecodeError as err:
         raise WorkflowError(f"{path} is not valid TOML: {err}") from None
-    return parse_config(data, str(path))
+    return parse_config(data, str(path), env)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.config import WorkflowError, load_config, parse_config
+from chalicelib.config import WebhookChannel, WorkflowError, load_config, parse_config
 
 SAMPLE = Path(__file__).resolve().parents[2] / "chalicelib" / "freigabe.toml"
 
@@ -146,3 +146,20 @@ def test_packaging_refuses_an_invalid_workflow_file(tmp_path: Path) -> None:
     _with_unknown_key(tmp_path)
     with pytest.raises(PackagingError, match="bogus: unknown key"):
         package.validate_workflow(tmp_path, {"FREIGABE_CONFIG": "flow.toml"}, "prod")
+
+
+# -- URLs that follow the environment `make run` was given (docs/workflow.md) ------------------
+
+def test_the_sample_webhook_follows_the_webhook_port_make_run_was_given() -> None:
+    moved = load_config(SAMPLE, env={"FREIGABE_WEBHOOK_PORT": "9123"}).channels["hooks"]
+    default = load_config(SAMPLE, env={}).channels["hooks"]
+    assert isinstance(moved, WebhookChannel) and isinstance(default, WebhookChannel)
+    assert moved.url == "http://127.0.0.1:9123/freigabe"
+    assert default.url == "http://127.0.0.1:8002/freigabe"
+
+
+def test_a_url_naming_an_unset_variable_without_a_default_names_the_key() -> None:
+    data = sample()
+    data["channels"]["hooks"]["url"] = "http://127.0.0.1:${HOOKS_PORT}/freigabe"
+    with pytest.raises(WorkflowError, match=r"channels\.hooks\.url: .*HOOKS_PORT is not set"):
+        parse_config(data, "freigabe.toml", env={})
