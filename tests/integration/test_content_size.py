@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
+from chalicelib.adapters.slack.blocks import REQUEST_CHANGES
 from tests.integration.api_helpers import Api
+from tests.integration.slack_helpers import WRITER, SlackRig, stored
 
 KB = 1024
 
@@ -47,3 +49,46 @@ def test_a_post_just_under_the_budget_with_a_variant_is_stored(api: Api) -> None
     response = api.create(text="a" * 45 * KB, channels=["outbox", "hooks"],
                           variants={"hooks": "b" * 45 * KB})
     assert response.status_code == 201, response.data
+
+
+def stored_near_the_item_limit(post_id: str, margin: int) -> str:
+    """A post in review stored before the byte budget existed, its item ``margin`` bytes under
+    the 405,000 bytes moto's server lets through (DynamoDB: 400 KB)."""
+    from datetime import UTC, datetime
+
+    from chalicelib import bootstrap
+    from chalicelib.domain.content import Content
+    from chalicelib.domain.post import Post
+
+    container = bootstrap.container()
+    repo, workflow, now = container.repository, container.workflow, datetime.now(UTC)
+
+    def build(size: int) -> Post:
+        post = Post.create(post_id, WRITER, "Wanda", Content("Rabatt " + "x" * size, ("outbox",)),
+                           None, now)
+        post.submit(workflow, WRITER, now)
+        return post
+
+    def item_size(post: Post) -> int:
+        return sum(len(name.encode()) + len(next(iter(value.values())).encode())
+                   for name, value in repo._post_item(post, 1).items())
+
+    probe = build(390_000)
+    post = build(390_000 + 405_000 - margin - item_size(probe))
+    repo.save(post)
+    return post.id
+
+
+def test_a_decision_the_table_refuses_is_explained_in_slack_and_changes_nothing(
+        slack_rig: SlackRig) -> None:
+    post_id = stored_near_the_item_limit("nearlimit", margin=600)
+    slack_rig.relay.pump()
+    request = slack_rig.request_for("C0LEGAL", post_id)
+    before = stored(post_id)
+    assert slack_rig.click("U0LEGAL1", request, REQUEST_CHANGES)["status"] == 200
+    (modal,) = slack_rig.open_views("U0LEGAL1")
+    answer = slack_rig.submit("U0LEGAL1", modal["id"], "Bitte kürzen. " * 150)
+    assert answer["status"] == 200  # not a 500: the item would have passed 400 KB
+    assert stored(post_id) == before
+    said = slack_rig.ephemerals("U0LEGAL1")[-1]
+    assert "zu groß zum Speichern" in said["text"] and "nichts geändert" in said["text"]
