@@ -12,12 +12,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.slack_response import SlackResponse
 
 from chalicelib.adapters.slack.notifier import SlackNotifier, SlackPorts
-from chalicelib.config import load_config
+from chalicelib.config import load_config, parse_config
 from chalicelib.domain import events as ev
 from chalicelib.domain.content import Content
 from chalicelib.domain.post import Post
 from tests.fakes import FakeDirectory, FakeSlack, MemoryPostRepository
-from tests.unit.helpers import LEGAL1, NOW, WORKFLOW_FILE, eligible, new_post, workflow
+from tests.unit.helpers import LEGAL1, NOW, WORKFLOW_FILE, eligible, new_post, workflow, workflow_file
 
 
 def slack_error(error: str, status: int = 200) -> SlackApiError:
@@ -175,3 +175,32 @@ def test_a_stale_approval_is_voided_even_when_no_new_request_follows(world: Any)
     assert repo.stored_refs[post.id]["slack:legal"]["state"] == "voided"
     notifier.handle(post, ev.PostScheduled(post.id, None))
     assert len(slack.updated) == 1  # said once
+
+
+def test_a_decision_on_a_step_since_removed_from_the_workflow_updates_the_request(world: Any) -> None:
+    """A step taken out of the workflow file while a post is in review: the request still shows
+    the decision and the approvals the post's own record asks for (no KeyError on the stream)."""
+    _, slack, repo, post = world
+    data = workflow_file()
+    data["steps"][0]["approvals_required"] = 2
+    two = parse_config(data).workflow
+    post = new_post("Rabatt im Advent", post_id="p2")
+    post.submit(two, post.author, NOW)
+    repo.save(post)
+    post = repo.get("p2")
+    legal_only = [step for step in data["steps"] if step["name"] != "legal"]
+    without_legal = parse_config({**data, "steps": legal_only}).workflow
+    routing = load_config(WORKFLOW_FILE).slack
+    notifier = SlackNotifier(lambda: SlackPorts(slack, FakeDirectory({post.author: "U0WRITER"}), repo,
+                                                without_legal, routing), clock=lambda: NOW)
+    SlackNotifier(lambda: SlackPorts(slack, FakeDirectory({}), repo, two, routing),
+                  clock=lambda: NOW).handle(post, requested(post))
+    post.decide(two, "legal", LEGAL1, "approve", post.content_hash, "", NOW, eligible(two, "legal"))
+    repo.save(post)
+    post = repo.get("p2")
+
+    notifier.handle(post, ev.DecisionRecorded(post.id, "legal", "approve", "U0LEGAL1", ""))
+
+    (update,) = slack.updated
+    assert "1 von 2 Freigaben" in json.dumps(update["blocks"], ensure_ascii=False)
+    assert slack.posted[-1]["channel"] == "D0WRITER"

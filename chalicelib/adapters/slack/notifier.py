@@ -249,7 +249,7 @@ class _Delivery:
             if still_open:
                 approvers = [a.reviewer_id for a in step.approvals
                              if a.content_hash == self.post.content_hash]
-                required = self.workflow.step(step.name).approvals_required
+                required = self.post.approvals_needed(step, self.workflow) or 1
                 lines += (blocks.approvals_line(approvers, required, self.lang),)
             decided = ref
             self._tolerant(lambda: self._rewrite(message.step, decided,
