@@ -213,6 +213,10 @@ class Post:
             self._record(now, "approvals_voided", "freigabe", {"steps": voided})
         if self.status in (Status.IN_REVIEW, Status.SCHEDULED):
             self._start_review(workflow, now)
+        elif voided:
+            # No new review yet (a draft, or changes requested): the requests that showed a
+            # decision must still say it no longer holds.
+            self.messages.extend(ev.ReviewVoided(self.id, name, "edited") for name in voided)
 
     def withdraw(self, actor: str, now: datetime) -> None:
         if self.status not in WITHDRAWABLE:

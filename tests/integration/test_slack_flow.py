@@ -187,6 +187,31 @@ def test_an_edit_voids_the_approval_shown_in_the_earlier_request(slack_rig: Slac
     assert new["ts"] != first["ts"] and next(b["action_id"] for b in buttons(new)) == APPROVE
 
 
+def test_an_edit_after_changes_were_requested_voids_the_approval_shown(slack_rig: SlackRig) -> None:
+    """Legal approved, brand asked for changes; the writer edits (no new review yet): the
+    channel must not keep showing legal's approval of a text that no longer exists."""
+    post = slack_rig.create(text="Rabatt heute")
+    slack_rig.relay.pump()
+    legal = slack_rig.request_for("C0LEGAL", post["id"])
+    slack_rig.click("U0LEGAL1", legal, APPROVE)
+    slack_rig.click("U0BRAND1", slack_rig.request_for("C0BRAND", post["id"]), REQUEST_CHANGES)
+    (modal,) = slack_rig.open_views("U0BRAND1")
+    slack_rig.submit("U0BRAND1", modal["id"], "Bitte freundlicher")
+    slack_rig.relay.pump()
+    assert "✅ Freigegeben von" in shown_text(slack_rig.request_for("C0LEGAL", post["id"]))
+    current = slack_rig.post(post["id"])
+    assert current["status"] == "changes_requested"
+
+    edited = slack_rig.api("PATCH", f"/api/posts/{post['id']}", {"version": current["version"],
+                                                                "text": "Rabatt, freundlich"})
+    slack_rig.relay.pump()
+
+    assert slack_rig.relay.failures == []
+    shown = shown_text(next(m for m in slack_rig.messages("C0LEGAL") if m["ts"] == legal["ts"]))
+    assert "✅" not in shown
+    assert f"Freigabe aufgehoben: Der Text wurde in Version {edited['version']} geändert." in shown
+
+
 def test_withdrawing_closes_the_open_requests(slack_rig: SlackRig) -> None:
     post = slack_rig.create(text="Hallo")
     slack_rig.relay.pump()
