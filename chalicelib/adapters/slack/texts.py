@@ -192,12 +192,12 @@ TEXTS: dict[str, dict[str, str]] = {
                                    "*/freigabe status* shows how many posts are scheduled."},
     "queue_empty": {"de": "Nichts geplant.", "en": "Nothing scheduled."},
     "help": {"de": "*/freigabe status* – Beiträge nach Status und ob veröffentlicht wird\n"
-                   "*/freigabe queue* – die nächsten geplanten Beiträge\n"
+                   "*/freigabe queue* – die nächsten geplanten Beiträge (Prüfende und Admins)\n"
                    "*/freigabe pause <Grund>* – Veröffentlichung anhalten (Admins)\n"
                    "*/freigabe resume* – Veröffentlichung fortsetzen (Admins)\n"
                    "*/freigabe help* – diese Hilfe",
              "en": "*/freigabe status* – posts by status and whether publishing runs\n"
-                   "*/freigabe queue* – the next scheduled posts\n"
+                   "*/freigabe queue* – the next scheduled posts (reviewers and admins)\n"
                    "*/freigabe pause <reason>* – pause publishing (admins)\n"
                    "*/freigabe resume* – resume publishing (admins)\n"
                    "*/freigabe help* – this help"},
