@@ -20,10 +20,13 @@ import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from infra import finish, resources
+from infra import finish, resources, workflow_rules
 from infra.resources import PackagingError, StageNames
+
+if TYPE_CHECKING:
+    from chalicelib.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC_TEMPLATE = ROOT / "infra" / "template.json"
@@ -99,39 +102,31 @@ def run_chalice(project_dir: Path, stage: str, merge_path: Path, out_dir: Path) 
         raise PackagingError(f"chalice package failed:\n{result.stdout}{result.stderr}")
 
 
-def validate_workflow(project_dir: Path, env: dict[str, str], stage: str) -> None:
-    """The stage's workflow file as the functions will load it: a file that does not validate
-    would make every invocation fail, so it is never packaged."""
+def validate_workflow(project_dir: Path, env: dict[str, str], stage: str) -> Config:
+    """The stage's workflow file as the functions will load it, `${NAME}` in URLs expanded with
+    the stage's environment (not this shell's): a file that does not validate would make every
+    invocation fail, so it is never packaged."""
     from chalicelib.config import WorkflowError, load_config
 
     try:
-        load_config(project_dir / env.get("FREIGABE_CONFIG", "chalicelib/freigabe.toml"))
+        return load_config(project_dir / env.get("FREIGABE_CONFIG", "chalicelib/freigabe.toml"), env=env)
     except WorkflowError as err:
         raise PackagingError(f"workflow file of stage {stage} (FREIGABE_CONFIG): {err}") from err
 
 
 def check_workflow(project_dir: Path, env: dict[str, str], stage: str) -> list[str]:
-    """Channel settings in the stage's workflow file that cannot work inside Lambda. A missing
-    file or a secret the roles may not read is an error: every invocation or publication fails."""
-    path = project_dir / env.get("FREIGABE_CONFIG", "chalicelib/freigabe.toml")
-    try:
-        workflow = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as err:
-        raise PackagingError(f"workflow file of stage {stage} (FREIGABE_CONFIG): {err}") from err
-    warnings = []
-    for channel, settings in (workflow.get("channels") or {}).items():
-        if settings.get("type") == "outbox":
-            warnings.append(f"channel {channel}: an outbox writes to a local file, which Lambda discards")
-        for key, value in settings.items():
-            if not isinstance(value, str):
-                continue
-            if value.startswith("env:"):
-                warnings.append(f"channel {channel}.{key} = {value}: in AWS reference "
-                                f"ssm:/freigabe/{stage}/... instead (config.json holds no secrets)")
-            elif value.startswith(("ssm:", "secretsmanager:")) and not finish.allowed_secret(value, stage):
-                raise PackagingError(f"channel {channel}.{key} = {value}: the functions may not read it; "
-                                     f"keep the stage's secrets under /freigabe/{stage}/")
-    return warnings
+    """Refuses a stage whose workflow file cannot work in Lambda (infra/workflow_rules.py), with
+    one line per key; returns the placeholders still to fill in, which package but fail later."""
+    problem = workflow_rules.config_path_problem(env, stage)
+    if problem:
+        raise PackagingError(problem)
+    config = validate_workflow(project_dir, env, stage)
+    raw = tomllib.loads((project_dir / env["FREIGABE_CONFIG"]).read_text(encoding="utf-8"))
+    problems = workflow_rules.problems(config, raw, stage)
+    if problems:
+        raise PackagingError(f"workflow file of stage {stage} ({env['FREIGABE_CONFIG']}) cannot work in "
+                             "Lambda:\n  " + "\n  ".join(problems))
+    return workflow_rules.placeholders(config)
 
 
 def build(stage: str, out_dir: Path, *, project_dir: Path = ROOT, template_only: bool = False) -> Path:
@@ -152,7 +147,7 @@ def build(stage: str, out_dir: Path, *, project_dir: Path = ROOT, template_only:
     replace_intrinsics(template, merge)
     env = resources.stage_environment(config, stage)
     validate_workflow(project_dir, env, stage)
-    check_workflow(project_dir, env, stage)  # raises for a secret the roles cannot read
+    check_workflow(project_dir, env, stage)  # raises for what cannot work in Lambda
     template_path.write_text(json.dumps(finish.finish(template, names, env), indent=2) + "\n",
                              encoding="utf-8")
     return template_path

@@ -4,12 +4,11 @@ step's pure parts (no AWS is called here)."""
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from infra import deploy, finish, package, resources
+from infra import deploy, finish, resources
 from infra.resources import PackagingError, StageNames
 
 NAMES = StageNames(stage="dev", app_name="freigabe", table="freigabe-dev",
@@ -134,25 +133,6 @@ def test_a_first_deploy_uses_the_stack_s_own_table() -> None:
                                          existing=set())
     assert parameters == [{"ParameterKey": "RestoredTableName", "ParameterValue": ""},
                           {"ParameterKey": "RestoredTableStreamArn", "ParameterValue": ""}]
-
-
-def test_workflow_secrets_the_roles_cannot_read_are_refused(tmp_path: Path) -> None:
-    (tmp_path / "flow.toml").write_text(
-        '[channels.hooks]\ntype = "webhook"\nurl = "https://hooks.example"\n'
-        'secret = "ssm:/other/team/secret"\n', encoding="utf-8")
-    with pytest.raises(PackagingError, match="may not read"):
-        package.check_workflow(tmp_path, {"FREIGABE_CONFIG": "flow.toml"}, "prod")
-
-
-def test_workflow_settings_that_do_not_work_in_lambda_are_warned_about(tmp_path: Path) -> None:
-    (tmp_path / "flow.toml").write_text(
-        '[channels.outbox]\ntype = "outbox"\npath = "out.jsonl"\n'
-        '[channels.hooks]\ntype = "webhook"\nurl = "https://hooks.example"\nsecret = "env:HOOK"\n'
-        '[channels.masto]\ntype = "mastodon"\naccess_token = "ssm:/freigabe/prod/masto"\n',
-        encoding="utf-8")
-    warnings = package.check_workflow(tmp_path, {"FREIGABE_CONFIG": "flow.toml"}, "prod")
-    assert len(warnings) == 2
-    assert "outbox" in warnings[0] and "env:HOOK" in warnings[1]
 
 
 def stubbed_cloudformation() -> tuple[Any, Any]:
