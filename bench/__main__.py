@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHES = ["cold_start", "lifecycle", "slack_ack", "scheduler"]
+BENCHES = ["cold_start", "lifecycle", "slack_ack", "scheduler", "lambda_cold"]
 
 
 def _free_port() -> int:
