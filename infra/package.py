@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from infra import finish, resources, workflow_rules
+from infra import bytecode, finish, resources, workflow_rules
 from infra.resources import PackagingError, StageNames
 
 if TYPE_CHECKING:
@@ -148,8 +148,11 @@ def build(stage: str, out_dir: Path, *, project_dir: Path = ROOT, template_only:
     env = resources.stage_environment(config, stage)
     validate_workflow(project_dir, env, stage)
     check_workflow(project_dir, env, stage)  # raises for what cannot work in Lambda
-    template_path.write_text(json.dumps(finish.finish(template, names, env), indent=2) + "\n",
-                             encoding="utf-8")
+    finished = finish.finish(template, names, env)
+    if not template_only:
+        # Bytecode valid on read-only /var/task, for the runtime's Python (infra/bytecode.py).
+        bytecode.add_bytecode(out_dir / "deployment.zip", finished)
+    template_path.write_text(json.dumps(finished, indent=2) + "\n", encoding="utf-8")
     return template_path
 
 

@@ -1,0 +1,111 @@
+"""Bytecode for the deployment package, so Lambda's cold starts do not compile every module.
+
+/var/task is read-only and zip entries carry a 1980 timestamp, so Python can neither write a
+``__pycache__`` there nor trust a ``.pyc`` whose header names a source mtime. What Chalice puts
+into deployment.zip (the app, the dependencies, and whatever ``__pycache__`` the working tree
+happened to hold) is therefore rewritten: every ``.pyc`` and ``__pycache__`` entry is dropped,
+and each ``.py`` gets a ``.pyc`` in unchecked-hash mode (PEP 552, what
+``python -m compileall --invalidation-mode unchecked-hash`` writes), which the import system
+loads without looking at the source's mtime. Bytecode is specific to the Python version, so
+the interpreter that compiles must be the one the functions' ``Runtime`` names.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import sys
+import tempfile
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from infra.resources import PackagingError
+
+FUNCTION = "AWS::Serverless::Function"
+# Where Lambda unpacks the package: tracebacks name the files as they are there.
+TASK_ROOT = "/var/task"
+
+
+def runtime_of(template: dict[str, Any]) -> str:
+    """The one Python runtime all functions of the template run on (``python3.11``)."""
+    runtimes = set()
+    for resource in template.get("Resources", {}).values():
+        if resource.get("Type") == FUNCTION:
+            runtime = resource.get("Properties", {}).get("Runtime") or (
+                template.get("Globals", {}).get("Function", {}).get("Runtime"))
+            runtimes.add(str(runtime))
+    if len(runtimes) != 1:
+        raise PackagingError(f"the functions must share one Python runtime, found {sorted(runtimes)}")
+    return runtimes.pop()
+
+
+def interpreter_runtime() -> str:
+    return f"python{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def check_interpreter(runtime: str) -> None:
+    if runtime != interpreter_runtime():
+        raise PackagingError(
+            f"the functions run on {runtime}, but bytecode would be compiled by {interpreter_runtime()} "
+            f"({sys.executable}), which Lambda's Python cannot load: package from a venv made with "
+            f"{runtime}")
+
+
+def is_bytecode(name: str) -> bool:
+    parts = PurePosixPath(name).parts
+    return "__pycache__" in parts or name.endswith((".pyc", ".pyo"))
+
+
+def compile_source(name: str, source: bytes) -> bytes | None:
+    """The unchecked-hash .pyc of one module, or None for a file Python cannot compile (some
+    packages ship templates or Python 2 examples named .py; compileall skips them too)."""
+    try:
+        code = compile(source, f"{TASK_ROOT}/{name}", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return None
+    from importlib import _bootstrap_external  # the writer compileall and py_compile use
+
+    return bytes(_bootstrap_external._code_to_hash_pyc(  # type: ignore[attr-defined]
+        code, importlib.util.source_hash(source), checked=False))
+
+
+def cache_name(name: str) -> str:
+    """``pkg/mod.py`` -> ``pkg/__pycache__/mod.cpython-311.pyc``."""
+    return importlib.util.cache_from_source(name).replace(os.sep, "/")
+
+
+def add_bytecode(zip_path: Path, template: dict[str, Any]) -> dict[str, int]:
+    """Rewrite deployment.zip with fresh bytecode for the template's runtime; returns counts."""
+    check_interpreter(runtime_of(template))
+    counts = {"dropped": 0, "compiled": 0, "skipped": 0}
+    with tempfile.NamedTemporaryFile(dir=zip_path.parent, prefix=".bytecode-", suffix=".zip",
+                                     delete=False) as handle:
+        new_path = Path(handle.name)
+    try:
+        with zipfile.ZipFile(zip_path) as old, \
+                zipfile.ZipFile(new_path, "w", compression=zipfile.ZIP_DEFLATED) as new:
+            names = {info.filename for info in old.infolist()}
+            for info in old.infolist():
+                if is_bytecode(info.filename):
+                    counts["dropped"] += 1
+                    continue
+                data = old.read(info)
+                new.writestr(info, data)
+                if not info.filename.endswith(".py") or cache_name(info.filename) in names:
+                    continue
+                pyc = compile_source(info.filename, data)
+                if pyc is None:
+                    counts["skipped"] += 1
+                    continue
+                entry = zipfile.ZipInfo(cache_name(info.filename), date_time=info.date_time)
+                entry.external_attr = 0o644 << 16
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                new.writestr(entry, pyc)
+                counts["compiled"] += 1
+        os.chmod(new_path, zip_path.stat().st_mode & 0o777)
+        shutil.move(new_path, zip_path)
+    finally:
+        new_path.unlink(missing_ok=True)
+    return counts

@@ -1,0 +1,99 @@
+"""infra/bytecode.py on a small package: stale bytecode goes, every module gets an
+unchecked-hash .pyc that Python loads from a read-only tree without compiling, and a runtime
+other than the packaging interpreter's is refused. The real package is checked in tests/lambda."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra import bytecode
+from infra.resources import PackagingError
+
+RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def template(runtime: str = RUNTIME) -> dict[str, Any]:
+    function = {"Type": "AWS::Serverless::Function", "Properties": {"Runtime": runtime, "Handler": "app.app"}}
+    return {"Resources": {"APIHandler": function, "Worker": function}}
+
+
+def package(tmp_path: Path) -> Path:
+    path = tmp_path / "deployment.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("app.py", "import pkg.mod\nVALUE = pkg.mod.VALUE\n")
+        archive.writestr("pkg/__init__.py", "")
+        archive.writestr("pkg/mod.py", "VALUE = 42\n")
+        archive.writestr("pkg/broken.py", "print 'python 2'\n")
+        # What a working tree leaves behind: bytecode of another version and of deleted modules.
+        archive.writestr("pkg/__pycache__/mod.cpython-39.pyc", b"stale")
+        archive.writestr("pkg/__pycache__/gone.cpython-311.pyc", b"stale")
+        archive.writestr("old.pyc", b"stale")
+    return path
+
+
+def test_stale_bytecode_goes_and_every_module_gets_unchecked_hash_bytecode(tmp_path: Path) -> None:
+    path = package(tmp_path)
+
+    counts = bytecode.add_bytecode(path, template())
+
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        pycs = {name: archive.read(name) for name in names if name.endswith(".pyc")}
+    assert counts == {"dropped": 3, "compiled": 3, "skipped": 1}
+    tag = sys.implementation.cache_tag
+    assert set(pycs) == {f"__pycache__/app.{tag}.pyc", f"pkg/__pycache__/__init__.{tag}.pyc",
+                         f"pkg/__pycache__/mod.{tag}.pyc"}
+    assert {"app.py", "pkg/__init__.py", "pkg/mod.py", "pkg/broken.py"} <= names
+    for data in pycs.values():
+        assert data[:4] == importlib.util.MAGIC_NUMBER
+        assert int.from_bytes(data[4:8], "little") == 0b01  # hash-based, not checked against source
+
+
+def test_a_read_only_tree_imports_from_the_bytecode_without_compiling(tmp_path: Path) -> None:
+    path = package(tmp_path)
+    bytecode.add_bytecode(path, template())
+    root = tmp_path / "task"
+    with zipfile.ZipFile(path) as archive:
+        archive.extractall(root)
+    for folder in (root, root / "pkg"):
+        folder.chmod(0o555)
+    probe = (
+        "import sys\n"
+        "sys.path.insert(0, '.')\n"
+        "from importlib import _bootstrap_external as be\n"
+        "compiled = []\n"
+        "original = be.SourceLoader.source_to_code\n"
+        "def counting(self, data, path, *args, **kwargs):\n"
+        "    compiled.append(path)\n"
+        "    return original(self, data, path, *args, **kwargs)\n"
+        "be.SourceLoader.source_to_code = counting\n"
+        "import app\n"
+        "print(app.VALUE, compiled)\n"
+    )
+    result = subprocess.run([sys.executable, "-I", "-S", "-B", "-c", probe], cwd=root,
+                            capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "42 []"
+
+
+def test_another_runtime_than_the_packaging_python_is_refused(tmp_path: Path) -> None:
+    path = package(tmp_path)
+    before = path.read_bytes()
+
+    with pytest.raises(PackagingError, match=r"python3\.99"):
+        bytecode.add_bytecode(path, template("python3.99"))
+    assert path.read_bytes() == before
+
+
+def test_functions_on_different_runtimes_are_refused() -> None:
+    mixed = template()
+    mixed["Resources"]["Worker"] = {"Type": "AWS::Serverless::Function",
+                                    "Properties": {"Runtime": "python3.12"}}
+    with pytest.raises(PackagingError, match="one Python runtime"):
+        bytecode.runtime_of(mixed)
