@@ -400,8 +400,9 @@ def report(figures: dict[str, Any]) -> str:
     for memory, size in figures["sizes"].items():
         click = size["click"]
         lines.append(f"  cold click at {memory} MB: import {click['import_s']:.2f} s + first request "
-                     f"{click['cold_s'] - click['import_s']:.2f} s, {click['cpu_s']:.2f} s of CPU "
-                     f"(the rest is the CPU quota's wait and the emulators' answers)")
+                     f"{click['cold_s'] - click['import_s']:.2f} s; {click['cpu_s']:.2f} s of CPU, which "
+                     f"{cpu_share(memory):.2f} vCPU cannot serve in less than "
+                     f"{click['cpu_s'] / min(1.0, cpu_share(memory)):.2f} s")
     lines += [
         f"  cold = import + first request, median of {COLD_RUNS} containers (process = from spawn); "
         f"warm = {WARM_REQUESTS} more in the first container",
@@ -412,13 +413,12 @@ def report(figures: dict[str, Any]) -> str:
         f"  {figures['prices']}; INIT is billed, so a cold click pays for the import too",
     ]
     for key, what in (("cost_warm_usd", "warm"), ("cost_cold_usd", "cold")):
+        sizes = figures["sizes"]
+        cheapest = min(sizes, key=lambda m: sizes[m][key])
         best = figures[f"cheapest_{key}"]
-        if best is None:
-            lines.append(f"  no memory size meets the budget, so none is recommended for {what} clicks")
-        elif best != BUDGET_MEMORY_MB and BUDGET_MEMORY_MB in figures["sizes"]:
-            lines.append(f"  cheaper per {what} click than {BUDGET_MEMORY_MB} MB within budget: {best} MB "
-                         f"(${figures['sizes'][best][key] * 1e6:.2f} vs "
-                         f"${figures['sizes'][BUDGET_MEMORY_MB][key] * 1e6:.2f} per million)")
-        else:
-            lines.append(f"  cheapest per {what} click within budget: {best} MB")
+        versus = (f", {BUDGET_MEMORY_MB} MB ${sizes[BUDGET_MEMORY_MB][key] * 1e6:.2f}"
+                  if BUDGET_MEMORY_MB in sizes and cheapest != BUDGET_MEMORY_MB else "")
+        fits = f"within budget: {best} MB" if best else "no size meets the budget"
+        lines.append(f"  cheapest per {what} click: {cheapest} MB (${sizes[cheapest][key] * 1e6:.2f} per "
+                     f"million{versus}); {fits}")
     return "\n".join(lines)
