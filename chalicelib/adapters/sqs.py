@@ -33,16 +33,19 @@ class SqsPublishQueue:
             self._url = str(self._client.get_queue_url(QueueName=self._queue_name)["QueueUrl"])
         return self._url
 
-    def send(self, publications: Sequence[Publication]) -> None:
+    def send(self, publications: Sequence[Publication], delays: Sequence[int] = ()) -> None:
         if len(publications) > 10:
             raise ValueError("SendMessageBatch takes at most ten messages")
         waiting = {str(i): p for i, p in enumerate(publications)}
+        delay = {str(i): int(d) for i, d in enumerate(delays) if d}
         from botocore.exceptions import BotoCoreError, ClientError
 
         for _ in range(2):  # boto3 retries whole calls; this retries the entries SQS refused
             if not waiting:
                 return
-            entries = [{"Id": i, "MessageBody": body(p)} for i, p in waiting.items()]
+            entries: list[dict[str, Any]] = [
+                {"Id": i, "MessageBody": body(p), **({"DelaySeconds": delay[i]} if i in delay else {})}
+                for i, p in waiting.items()]
             try:
                 answer = self._client.send_message_batch(QueueUrl=self.url, Entries=entries)
             except (BotoCoreError, ClientError) as err:

@@ -1,5 +1,6 @@
-"""The table's stream: anchor each new chain head outside the table, and hand each stored
-change's messages to whoever hears about them."""
+"""The table's stream: anchor each new chain head outside the table, take a post scheduled for
+now (or the next minute) to the publish queue at once, and hand each stored change's messages
+to whoever hears about them."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ def relay_changes(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from chalicelib import observability
     from chalicelib.adapters.anchor import chain_head_of
     from chalicelib.adapters.dynamodb.stream import outbox_of
+    from chalicelib.services import scheduling
     from chalicelib.services.bus import relay
 
     observability.bind(context)
@@ -48,6 +50,9 @@ def relay_changes(event: dict[str, Any], context: Any) -> dict[str, Any]:
         if not found:
             return 0
         post_id, messages = found
+        if any(scheduling.due_soon(m, container.clock()) for m in messages):
+            # Before Slack hears of it: the post's second does not wait for chat.postMessage.
+            scheduling.take_now(container.scheduling(), post_id)
         count = relay(post_id, messages, repo, dispatcher)
         log.info("relayed", extra={"post_id": post_id, "messages": count})
         return count

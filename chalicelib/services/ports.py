@@ -140,8 +140,9 @@ class Channels(Protocol):
 
 
 class PublishQueue(Protocol):
-    def send(self, publications: Sequence[Publication]) -> None:
-        """Send up to ten; raise QueueRefused unless the queue took all of them."""
+    def send(self, publications: Sequence[Publication], delays: Sequence[int] = ()) -> None:
+        """Send up to ten; raise QueueRefused unless the queue took all of them. ``delays``:
+        per publication, the seconds (0-900) the queue keeps it from the worker; none: 0."""
 
 
 class SendLedger(Protocol):

@@ -2,6 +2,10 @@
 the publish queue, expires what is too late, and recovers what a crash left pending
 (docs/publishing.md). One publication from the queue is ``delivery``'s.
 
+Posts go out on their second, not on the tick's: the tick claims what falls due within
+``LOOK_AHEAD`` and queues each publication with a delay until the post's time, and the stream
+relay takes a post approved for now (or for within ``LOOK_AHEAD``) at once (``take_now``).
+
 A post is claimed (a conditional save) before its publications are sent, so two ticks never
 both send it. A crash between the claim and the send leaves the post in ``publishing`` with
 pending results and no progress: the tick's recovery sends those publications again once the
@@ -12,12 +16,14 @@ on post, channel, content hash and attempt, and the worker acts only on a result
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from chalicelib.domain import events as ev
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.post import Post, iso
 from chalicelib.domain.publication import Publication
@@ -34,6 +40,10 @@ DUE_PER_TICK = 1000
 STALLED_PER_TICK = 100
 TICK_BUDGET_SECONDS = 40.0  # of the tick's 60 s: the rest is picked up by the next tick
 QUEUE_BATCH = 10  # SendMessageBatch's limit
+# A tick claims what is due before the tick after next could: one minute between ticks, plus
+# a minute for EventBridge's jitter and a tick that needs its whole budget to claim 1,000 posts.
+LOOK_AHEAD = timedelta(minutes=2)
+MAX_DELAY_SECONDS = 900  # SQS's DelaySeconds limit; LOOK_AHEAD stays well inside it
 
 
 class AdminNotices(Protocol):
@@ -62,10 +72,12 @@ class Batches:
     def __init__(self, queue: PublishQueue) -> None:
         self._queue = queue
         self._waiting: list[Publication] = []
+        self._delays: list[int] = []
         self.sent = 0
 
-    def add(self, publications: Sequence[Publication]) -> None:
+    def add(self, publications: Sequence[Publication], delay: int = 0) -> None:
         self._waiting.extend(publications)
+        self._delays.extend(delay for _ in publications)
         while len(self._waiting) >= QUEUE_BATCH:
             self._send(QUEUE_BATCH)
 
@@ -75,8 +87,9 @@ class Batches:
 
     def _send(self, count: int) -> None:
         batch = self._waiting[:count]
-        self._queue.send(batch)
+        self._queue.send(batch, self._delays[:count])
         del self._waiting[:count]
+        del self._delays[:count]
         self.sent += len(batch)
 
 
@@ -85,6 +98,12 @@ def enqueue(queue: PublishQueue, publications: Sequence[Publication]) -> None:
     batches = Batches(queue)
     batches.add(publications)
     batches.flush()
+
+
+def delay_until(due: datetime, now: datetime) -> int:
+    """Whole seconds the queue holds a publication back so it arrives at ``due``, never before
+    it (rounded up); 0 for a post already due."""
+    return min(MAX_DELAY_SECONDS, max(0, math.ceil((due - now).total_seconds())))
 
 
 def publications(post: Post, channels: Sequence[str], not_after: str | None) -> list[Publication]:
@@ -109,8 +128,9 @@ class TickReport:
 
 
 def publish_due(s: Scheduling) -> dict[str, int]:
-    """Claim every due post and send one publication per channel; expire what is too late; send
-    again what a crash or a lost message left pending. Nothing at all while paused."""
+    """Claim every post due within ``LOOK_AHEAD`` and send one publication per channel, held
+    back by the queue until the post's time; expire what is too late; send again what a crash
+    or a lost message left pending. Nothing at all while paused."""
     report = TickReport()
     if s.control.pause_state() is not None:
         report.paused = 1
@@ -119,16 +139,16 @@ def publish_due(s: Scheduling) -> dict[str, int]:
     deadline = s.monotonic() + TICK_BUDGET_SECONDS
     batches = Batches(s.queue)
     try:
-        for candidate in s.repo.due(now, DUE_PER_TICK):
+        for candidate in s.repo.due(now + LOOK_AHEAD, DUE_PER_TICK):
             if s.monotonic() > deadline:
                 break  # the rest is still due at the next tick
             report.due += 1
-            batches.add(_one_post(s, _claim_due, candidate.id, now, report))
+            batches.add(*_one_post(s, _claim_due, candidate.id, now, report))
         batches.flush()
         for candidate in s.repo.stalled(now - STALL_AFTER, STALLED_PER_TICK):
             if s.monotonic() > deadline:
                 break
-            batches.add(_one_post(s, _recover, candidate.id, now, report))
+            batches.add(*_one_post(s, _recover, candidate.id, now, report))
         batches.flush()
     except QueueRefused:
         # Claimed but unsent posts stay pending; the recovery sends them after STALL_AFTER.
@@ -138,11 +158,41 @@ def publish_due(s: Scheduling) -> dict[str, int]:
     return report.counts()
 
 
-Step = Callable[[Scheduling, str, datetime, TickReport], list[Publication]]
+def take_now(s: Scheduling, post_id: str) -> dict[str, int]:
+    """Claim one post the moment it is scheduled, when it is due within ``LOOK_AHEAD`` (no
+    publish time, or a near one), instead of waiting up to a minute for the tick. The claim is
+    the tick's own conditional save, so of the two only one sends the post."""
+    report = TickReport()
+    if s.control.pause_state() is not None:
+        report.paused = 1  # the tick takes it after the resume
+        return report.counts()
+    report.due = 1
+    batches = Batches(s.queue)
+    try:
+        batches.add(*_one_post(s, _claim_due, post_id, s.clock(), report))
+        batches.flush()
+    except QueueRefused:
+        log.exception("publish queue refused messages", extra={"post_id": post_id})
+        report.unsent = 1
+    report.messages = batches.sent
+    return report.counts()
+
+
+def due_soon(message: ev.Message, now: datetime) -> bool:
+    """A stored change's message that ``take_now`` should act on: the post became scheduled
+    with no publish time, or one within ``LOOK_AHEAD``."""
+    if not isinstance(message, ev.PostScheduled):
+        return False
+    at = parse_time(message.publish_at)
+    return at is None or at <= now + LOOK_AHEAD
+
+
+Queued = tuple[list[Publication], int]  # a post's publications and their delay in seconds
+Step = Callable[[Scheduling, str, datetime, TickReport], Queued]
 
 
 def _one_post(s: Scheduling, step: Step, post_id: str, now: datetime,
-              report: TickReport) -> list[Publication]:
+              report: TickReport) -> Queued:
     """One post's trouble (an item that no longer reads, a bug) never stops the tick: the post
     is skipped, logged as ``publish held`` (the alarm's phrase) and the admins are told once."""
     try:
@@ -153,7 +203,7 @@ def _one_post(s: Scheduling, step: Step, post_id: str, now: datetime,
                   extra={"post_id": post_id, "error": type(err).__name__})
         report.skipped += 1
         _tell_admins_once(s, post_id, type(err).__name__)
-        return []
+        return [], 0
 
 
 HELD_REF = "held_notice"  # the post's ref: which problem the admins were last told of
@@ -173,23 +223,22 @@ def _tell_admins_once(s: Scheduling, post_id: str, problem: str) -> None:
                     extra={"post_id": post_id, "error": type(err).__name__})
 
 
-def _claim_due(s: Scheduling, post_id: str, now: datetime,
-               report: TickReport) -> list[Publication]:
+def _claim_due(s: Scheduling, post_id: str, now: datetime, report: TickReport) -> Queued:
     try:
         post = s.repo.get(post_id)  # the index is eventually consistent; the item is not
     except NotFound:
         report.skipped += 1
-        return []
+        return [], 0
     due = parse_time(post.due_at)
-    if post.status is not Status.SCHEDULED or due is None or due > now:
+    if post.status is not Status.SCHEDULED or due is None or due > now + LOOK_AHEAD:
         report.skipped += 1  # edited back to review, withdrawn, moved later, taken by another tick
-        return []
+        return [], 0
     if not post.is_fully_approved(s.workflow):
         log.error("publish held: the scheduled post lacks approvals on its content",
                   extra={"post_id": post.id})
         report.skipped += 1
         _tell_admins_once(s, post.id, "lacks_approvals")
-        return []
+        return [], 0
     if now - due > s.workflow.late_window:
         post.expire(now)
         if _saved(s.repo, post):
@@ -197,14 +246,16 @@ def _claim_due(s: Scheduling, post_id: str, now: datetime,
             log.info("post expired", extra={"post_id": post.id})
         else:
             report.skipped += 1
-        return []
+        return [], 0
     channels = post.claim(now)
     if not _saved(s.repo, post):
-        report.skipped += 1  # another tick claimed it first
-        return []
+        report.skipped += 1  # another tick (or the relay's take_now) claimed it first
+        return [], 0
     report.claimed += 1
-    log.info("post claimed", extra={"post_id": post.id, "channels": channels})
-    return publications(post, channels, iso(due + s.workflow.late_window))
+    # The clock again, not the tick's start: a tick may take most of a minute to get here.
+    delay = delay_until(due, s.clock())
+    log.info("post claimed", extra={"post_id": post.id, "channels": channels, "delay": delay})
+    return publications(post, channels, iso(due + s.workflow.late_window)), delay
 
 
 def _saved(repo: PostRepository, post: Post) -> bool:
@@ -217,23 +268,24 @@ def _saved(repo: PostRepository, post: Post) -> bool:
     return True
 
 
-def _recover(s: Scheduling, post_id: str, now: datetime, report: TickReport) -> list[Publication]:
+def _recover(s: Scheduling, post_id: str, now: datetime, report: TickReport) -> Queued:
     try:
         post, events, _ = s.repo.get_full(post_id)
     except NotFound:
-        return []
+        return [], 0
     changed = parse_time(post.updated_at)
     if post.status is not Status.PUBLISHING or changed is None or now - changed < STALL_AFTER:
-        return []  # progress since the index was written
+        return [], 0  # progress since the index was written
     not_after = _deadline_of_round(post, events, s.workflow)
     pending = post.redispatch(now)
     if not pending:
-        return []
+        return [], 0
     if not _saved(s.repo, post):
-        return []  # a result came in, or an overlapping tick sent them again
+        return [], 0  # a result came in, or an overlapping tick sent them again
     report.redispatched += 1
     log.warning("publish messages sent again", extra={"post_id": post.id, "channels": pending})
-    return publications(post, pending, not_after)
+    # Claimed at most LOOK_AHEAD early and quiet for STALL_AFTER since: already due.
+    return publications(post, pending, not_after), 0
 
 
 def _deadline_of_round(post: Post, events: list[TimelineEvent], workflow: Workflow) -> str | None:

@@ -19,13 +19,17 @@ from tests.unit.helpers import AUTHOR, BRAND, LEGAL1, NOW, eligible, new_post, w
 class FakeQueue:
     def __init__(self) -> None:
         self.messages: list[Publication] = []
+        self.delays: dict[tuple[str, str, int], int] = {}  # (post, channel, attempt) -> seconds
         self.refuse = False
 
-    def send(self, publications: Sequence[Publication]) -> None:
-        assert len(publications) <= 10
+    def send(self, publications: Sequence[Publication], delays: Sequence[int] = ()) -> None:
+        assert len(publications) <= 10 and len(delays) in (0, len(publications))
+        assert all(0 <= d <= 900 for d in delays)
         if self.refuse:
             raise QueueRefused("refused")
         self.messages.extend(publications)
+        for publication, delay in zip(publications, delays or [0] * len(publications)):
+            self.delays[(publication.post_id, publication.channel, publication.attempt)] = delay
 
     def take(self) -> list[Publication]:
         taken, self.messages = self.messages, []

@@ -395,3 +395,13 @@ def test_only_the_relay_may_append_to_the_anchor_log_group(template: dict[str, A
     (_, statement), = holders
     assert sorted(as_list(statement["Action"])) == ["logs:CreateLogStream", "logs:PutLogEvents"]
     assert as_list(statement["Resource"]) == [anchor]
+
+
+def test_the_relay_may_queue_a_post_it_takes_at_once(template: dict[str, Any]) -> None:
+    # An approval without a publish time is claimed and queued by the relay (issue 12 item 5).
+    queue = {"Fn::GetAtt": ["PublishQueue", "Arn"]}
+    senders = {holder for holder, statement in statements(template)
+               if queue in as_list(statement.get("Resource"))
+               and "sqs:SendMessage" in as_list(statement["Action"])
+               and "sqs:GetQueueUrl" in as_list(statement["Action"])}
+    assert "RelayChangesRole" in senders

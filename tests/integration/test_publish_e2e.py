@@ -98,3 +98,38 @@ def test_a_malformed_message_is_reported_failed_and_others_in_its_batch_go_out(r
     answer = app_client.lambda_.invoke("publish_worker", rig.event([poison, message])).payload
     assert answer == {"batchItemFailures": [{"itemIdentifier": "poison-1"}]}
     assert rig.post(post.id).status.value == "published"
+
+
+def test_a_post_due_within_the_next_minute_is_queued_now_and_held_until_its_second(
+        rig: PublishRig, app_client: Any) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    # GIVEN a post approved for 90 seconds from now, later than the next tick
+    publish_at = (datetime.now(UTC) + timedelta(seconds=90)).replace(microsecond=0)
+    post = rig.approved(CHANNELS, publish_at=publish_at)
+    # WHEN this tick runs
+    counts = tick(app_client)
+    # THEN it claims the post, and the queue keeps its messages from the worker until its time
+    assert (counts["claimed"], counts["messages"]) == (1, 4)
+    assert rig.post(post.id).status.value == "publishing"
+    assert rig.receive_all() == []
+    attributes = rig.sqs.get_queue_attributes(QueueUrl=rig.queue_url, AttributeNames=["All"])
+    assert attributes["Attributes"]["ApproximateNumberOfMessagesDelayed"] == "4"
+
+
+def test_an_approval_without_a_time_is_queued_by_the_relay_without_waiting_for_the_tick(
+        rig: PublishRig, app_client: Any, table: str) -> None:
+    from tests.integration.slack_helpers import StreamRelay
+
+    # GIVEN a post approved "as soon as possible"
+    post = rig.approved(CHANNELS, text="Sofort raus")
+    # WHEN the table's stream hands the approval to the relay (no tick has run)
+    StreamRelay(table).pump()
+    # THEN the post is claimed and one message per channel is ready for the worker
+    assert rig.post(post.id).status.value == "publishing"
+    messages = rig.receive_all()
+    assert sorted(b["channel"] for b in rig.bodies(messages)) == sorted(CHANNELS)
+    # AND the tick that follows does not send it again
+    assert tick(app_client)["claimed"] == 0
+    assert rig.deliver(messages).failed == []
+    assert [line["post_id"] for line in rig.outbox_lines()] == [post.id, post.id]

@@ -25,17 +25,19 @@ class QueueClient:
     def __init__(self, refuse: list[str] | None = None) -> None:
         self.refuse = list(refuse or [])
         self.bodies: list[dict[str, Any]] = []
+        self.delays: list[int] = []
         self.url_lookups = 0
 
     def get_queue_url(self, QueueName: str) -> dict[str, str]:
         self.url_lookups += 1
         return {"QueueUrl": f"https://sqs.example/{QueueName}"}
 
-    def send_message_batch(self, QueueUrl: str, Entries: list[dict[str, str]]) -> dict[str, Any]:
+    def send_message_batch(self, QueueUrl: str, Entries: list[dict[str, Any]]) -> dict[str, Any]:
         failed = [e for e in Entries if e["Id"] in self.refuse]
         for entry in failed:
             self.refuse.remove(entry["Id"])
         self.bodies += [json.loads(e["MessageBody"]) for e in Entries if e not in failed]
+        self.delays += [int(e.get("DelaySeconds", 0)) for e in Entries if e not in failed]
         return {"Successful": [],
                 "Failed": [{"Id": e["Id"], "SenderFault": False, "Code": "x"} for e in failed]}
 
@@ -62,6 +64,15 @@ def test_entries_refused_once_are_sent_again_and_refused_twice_raise() -> None:
     client = QueueClient(refuse=["1", "1"])
     with pytest.raises(QueueRefused):
         SqsPublishQueue(client, "q").send(messages(3))
+
+
+def test_each_entry_carries_its_own_delay_and_none_is_sent_for_zero() -> None:
+    # The tick holds each post back until its second (issue 12 item 5).
+    client = QueueClient()
+    SqsPublishQueue(client, "q").send(messages(3), [0, 17, 900])
+    assert client.delays == [0, 17, 900]
+    SqsPublishQueue(client, "q").send(messages(2))
+    assert client.delays[3:] == [0, 0]
 
 
 def test_more_than_ten_messages_is_a_programming_error() -> None:

@@ -51,7 +51,7 @@ def test_due_post_is_claimed_and_gets_one_message_per_channel() -> None:
 def test_post_not_yet_due_is_left_alone() -> None:
     rig = PublishingPorts()
     rig.approved()
-    rig.clock.now = NOW + timedelta(minutes=59)
+    rig.clock.now = NOW + timedelta(minutes=57)  # further off than the tick looks ahead
     assert rig.tick()["due"] == 0
     assert status(rig) is Status.SCHEDULED and rig.queue.messages == []
 
@@ -158,7 +158,7 @@ def test_a_crash_between_claim_and_send_strands_nothing() -> None:
     class Crash(BaseException):
         pass
 
-    def die(messages: object) -> None:
+    def die(messages: object, delays: object = ()) -> None:
         raise Crash
 
     rig.queue.send = die  # type: ignore[method-assign,assignment]
@@ -329,3 +329,71 @@ def test_a_post_stored_before_reviews_kept_their_count_falls_back_to_the_file() 
     assert counts["claimed"] == 1 and counts["skipped"] == 1
     assert status(rig, "p2") is Status.PUBLISHING and status(rig, "p1") is Status.SCHEDULED
     assert rig.notices.sent == [("p1", "lacks_approvals")]
+
+
+# -- on the second (issue 12 item 5) ----------------------------------------------------------
+
+
+def test_the_tick_claims_a_post_due_within_the_next_minute_and_delays_it_to_its_second() -> None:
+    # GIVEN a post approved for 10:00 and a tick at 09:59:20.5 (the next one comes after 10:00)
+    rig = PublishingPorts()
+    rig.approved()
+    rig.clock.now = NOW + timedelta(minutes=59, seconds=20, microseconds=500_000)
+    counts = rig.tick()
+    # THEN this tick claims it and the queue holds each publication until 10:00, never earlier
+    assert counts["claimed"] == 1 and status(rig) is Status.PUBLISHING
+    assert rig.queue.delays == {("p1", "outbox", 1): 40, ("p1", "hooks", 1): 40}
+    assert {m.not_after for m in rig.queue.take()} == {"2026-11-26T12:00:00Z"}  # from publish_at
+
+
+def test_a_post_already_due_is_queued_without_delay() -> None:
+    rig = PublishingPorts()
+    rig.approved()
+    rig.clock.now = NOW + timedelta(hours=1, seconds=30)
+    rig.tick()
+    assert set(rig.queue.delays.values()) == {0}
+
+
+def test_take_now_claims_a_post_approved_without_a_time_at_once() -> None:
+    # GIVEN a post approved without a publish time: the relay sees PostScheduled
+    rig = PublishingPorts()
+    post = rig.approved(publish_at=None)
+    scheduled = rig.repo.sent(ev.PostScheduled)[-1]
+    assert scheduling.due_soon(scheduled, rig.clock())
+    # WHEN the relay takes it
+    counts = scheduling.take_now(rig.scheduling, post.id)
+    # THEN it is claimed and queued without delay; the next tick finds nothing left to send
+    assert counts["claimed"] == 1 and counts["messages"] == 2
+    assert status(rig) is Status.PUBLISHING and set(rig.queue.delays.values()) == {0}
+    rig.queue.take()
+    assert rig.tick()["claimed"] == 0 and rig.queue.messages == []
+
+
+def test_take_now_and_the_tick_never_both_send_a_post() -> None:
+    rig = PublishingPorts()
+    post = rig.approved(publish_at=None)
+    assert rig.tick()["claimed"] == 1
+    assert scheduling.take_now(rig.scheduling, post.id)["claimed"] == 0
+    assert len(rig.queue.take()) == 2  # one message per channel, from the tick alone
+
+
+def test_take_now_leaves_a_later_post_to_the_tick_and_does_nothing_while_paused() -> None:
+    rig = PublishingPorts()
+    rig.approved(post_id="later")
+    assert not scheduling.due_soon(rig.repo.sent(ev.PostScheduled)[-1], rig.clock())
+    assert scheduling.take_now(rig.scheduling, "later")["claimed"] == 0
+    rig.approved(post_id="now", publish_at=None)
+    rig.control.pause("Krise", "U0ADMIN", NOW)
+    assert scheduling.take_now(rig.scheduling, "now")["paused"] == 1
+    assert status(rig, "later") is Status.SCHEDULED and status(rig, "now") is Status.SCHEDULED
+    assert rig.queue.messages == []
+
+
+def test_take_now_that_the_queue_refuses_leaves_the_post_to_the_recovery() -> None:
+    rig = PublishingPorts()
+    post = rig.approved(publish_at=None)
+    rig.queue.refuse = True
+    assert scheduling.take_now(rig.scheduling, post.id)["unsent"] == 1
+    rig.queue.refuse = False
+    rig.clock.now = NOW + scheduling.STALL_AFTER + timedelta(seconds=1)
+    assert rig.tick()["redispatched"] == 1 and set(rig.queue.delays.values()) == {0}
