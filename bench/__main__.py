@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHES = ["cold_start", "lifecycle", "slack_ack", "scheduler", "lambda_cold"]
+BENCHES = ["cold_start", "lifecycle", "slack_ack", "scheduler", "lambda_cold", "lateness", "cost"]
 
 
 def _free_port() -> int:
