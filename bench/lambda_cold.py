@@ -11,7 +11,8 @@ in AWS); Slack's Web API (auth.test, users.info) is the dev workspace. Each clic
 that holds just its post (moto's transactions slow down with the table's size; DynamoDB's do not).
 
 Budget: at 512 MB a cold request within 1.0 s, warm p99 within 50 ms. The cost per click (Lambda
-GB-s plus the request; INIT is billed since 2025-08-01) is printed for every memory size.
+GB-s plus the request, at the prices in bench/prices.toml; INIT is billed since 2025-08-01)
+is printed for every memory size.
 
 `python -m bench lambda_cold` runs it (packaging takes ~30 s and needs the package index);
 FREIGABE_BENCH_PACKAGE=<folder with deployment.zip and sam.json> reuses a package.
@@ -41,10 +42,11 @@ BUDGET_WARM_P99_MS = 50.0
 COLD_RUNS = 3
 WARM_REQUESTS = 50
 REVIEWER = "U0BRAND1"
-# Lambda list prices, eu-central-1, x86, first tier (aws.amazon.com/lambda/pricing, as of 2025).
+PRICES = Path(__file__).resolve().parent / "prices.toml"
+# When bench/prices.toml is missing: Lambda's list prices, eu-central-1, x86, first tier
+# (aws.amazon.com/lambda/pricing, as known in 2026; not re-read online).
 LAMBDA_GB_SECOND_USD = 0.0000166667
 LAMBDA_REQUEST_USD = 0.20 / 1_000_000
-PRICES_NOTE = "Lambda eu-central-1 x86 list prices: $0.0000166667 per GB-s, $0.20 per million requests"
 
 # The workflow the function loads (outside the package, as the Lambda tier does): the sample's
 # steps, one channel; a click never publishes, so the outbox is never written.
@@ -140,10 +142,34 @@ def status_command(secret: str, now: float | None = None) -> dict[str, Any]:
 
 # -- money ------------------------------------------------------------------------------------
 
-def cost_per_click(seconds: float, memory_mb: int) -> float:
+class LambdaPrices:
+    def __init__(self, gb_second: float = LAMBDA_GB_SECOND_USD, request: float = LAMBDA_REQUEST_USD,
+                 source: str = "eu-central-1 list prices in bench/lambda_cold.py") -> None:
+        self.gb_second, self.request, self.source = gb_second, request, source
+
+    def __str__(self) -> str:
+        return (f"Lambda prices: ${self.gb_second:.10f} per GB-s, ${self.request * 1e6:.2f} per million "
+                f"requests ({self.source})")
+
+
+def lambda_prices(path: Path = PRICES) -> LambdaPrices:
+    """Lambda's prices from bench/prices.toml, the one file of prices, when it is there."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        section = data["lambda"]
+        return LambdaPrices(float(section["gb_second"]), float(section["per_million_requests"]) / 1e6,
+                            f"{data.get('region', '?')}, bench/prices.toml taken {data.get('taken', '?')}")
+    except (OSError, KeyError, TypeError, ValueError, tomllib.TOMLDecodeError):
+        return LambdaPrices()
+
+
+def cost_per_click(seconds: float, memory_mb: int, prices: LambdaPrices | None = None) -> float:
     """Lambda's charge for one invocation of that billed duration (rounded up to 1 ms)."""
+    price = prices or LambdaPrices()
     billed = math.ceil(seconds * 1000) / 1000
-    return billed * memory_mb / 1024 * LAMBDA_GB_SECOND_USD + LAMBDA_REQUEST_USD
+    return billed * memory_mb / 1024 * price.gb_second + price.request
 
 
 # -- the parent: package, emulator, containers ------------------------------------------------
@@ -291,7 +317,7 @@ def _measure(template: dict[str, Any], task: Path, work: Path) -> dict[str, Any]
     writer = Identity("writer@freigabe.example", "Wanda Writer")
     log_path = work / "function.log"
     figures: dict[str, Any] = {"configured_mb": configured_memory(template), "runtime":
-                               properties.get("Runtime"), "sizes": {}, "prices": PRICES_NOTE}
+                               properties.get("Runtime"), "sizes": {}}
     parent_env = {"FREIGABE_TABLE": table, "FREIGABE_CONFIG": str(workflow), "SLACK_BOT_TOKEN": DEV_BOT_TOKEN,
                   "SLACK_SIGNING_SECRET": DEV_SIGNING_SECRET, "SLACK_API_URL": workspace.api_url}
     try:
@@ -360,11 +386,13 @@ def _kind(limit: CpuLimit, task: Path, env: dict[str, str], log: Any, prepare: A
             "ok": ok, "requests": total, "compiled": compiled, "peak_mib": peak}
 
 
-def _verdict(figures: dict[str, Any]) -> dict[str, Any]:
+def _verdict(figures: dict[str, Any], prices: LambdaPrices | None = None) -> dict[str, Any]:
+    prices = prices or lambda_prices()
+    figures["prices"] = str(prices)
     for memory, size in figures["sizes"].items():
         kinds = [size["click"], size["status"]]
-        size["cost_cold_usd"] = cost_per_click(size["click"]["cold_s"], memory)
-        size["cost_warm_usd"] = cost_per_click(size["click"]["warm_p50_ms"] / 1000, memory)
+        size["cost_cold_usd"] = cost_per_click(size["click"]["cold_s"], memory, prices)
+        size["cost_warm_usd"] = cost_per_click(size["click"]["warm_p50_ms"] / 1000, memory, prices)
         size["within_budget"] = all(k["cold_s"] <= BUDGET_COLD_S and k["warm_p99_ms"] <= BUDGET_WARM_P99_MS
                                     and k["ok"] == k["requests"] for k in kinds)
     budget = figures["sizes"].get(BUDGET_MEMORY_MB)

@@ -109,6 +109,20 @@ def test_a_click_costs_its_billed_gb_seconds_plus_the_request() -> None:
     assert lambda_cold.cost_per_click(0.0101, 512) == lambda_cold.cost_per_click(0.011, 512)
 
 
+def test_prices_come_from_the_one_prices_file_when_it_is_there(tmp_path: Path) -> None:
+    prices = tmp_path / "prices.toml"
+    prices.write_text('taken = "2026-11-29"\nregion = "eu-central-1"\n'
+                      '[lambda]\ngb_second = 0.00002\nper_million_requests = 0.25\n')
+
+    read = lambda_cold.lambda_prices(prices)
+
+    assert (read.gb_second, read.request) == (0.00002, 0.25 / 1e6)
+    assert "2026-11-29" in str(read)
+    assert lambda_cold.cost_per_click(1.0, 1024, read) == pytest.approx(0.00002 + 0.00000025)
+    missing = lambda_cold.lambda_prices(tmp_path / "none.toml")
+    assert (missing.gb_second, missing.request) == pytest.approx((0.0000166667, 0.0000002))
+
+
 def test_the_template_environment_keeps_literal_values_only() -> None:
     template = {"Globals": {"Function": {"Environment": {"Variables": {
         "FREIGABE_AUTH": "cognito", "FREIGABE_TABLE": {"Ref": "Table"}}}}},
