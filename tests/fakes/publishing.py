@@ -28,7 +28,7 @@ class FakeQueue:
         if self.refuse:
             raise QueueRefused("refused")
         self.messages.extend(publications)
-        for publication, delay in zip(publications, delays or [0] * len(publications)):
+        for publication, delay in zip(publications, delays or [0] * len(publications), strict=True):
             self.delays[(publication.post_id, publication.channel, publication.attempt)] = delay
 
     def take(self) -> list[Publication]:
