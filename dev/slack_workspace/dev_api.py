@@ -63,6 +63,16 @@ def add_user() -> Response | tuple[Response, int]:
     return jsonify({"ok": True, "user": user})
 
 
+@blueprint.post("/_dev/channels")
+def add_channel() -> Response | tuple[Response, int]:
+    """{"id": "C...", "name": "..."}: a channel the bot is in, e.g. one a workflow file names."""
+    body = _body()
+    if not body.get("id") or not body.get("name"):
+        return _fail(400, "id and name are required")
+    channel = workspace().add_channel(str(body["id"]), str(body["name"]))
+    return jsonify({"ok": True, "channel": channel})
+
+
 @blueprint.post("/_dev/usergroups")
 def add_usergroup() -> Response | tuple[Response, int]:
     body = _body()

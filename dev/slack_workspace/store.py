@@ -59,8 +59,7 @@ class Workspace:
             for group_id, (handle, members) in SEED_USERGROUPS.items():
                 self.add_usergroup(group_id, members, handle=handle)
             for channel_id, name in SEED_CHANNELS:
-                self.channels[channel_id] = {"id": channel_id, "name": name, "is_im": False}
-                self.messages[channel_id] = []
+                self.add_channel(channel_id, name)
 
     def changed(self) -> None:
         with self.lock:
@@ -126,6 +125,15 @@ class Workspace:
         return {"id": user_id, "username": user["name"], "name": user["name"], "team_id": DEV_TEAM_ID}
 
     # channels and messages ------------------------------------------------------------
+
+    def add_channel(self, channel_id: str, name: str) -> JSON:
+        """A public channel the bot is a member of (a workflow file's slack_channel)."""
+        with self.lock:
+            channel: JSON = {"id": channel_id, "name": name, "is_im": False}
+            self.channels[channel_id] = channel
+            self.messages.setdefault(channel_id, [])
+            self.changed()
+            return channel
 
     def dm_channel(self, user_id: str) -> str:
         """The id of the bot's direct message channel with a person, opened on first use."""
