@@ -4,13 +4,24 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAGE ?= dev
 REQS := requirements.txt requirements-dev.txt
-STAMP := $(VENV)/.installed-$(shell cat $(REQS) | sha1sum | cut -c1-12)
+# The venv's Python is the Lambda runtime Chalice packages for (and compiles the bytecode the
+# package ships), so it is the newest Python that both Chalice and Lambda support.
+PYTHON_VERSION := 3.13
+# The first that runs: on the PATH (a pyenv shim may exist but not be active), then pyenv's.
+PYTHON ?= $(shell for p in $$(command -v python$(PYTHON_VERSION)) \
+	$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$(PYTHON_VERSION).*/bin/python$(PYTHON_VERSION) 2>/dev/null); \
+	do "$$p" -c "" 2>/dev/null && echo "$$p" && break; done)
+STAMP := $(VENV)/.installed-$(PYTHON_VERSION)-$(shell cat $(REQS) | sha1sum | cut -c1-12)
 PYTEST_WORKERS ?= 2
 
 .PHONY: install run test lint unit bench deploy package chromium verify clean
 
 $(STAMP): $(REQS)
-	@test -x $(PY) || python3 -m venv $(VENV)
+	@test -n "$(PYTHON)" || { echo "Freigabe needs Python $(PYTHON_VERSION) (Lambda's runtime): install it" \
+		"(e.g. 'pyenv install $(PYTHON_VERSION)', or your system's python$(PYTHON_VERSION) package)" \
+		"or name it: make PYTHON=/path/to/python$(PYTHON_VERSION) ..." >&2; exit 1; }
+	@$(PY) -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "$(PYTHON_VERSION)".split("."))))' \
+		2>/dev/null || { rm -rf $(VENV); echo "Creating $(VENV) with $(PYTHON) ..."; $(PYTHON) -m venv $(VENV); }
 	@echo "Installing Python packages into $(VENV) ..."
 	@$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt 2>&1 \
 		| grep -v "is ignored: it is neither a file nor a directory" || true

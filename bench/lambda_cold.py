@@ -304,7 +304,7 @@ def _measure(template: dict[str, Any], task: Path, work: Path) -> dict[str, Any]
     base_env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "TZ": ":UTC",
         "LAMBDA_TASK_ROOT": str(task), "_HANDLER": str(properties.get("Handler", "app.app")),
-        "AWS_EXECUTION_ENV": f"AWS_Lambda_{properties.get('Runtime', 'python3.11')}",
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_{properties.get('Runtime', 'python3.13')}",
         "AWS_LAMBDA_FUNCTION_NAME": name, "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
         "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{name}", "AWS_LAMBDA_LOG_FORMAT": "JSON",
         "AWS_REGION": "eu-central-1", "AWS_DEFAULT_REGION": "eu-central-1",

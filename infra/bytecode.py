@@ -29,7 +29,7 @@ TASK_ROOT = "/var/task"
 
 
 def runtime_of(template: dict[str, Any]) -> str:
-    """The one Python runtime all functions of the template run on (``python3.11``)."""
+    """The one Python runtime all functions of the template run on (``python3.13``: the packaging Python)."""
     runtimes = set()
     for resource in template.get("Resources", {}).values():
         if resource.get("Type") == FUNCTION:
