@@ -71,3 +71,11 @@ def test_every_module_the_architecture_map_names_exists() -> None:
     assert len(named) >= 25
     missing = sorted(name for name in named if not (ROOT / name).is_file())
     assert missing == []
+
+
+def test_the_architecture_map_names_every_module() -> None:
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    named = set(MODULE.findall(text))
+    modules = {str(p.relative_to(ROOT)) for p in (ROOT / "chalicelib").rglob("*.py")
+               if p.name != "__init__.py"}
+    assert sorted(modules - named) == []
