@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote
 
 from chalice.app import Request, Response
@@ -35,6 +35,8 @@ LOOPBACK_HOST = re.compile(r"^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d{1,5})?$"
 PROXY_HEADERS = ("forwarded", "x-real-ip", "cf-connecting-ip")
 EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}$")
 JSON_TYPES = ("application/json",)
+
+Model = TypeVar("Model", bound=BaseModel)
 
 
 
@@ -93,7 +95,7 @@ def _evidently_local(request: Request) -> bool:
     return not host or bool(LOOPBACK_HOST.match(host))
 
 
-def body[Model: BaseModel](request: Request, model: type[Model]) -> Model:
+def body(request: Request, model: type[Model]) -> Model:
     content_type = (request.headers.get("content-type") or "application/json").split(";")[0]
     if content_type.strip().lower() not in JSON_TYPES:
         raise ApiError(415, "unsupported_media_type")

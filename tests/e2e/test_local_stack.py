@@ -8,7 +8,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -16,6 +16,8 @@ from chalicelib.adapters.dynamodb import schema
 from dev.testing import StackHandle, alive, start_stack
 
 pytestmark = pytest.mark.e2e
+
+T = TypeVar("T")
 
 
 STACK_ENV = {
@@ -35,7 +37,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackHandle]:
     handle.stop()
 
 
-def wait_until[T](probe: Callable[[], T], timeout: float, what: str, stack: StackHandle) -> T:
+def wait_until(probe: Callable[[], T], timeout: float, what: str, stack: StackHandle) -> T:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = probe()
