@@ -80,13 +80,11 @@ def _decision_listener(decision: str) -> Callable[..., None]:
     return listener
 
 
-def decide_click(services: SlackServices, client: Any, click: Click, decision: str) -> None:
-    """Approve records at once; the others first check the person may decide, then ask
-    for the comment in a modal (the trigger_id is only valid for 3 seconds)."""
-    from chalicelib.services import review, review_desk
-
-    ctx = services.context
-    lang: str = ctx.workflow.language
+def _on_review_button(services: SlackServices, client: Any, click: Click,
+                      act: Callable[[ReviewTarget, Reviewer, str], None]) -> None:
+    """What every button on a review request shares: read the button we wrote, find the
+    person behind the click, run ``act(target, reviewer, lang)`` and explain any refusal."""
+    lang: str = services.context.workflow.language
     try:
         target = ReviewTarget.decode(click.value)
     except (ValueError, TypeError):
@@ -94,6 +92,19 @@ def decide_click(services: SlackServices, client: Any, click: Click, decision: s
         return
     try:
         reviewer, lang = _reviewer(services, click.user, lang)
+        act(target, reviewer, lang)
+    except Exception as err:  # noqa: BLE001 - _refuse raises on what it cannot explain
+        _refuse(services, client, err, click.user, click.channel, lang)
+
+
+def decide_click(services: SlackServices, client: Any, click: Click, decision: str) -> None:
+    """Approve records at once; the others first check the person may decide, then ask
+    for the comment in a modal (the trigger_id is only valid for 3 seconds)."""
+    from chalicelib.services import review, review_desk
+
+    ctx = services.context
+
+    def act(target: ReviewTarget, reviewer: Reviewer, lang: str) -> None:
         if decision == "approve":
             outcome = review.decide(ctx, target.post_id, target.step, reviewer, decision,
                                     target.content_hash, "", services.directory)
@@ -108,8 +119,8 @@ def decide_click(services: SlackServices, client: Any, click: Click, decision: s
         metadata = ModalState(target, decision, click.channel, lang).encode()
         client.views_open(trigger_id=click.trigger_id, view=blocks.decision_modal(
             post, post.step(target.step), decision, lang, metadata))
-    except Exception as err:  # noqa: BLE001 - _refuse raises on what it cannot explain
-        _refuse(services, client, err, click.user, click.channel, lang)
+
+    _on_review_button(services, client, click, act)
 
 
 def on_review(ack: Any, body: dict[str, Any], context: Any, client: Any) -> None:
@@ -119,14 +130,8 @@ def on_review(ack: Any, body: dict[str, Any], context: Any, client: Any) -> None
     ack()
     services, click = services_of(context), Click.of(body)
     ctx = services.context
-    lang: str = ctx.workflow.language
-    try:
-        target = ReviewTarget.decode(click.value)
-    except (ValueError, TypeError):
-        explain(services, client, click.user, click.channel, blocks.escape(tr("broken_button", lang)))
-        return
-    try:
-        reviewer, lang = _reviewer(services, click.user, lang)
+
+    def act(target: ReviewTarget, reviewer: Reviewer, lang: str) -> None:
         post, fresh = review_desk.check_decision(ctx, target.post_id, target.step, reviewer, "approve",
                                                  target.content_hash, services.directory)
         if not fresh:
@@ -136,8 +141,8 @@ def on_review(ack: Any, body: dict[str, Any], context: Any, client: Any) -> None
         metadata = ModalState(target, "approve", click.channel, lang).encode()
         client.views_open(trigger_id=click.trigger_id, view=blocks.review_modal(
             post, post.step(target.step), ctx.workflow, lang, metadata))
-    except Exception as err:  # noqa: BLE001 - _refuse raises on what it cannot explain
-        _refuse(services, client, err, click.user, click.channel, lang)
+
+    _on_review_button(services, client, click, act)
 
 
 def on_review_submission(ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any,
