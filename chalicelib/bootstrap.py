@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover - types only; the imports below cost cold-
     from chalicelib.adapters.dynamodb.control import ControlStore
     from chalicelib.adapters.dynamodb.repository import DynamoPostRepository
     from chalicelib.adapters.idempotency import DynamoSendLedger, PowertoolsOnce
+    from chalicelib.adapters.s3_media import S3MediaStore
     from chalicelib.adapters.slack.client import Credentials
     from chalicelib.adapters.slack.deps import SlackServices
     from chalicelib.adapters.slack.directory import SlackDirectory
@@ -104,6 +105,13 @@ class Container:
         from chalicelib.adapters.dynamodb.control import ControlStore
 
         return ControlStore(self.aws("dynamodb"), self.table)
+
+    @cached_property
+    def media(self) -> S3MediaStore:
+        """Images: uploads and their checked, content-addressed copies."""
+        from chalicelib.adapters.s3_media import S3MediaStore
+
+        return S3MediaStore(self.aws("s3"), self.settings.media_bucket)
 
     def context(self) -> Context:
         from chalicelib.services.ports import Context

@@ -25,6 +25,8 @@ class Settings(BaseModel):
     config_path: str = Field("chalicelib/freigabe.toml", alias="FREIGABE_CONFIG")
     table: str = Field("freigabe", alias="FREIGABE_TABLE")
     publish_queue: str = Field(PUBLISH_QUEUE, alias="FREIGABE_PUBLISH_QUEUE")
+    # Where images live (uploads and the checked, content-addressed copies).
+    media_bucket: str = Field("freigabe-media", alias="FREIGABE_MEDIA_BUCKET")
     auth: Literal["cognito", "dev"] = Field("dev", alias="FREIGABE_AUTH")
     tick_seconds: float = Field(5, alias="FREIGABE_TICK_SECONDS", gt=0)
     slack_bot_token: str = Field("", alias="SLACK_BOT_TOKEN", repr=False)

@@ -6,6 +6,8 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from chalicelib.domain.media import Image
+
 # What one version of a post may weigh, as compact UTF-8 JSON: it is stored in the post's item
 # and once more as its own version (DynamoDB refuses any item over 400 KB).
 MAX_CONTENT_BYTES = 100 * 1024
@@ -19,14 +21,19 @@ class Content:
     channels: tuple[str, ...]
     title: str = ""
     variants: dict[str, str] = field(default_factory=dict)
+    # The images, in the order they go out, each with its alt text (see domain/media.py).
+    media: tuple[Image, ...] = ()
 
     def canonical(self) -> dict[str, object]:
-        return {
+        canonical: dict[str, object] = {
             "title": self.title,
             "text": self.text,
             "variants": {k: self.variants[k] for k in sorted(self.variants)},
             "channels": sorted(self.channels),
         }
+        if self.media:  # absent when there are none, so a text-only post keeps its hash
+            canonical["media"] = [image.canonical() for image in self.media]
+        return canonical
 
     @property
     def hash(self) -> str:
@@ -43,7 +50,8 @@ class Content:
 
     def changed_fields(self, other: Content) -> list[str]:
         mine, theirs = self.canonical(), other.canonical()
-        return [name for name in mine if mine[name] != theirs[name]]
+        names = [*mine, *(name for name in theirs if name not in mine)]
+        return [name for name in names if mine.get(name) != theirs.get(name)]
 
     @property
     def size(self) -> int:
@@ -57,16 +65,20 @@ class Content:
             "text": self.text,
             "variants": dict(self.variants),
             "channels": list(self.channels),
+            **({"media": [image.to_dict() for image in self.media]} if self.media else {}),
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> Content:
         variants = data.get("variants") or {}
         channels = data.get("channels") or []
+        media = data.get("media") or []
         assert isinstance(variants, dict) and isinstance(channels, list | tuple)
+        assert isinstance(media, list | tuple)
         return cls(
             text=str(data.get("text", "")),
             channels=tuple(str(c) for c in channels),
             title=str(data.get("title") or ""),
             variants={str(k): str(v) for k, v in variants.items()},
+            media=tuple(Image.from_dict(item) for item in media),
         )

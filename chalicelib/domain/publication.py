@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, cast
 
+from chalicelib.domain.media import Image
+
 OutcomeStatus = Literal["published", "failed", "unknown"]
 OUTCOME_STATUSES: tuple[OutcomeStatus, ...] = ("published", "failed", "unknown")
 
@@ -44,13 +46,15 @@ class Publication:
 
 @dataclass(frozen=True)
 class Copy:
-    """What a channel publishes for a post: the channel's text, and the post's title, author
-    and time (for networks and receivers that show or keep them)."""
+    """What a channel publishes for a post: the channel's text, its images (in order, with their
+    alt texts; the bytes are read through services.ports.MediaStore by sha256), and the post's
+    title, author and time (for networks and receivers that show or keep them)."""
 
     text: str
     title: str
     author: str
     publish_at: str | None
+    images: tuple[Image, ...] = ()
 
 
 @dataclass(frozen=True)

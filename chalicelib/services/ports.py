@@ -160,3 +160,36 @@ class Once(Protocol):
     to every later call for it (Powertools idempotency in AWS)."""
 
     def __call__(self, publication: Publication, send: Callable[[], Outcome]) -> Outcome: ...
+
+
+class MediaMissing(Exception):
+    """An upload or a stored image is not where it should be."""
+
+
+class MediaStore(Protocol):
+    """Where images live: uploads under their media id until checked, then once per sha256
+    (content-addressed, never overwritten). S3 in AWS, the emulator's S3 locally."""
+
+    def presign_upload(self, media_id: str, content_type: str, size: int) -> dict[str, Any]:
+        """``{"url", "fields"}`` of a presigned POST that takes exactly this type and at most
+        ``size`` bytes for this upload."""
+
+    def read_upload(self, media_id: str, limit: int) -> bytes:
+        """The uploaded bytes (at most ``limit`` + 1, so an oversized upload shows); MediaMissing
+        when nothing arrived."""
+
+    def keep(self, media_id: str, sha256: str, content_type: str) -> None:
+        """Store the checked upload under its sha256 (unless those bytes are stored already)
+        and drop the upload. Kept images not attached to a post expire after a day."""
+
+    def attach(self, sha256: str) -> None:
+        """A post refers to these bytes: they no longer expire."""
+
+    def read(self, sha256: str) -> bytes:
+        """The stored bytes; MediaMissing when they are gone."""
+
+    def url(self, sha256: str, seconds: int = 3600) -> str:
+        """A GET URL for the stored bytes, valid for ``seconds``."""
+
+    def fingerprint(self, sha256: str) -> str | None:
+        """The sha256 of what is stored under this key now (None when missing), for verify."""
