@@ -117,7 +117,7 @@ class Container:
         from chalicelib.services.ports import Context
 
         return Context(repo=self.repository, workflow=self.workflow, clock=self.clock,
-                       new_id=self.new_id)
+                       new_id=self.new_id, media=lambda: self.media)
 
     # -- publishing ---------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.domain.content import Content
+from chalicelib.domain.media import MediaObject
 from chalicelib.domain.post import Post
 from chalicelib.domain.publication import Copy, Outcome, Publication
 from chalicelib.domain.timeline import TimelineEvent
@@ -33,6 +34,12 @@ class PostRepository(Protocol):
     def content_version(self, post_id: str, content_hash: str) -> Content | None:
         """A version of the post's content by its hash (stored once, with the change that
         introduced it); None if there is none."""
+
+    def save_media(self, media: MediaObject) -> None:
+        """Store an upload's record (created, then ready once its bytes were checked)."""
+
+    def get_media(self, media_id: str) -> MediaObject | None:
+        """An upload's record; None when there is none."""
 
     def refs(self, post_id: str) -> Refs:
         """The post's references alone (no timeline)."""
@@ -104,6 +111,8 @@ class Context:
     workflow: Workflow
     clock: Callable[[], datetime]
     new_id: Callable[[], str]
+    # Where images live, built on first use (a request that touches no image builds no client).
+    media: Callable[[], MediaStore] | None = None
 
 
 # -- publishing (docs/publishing.md) ------------------------------------------------------------

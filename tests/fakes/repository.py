@@ -14,6 +14,7 @@ from chalicelib.adapters.dynamodb.repository import calendar_time
 from chalicelib.domain.content import Content
 from chalicelib.domain.errors import Conflict, NotFound, StorageRefused
 from chalicelib.domain.events import Message
+from chalicelib.domain.media import MediaObject
 from chalicelib.domain.post import Post, iso
 from chalicelib.domain.serialize import post_from_document, post_to_document
 from chalicelib.domain.status import Status
@@ -31,6 +32,7 @@ class MemoryPostRepository:
         self.stored_refs: dict[str, dict[str, Any]] = {}
         self.outbox: list[tuple[str, Message]] = []
         self.contents: dict[str, dict[str, Content]] = {}
+        self.stored_media: dict[str, MediaObject] = {}
 
     def save(self, post: Post) -> None:
         stored = self.documents.get(post.id)
@@ -50,6 +52,12 @@ class MemoryPostRepository:
         post.version += 1
         post.new_events = []
         post.messages = []
+
+    def save_media(self, media: MediaObject) -> None:
+        self.stored_media[media.id] = media
+
+    def get_media(self, media_id: str) -> MediaObject | None:
+        return self.stored_media.get(media_id)
 
     def save_ref(self, post_id: str, name: str, data: dict[str, Any]) -> None:
         self.stored_refs.setdefault(post_id, {})[name] = copy.deepcopy(data)

@@ -50,6 +50,14 @@ def ref_sk(name: str) -> str:
     return f"{REF_PREFIX}{name}"
 
 
+# An upload's record (services.ports.PostRepository.save_media), in its own partition.
+MEDIA_SK = "MEDIA"
+
+
+def media_pk(media_id: str) -> str:
+    return f"MEDIA#{media_id}"
+
+
 def author_pk(author: str) -> str:
     return f"AUTHOR#{author.lower()}"
 

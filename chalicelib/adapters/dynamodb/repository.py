@@ -16,6 +16,7 @@ from chalicelib.adapters.dynamodb import keys
 from chalicelib.domain.content import Content
 from chalicelib.domain.errors import Conflict, NotFound, StorageRefused
 from chalicelib.domain.events import Message, message_to_dict
+from chalicelib.domain.media import MediaObject
 from chalicelib.domain.post import Post, iso
 from chalicelib.domain.serialize import post_from_document, post_to_document
 from chalicelib.domain.status import ON_CALENDAR, Status
@@ -155,6 +156,21 @@ class DynamoPostRepository:
             })
         except self._client.exceptions.ClientError as err:
             raise _refusal(err, post_id) from err
+
+    def save_media(self, media: MediaObject) -> None:
+        self._client.put_item(TableName=self._table, Item={
+            keys.PK: _s(keys.media_pk(media.id)),
+            keys.SK: _s(keys.MEDIA_SK),
+            "doc": _s(json.dumps(media.to_dict(), separators=(",", ":"))),
+        })
+
+    def get_media(self, media_id: str) -> MediaObject | None:
+        item = self._client.get_item(
+            TableName=self._table,
+            Key={keys.PK: _s(keys.media_pk(media_id)), keys.SK: _s(keys.MEDIA_SK)},
+            ConsistentRead=True,
+        ).get("Item")
+        return MediaObject.from_dict(json.loads(item["doc"]["S"])) if item else None
 
     # -- reading --------------------------------------------------------------------------
 
