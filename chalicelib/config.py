@@ -23,6 +23,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -172,6 +173,7 @@ class WorkflowFile(_Strict):
     review_order: Literal["parallel", "sequential"] = "parallel"
     late_publish_minutes: Annotated[int, Field(ge=0)] = 120
     admins: list[Annotated[str, Field(pattern=r"^[UW][A-Z0-9]+$")]] = []
+    require_alt_text: StrictBool = True
     steps: Annotated[list[Step], Field(min_length=1)]
     channels: Annotated[dict[str, ChannelConfig], Field(min_length=1)]
 
@@ -222,6 +224,7 @@ class WorkflowFile(_Strict):
             channels={name: channel.type for name, channel in self.channels.items()},
             timezone=self.timezone, language=self.language, review_order=self.review_order,
             late_publish_minutes=self.late_publish_minutes, admins=frozenset(self.admins),
+            require_alt_text=self.require_alt_text,
         )
 
 

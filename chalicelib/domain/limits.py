@@ -16,6 +16,9 @@ vectors in ``tests/vectors/text_limits.json``.
 Bluesky also has a second limit, ``maxLength`` of the same record: 3,000 bytes of UTF-8.
 A few hundred graphemes of emoji can pass the first and fail the second, so ``byte_check``
 is checked as well (``BYTE_LIMITS``).
+
+Images have rules per network too (``IMAGE_RULES``, ``image_problems``): how many, how large,
+which types, and the alt text's length and whether it is required.
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
+
+from chalicelib.domain import media
 
 LIMITS: dict[str, int | None] = {
     "x": 280,
@@ -446,3 +451,135 @@ _COUNTERS: dict[str, Callable[[str], int]] = {
     "webhook": _graphemes,
     "outbox": _graphemes,
 }
+
+
+# --- Images ----------------------------------------------------------------------------
+#
+# What each network takes, from its documentation (2026); limits.js carries the same table.
+# Where a network downscales a large image instead of refusing it (Mastodon, Bluesky,
+# Facebook), no pixel limit is listed: the bytes the reviewers approved are the bytes sent.
+# - Mastodon: MediaAttachment IMAGE_LIMIT 16 MB, MAX_DESCRIPTION_LENGTH 1,500 characters;
+#   statuses.max_media_attachments 4 (GET /api/v2/instance); JPEG, PNG, GIF, WebP (and more).
+# - Bluesky: app.bsky.embed.images, at most 4 images, blob maxSize 2,000,000 bytes, accept
+#   image/jpeg, image/png, image/webp here (a GIF is shown as a still); `alt` is a required
+#   field and the app caps it at 2,000 graphemes.
+# - X: media best practices: 4 images per post, images up to 5 MB, 8,192 pixels per side at
+#   most; JPEG, PNG, WebP, GIF; media metadata alt_text.text up to 1,000 characters.
+# - LinkedIn: Images API: JPG, PNG, GIF, at most 36,152,320 pixels; Posts API MultiImage
+#   2 to 20 images; altText up to 4,086 characters. No byte limit is documented: the upload's.
+# - Facebook Page: Page photos: JPEG, PNG, GIF (also BMP, TIFF, which Freigabe does not take)
+#   up to 10 MB; a feed post attaches at most 10 photos; no alt text limit is documented.
+# - webhook, outbox: what any upload may be (domain/media.py).
+# Characters of alt text are counted as the network counts (Bluesky: graphemes) or as UTF-16
+# code units, never fewer than code points, so an alt text that passes here passes there.
+
+MB = 1_000_000
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ImageRules:
+    max_images: int
+    max_bytes: int
+    types: tuple[str, ...]
+    max_alt: int
+    alt_counter: str = "utf16"  # or "graphemes"
+    alt_required: bool = False  # by the network itself, whatever the workflow says
+    max_pixels: int | None = None  # width × height
+    max_side: int | None = None  # the longer side
+
+
+_EVERY_TYPE = media.IMAGE_TYPES
+_UPLOAD = media.MAX_UPLOAD_BYTES
+
+IMAGE_RULES: dict[str, ImageRules] = {
+    "mastodon": ImageRules(4, 16 * MIB, _EVERY_TYPE, 1_500),
+    "bluesky": ImageRules(4, 2 * MB, (media.JPEG, media.PNG, media.WEBP), 2_000,
+                          alt_counter="graphemes", alt_required=True),
+    "x": ImageRules(4, 5 * MIB, _EVERY_TYPE, 1_000, max_side=8_192),
+    "linkedin": ImageRules(20, _UPLOAD, (media.JPEG, media.PNG, media.GIF), 4_086,
+                           max_pixels=36_152_320),
+    "facebook_page": ImageRules(10, 10 * MIB, (media.JPEG, media.PNG, media.GIF),
+                                media.MAX_ALT_CHARS),
+    "webhook": ImageRules(media.MAX_IMAGES, _UPLOAD, _EVERY_TYPE, media.MAX_ALT_CHARS),
+    "outbox": ImageRules(media.MAX_IMAGES, _UPLOAD, _EVERY_TYPE, media.MAX_ALT_CHARS),
+}
+
+TYPE_NAMES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP", "image/gif": "GIF"}
+
+
+class ImageLike(Protocol):
+    """What the image rules read of an image (domain.media.Image has it)."""
+
+    @property
+    def content_type(self) -> str: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def width(self) -> int: ...
+    @property
+    def height(self) -> int: ...
+    @property
+    def alt(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class ImageProblem:
+    """One rule a channel's network sets that an image breaks. ``key`` names the message
+    (i18n); ``image`` is the image's position from 1 (0: the post's images as a whole)."""
+
+    key: str
+    image: int
+    params: dict[str, int | str]
+
+
+def megabytes(size: int) -> str:
+    """A byte limit as people write it: 2,000,000 and 2 MiB both read "2"."""
+    unit = MB if size % MB == 0 else MIB
+    value = size / unit
+    return str(int(value)) if value.is_integer() else f"{value:.1f}"
+
+
+def alt_length(channel_type: str, alt: str) -> int:
+    """The alt text's length as the channel's network counts it."""
+    counter = IMAGE_RULES[channel_type].alt_counter
+    text = _as_sent(alt)
+    return _graphemes(text) if counter == "graphemes" else _utf16_units(text)
+
+
+def image_problems(channel_type: str, images: Iterable[ImageLike],
+                   require_alt_text: bool) -> list[ImageProblem]:
+    """Every rule of the network behind ``channel_type`` that ``images`` break, in order.
+    ``require_alt_text``: the workflow's rule, on top of the network's."""
+    rules = IMAGE_RULES.get(channel_type)
+    if rules is None:
+        raise ValueError(f"unknown channel type {channel_type!r}")
+    listed = list(images)
+    problems: list[ImageProblem] = []
+    if len(listed) > rules.max_images:
+        problems.append(ImageProblem("too_many_images", 0,
+                                     {"count": len(listed), "limit": rules.max_images}))
+    for position, image in enumerate(listed, start=1):
+        if image.content_type not in rules.types:
+            problems.append(ImageProblem("image_type", position, {
+                "type": TYPE_NAMES.get(image.content_type, image.content_type),
+                "types": ", ".join(TYPE_NAMES[t] for t in rules.types)}))
+        if image.size > rules.max_bytes:
+            problems.append(ImageProblem("image_too_large", position,
+                                         {"limit": megabytes(rules.max_bytes)}))
+        if rules.max_pixels is not None and image.width * image.height > rules.max_pixels:
+            problems.append(ImageProblem("image_too_many_pixels", position, {
+                "width": image.width, "height": image.height, "limit": rules.max_pixels}))
+        if rules.max_side is not None and max(image.width, image.height) > rules.max_side:
+            problems.append(ImageProblem("image_too_wide", position, {
+                "width": image.width, "height": image.height, "limit": rules.max_side}))
+        alt = image.alt.strip()
+        if not alt:
+            if rules.alt_required or require_alt_text:
+                problems.append(ImageProblem("alt_missing", position, {}))
+            continue
+        length = alt_length(channel_type, alt)
+        if length > rules.max_alt:
+            problems.append(ImageProblem("alt_too_long", position,
+                                         {"count": length, "limit": rules.max_alt}))
+    return problems

@@ -48,6 +48,9 @@ class Workflow:
     review_order: ReviewOrder = "parallel"
     late_publish_minutes: int = 120
     admins: frozenset[str] = field(default_factory=frozenset)
+    # Every image needs alt text on every channel (accessibility is a legal duty for many
+    # companies); False leaves it to the networks that require it (Bluesky).
+    require_alt_text: bool = True
 
     @property
     def zone(self) -> ZoneInfo:

@@ -66,6 +66,104 @@ export function byteCheck(channelType, text) {
   return { channelType, count: n, limit, ok: limit === null || n <= limit };
 }
 
+// Image rules per network: limits.py's IMAGE_RULES (its comment names each network's
+// documentation). Alt text is counted as graphemes (Bluesky) or UTF-16 code units.
+const JPEG = 'image/jpeg';
+const PNG = 'image/png';
+const WEBP = 'image/webp';
+const GIF = 'image/gif';
+const EVERY_TYPE = [JPEG, PNG, WEBP, GIF];
+const MB = 1000000;
+const MIB = 1024 * 1024;
+const MAX_IMAGES = 10; // domain/media.py: per post
+const MAX_UPLOAD_BYTES = 10 * MIB;
+const MAX_ALT_CHARS = 1500;
+
+const rules = (maxImages, maxBytes, types, maxAlt, more = {}) => Object.freeze({
+  max_images: maxImages,
+  max_bytes: maxBytes,
+  types: Object.freeze(types),
+  max_alt: maxAlt,
+  alt_counter: 'utf16',
+  alt_required: false,
+  max_pixels: null,
+  max_side: null,
+  ...more,
+});
+
+export const IMAGE_RULES = Object.freeze({
+  mastodon: rules(4, 16 * MIB, EVERY_TYPE, 1500),
+  bluesky: rules(4, 2 * MB, [JPEG, PNG, WEBP], 2000, { alt_counter: 'graphemes', alt_required: true }),
+  x: rules(4, 5 * MIB, EVERY_TYPE, 1000, { max_side: 8192 }),
+  linkedin: rules(20, MAX_UPLOAD_BYTES, [JPEG, PNG, GIF], 4086, { max_pixels: 36152320 }),
+  facebook_page: rules(10, 10 * MIB, [JPEG, PNG, GIF], MAX_ALT_CHARS),
+  webhook: rules(MAX_IMAGES, MAX_UPLOAD_BYTES, EVERY_TYPE, MAX_ALT_CHARS),
+  outbox: rules(MAX_IMAGES, MAX_UPLOAD_BYTES, EVERY_TYPE, MAX_ALT_CHARS),
+});
+
+export const TYPE_NAMES = Object.freeze({ [JPEG]: 'JPEG', [PNG]: 'PNG', [WEBP]: 'WebP', [GIF]: 'GIF' });
+
+// A byte limit as people write it: 2,000,000 and 2 MiB both read "2".
+export function megabytes(size) {
+  const value = size / (size % MB === 0 ? MB : MIB);
+  return Number.isInteger(value) ? String(value) : value.toFixed(1);
+}
+
+// Python's str.strip(), which the server applies to alt text (String#trim differs at the edges:
+// U+FEFF, U+001C-U+001F).
+const PY_SPACE = '[\\t\\n\\x0b\\x0c\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
+const EDGE_SPACE = new RegExp(`^${PY_SPACE}+|${PY_SPACE}+$`, 'g');
+
+export function stripped(text) {
+  return String(text).replace(EDGE_SPACE, '');
+}
+
+export function altLength(channelType, alt) {
+  const text = String(alt).toWellFormed();
+  return IMAGE_RULES[channelType].alt_counter === 'graphemes' ? graphemes(text) : text.length;
+}
+
+// Every rule of the channel's network the images break, as the server finds them:
+// [{ key, image (position from 1; 0 for the images as a whole), params }]. An image is
+// { content_type, size, width, height, alt }; requireAltText is the workflow's rule.
+export function imageProblems(channelType, images, requireAltText) {
+  if (!Object.hasOwn(IMAGE_RULES, channelType)) throw new RangeError(`unknown channel type ${channelType}`);
+  const rule = IMAGE_RULES[channelType];
+  const problems = [];
+  if (images.length > rule.max_images) {
+    problems.push({ key: 'too_many_images', image: 0, params: { count: images.length, limit: rule.max_images } });
+  }
+  images.forEach((image, index) => {
+    const position = index + 1;
+    const { width, height } = image;
+    if (!rule.types.includes(image.content_type)) {
+      problems.push({ key: 'image_type', image: position, params: {
+        type: TYPE_NAMES[image.content_type] ?? image.content_type,
+        types: rule.types.map((t) => TYPE_NAMES[t]).join(', '),
+      } });
+    }
+    if (image.size > rule.max_bytes) {
+      problems.push({ key: 'image_too_large', image: position, params: { limit: megabytes(rule.max_bytes) } });
+    }
+    if (rule.max_pixels !== null && width * height > rule.max_pixels) {
+      problems.push({ key: 'image_too_many_pixels', image: position, params: { width, height, limit: rule.max_pixels } });
+    }
+    if (rule.max_side !== null && Math.max(width, height) > rule.max_side) {
+      problems.push({ key: 'image_too_wide', image: position, params: { width, height, limit: rule.max_side } });
+    }
+    const alt = stripped(String(image.alt ?? ''));
+    if (!alt) {
+      if (rule.alt_required || requireAltText) problems.push({ key: 'alt_missing', image: position, params: {} });
+      return;
+    }
+    const length = altLength(channelType, alt);
+    if (length > rule.max_alt) {
+      problems.push({ key: 'alt_too_long', image: position, params: { count: length, limit: rule.max_alt } });
+    }
+  });
+  return problems;
+}
+
 let segmenter = null;
 
 // V8's Intl.Segmenter slows down quadratically with the length of the string (40 000
