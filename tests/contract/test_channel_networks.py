@@ -135,6 +135,7 @@ def test_webhook_body_is_signed_and_the_receiver_verifies_it() -> None:
         "author": copy.author,
         "publish_at": copy.publish_at,
         "delivery_id": pub.idempotency_key,
+        "media": [],  # a text-only post; test_channel_media.py has the images
     }
     assert receiver.posts[0]["signature_valid"] is True
     assert outcome.status == "published" and outcome.url is None

@@ -16,10 +16,13 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.publication import Copy, Outcome, Publication
 from chalicelib.services.ports import RetryLater
+
+if TYPE_CHECKING:
+    from chalicelib.adapters.channels.images import ImageReader
 
 logger = logging.getLogger(__name__)
 
@@ -246,9 +249,12 @@ class Publisher:
 
     sends_idempotency_key = False  # a network that de-duplicates on the key says so
 
-    def __init__(self, name: str, http: HttpClient) -> None:
+    def __init__(self, name: str, http: HttpClient, images: ImageReader | None = None) -> None:
+        from chalicelib.adapters.channels.images import ImageReader
+
         self.name = name
         self.http = http
+        self.images = images or ImageReader(name, None)
 
     def publish(self, publication: Publication, copy: Copy) -> Outcome:
         try:

@@ -3,21 +3,30 @@
 ``commentary`` is LinkedIn's "little text format": ``\\ | { } @ [ ] ( ) < > # * _ ~`` are
 syntax, and LinkedIn cuts the post off at the first one that is not escaped. Every reserved
 character is escaped; hashtags become HashtagTemplates so they stay hashtags.
+
+Images use the Images API: POST /rest/images?action=initializeUpload for the author gives an
+upload URL and an image URN, the bytes are PUT there, and the post references the URN with its
+``altText`` (``content.media`` for one image, ``content.multiImage`` for two to twenty).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any
 
 from chalicelib.adapters.channels.base import (
     HttpClient,
     Publisher,
+    Response,
     Secret,
     error_text,
     failed,
     json_message,
 )
+from chalicelib.adapters.channels.images import ImageReader, image_failure
 from chalicelib.config import LinkedInChannel
+from chalicelib.domain.media import Image
 from chalicelib.domain.publication import Copy, Outcome, Publication
 
 POST_URL = "https://www.linkedin.com/feed/update/{urn}"
@@ -45,23 +54,31 @@ def little_text(text: str) -> str:
 
 
 class LinkedInPublisher(Publisher):
-    def __init__(self, name: str, config: LinkedInChannel, token: Secret, http: HttpClient) -> None:
-        super().__init__(name, http)
+    def __init__(self, name: str, config: LinkedInChannel, token: Secret, http: HttpClient,
+                 images: ImageReader | None = None) -> None:
+        super().__init__(name, http, images)
         self.base_url = config.base_url.rstrip("/")
         self.author = config.author
         self.api_version = config.api_version
         self.token = token
 
+    def _headers(self) -> dict[str, str]:
+        return {
+            "Authorization": f"Bearer {self.token.value()}",
+            "LinkedIn-Version": self.api_version,
+            "X-Restli-Protocol-Version": RESTLI_PROTOCOL,
+        }
+
     def _publish(self, publication: Publication, copy: Copy) -> Outcome:
+        post: dict[str, Any] = {}
+        if copy.images:
+            post["content"] = self._content(copy.images)
         response = self.http.request(
             "POST",
             f"{self.base_url}/rest/posts",
-            headers={
-                "Authorization": f"Bearer {self.token.value()}",
-                "LinkedIn-Version": self.api_version,
-                "X-Restli-Protocol-Version": RESTLI_PROTOCOL,
-            },
+            headers=self._headers(),
             json_body={
+                **post,
                 "author": self.author,
                 "commentary": little_text(copy.text),
                 "visibility": "PUBLIC",
@@ -75,9 +92,45 @@ class LinkedInPublisher(Publisher):
             },
         )
         if not response.ok:
-            # {"status": 401, "serviceErrorCode": 65600, "code": "INVALID_ACCESS_TOKEN", "message": ...};
-            # an expired LinkedIn-Version is a 426 with the same shape.
-            raise failed(error_text(response, json_message(response, ("message",), ("code",))))
+            raise failed(_message(response))
         # 201 with an empty body; the new post's URN (urn:li:share:… or urn:li:ugcPost:…) is a header.
         urn = response.headers.get("x-restli-id") or response.headers.get("x-linkedin-id")
         return Outcome("published", url=POST_URL.format(urn=urn) if urn else None, external_id=urn)
+
+    def _content(self, images: Sequence[Image]) -> dict[str, Any]:
+        uploaded = []
+        for position, image in enumerate(images, start=1):
+            entry = {"id": self._upload(position, image)}
+            if image.alt:
+                entry["altText"] = image.alt
+            uploaded.append(entry)
+        if len(uploaded) == 1:
+            return {"media": uploaded[0]}
+        return {"multiImage": {"images": uploaded}}
+
+    def _upload(self, position: int, image: Image) -> str:
+        """Initialize an upload for the author, PUT the bytes; the image's URN."""
+        data = self.images.read(position, image)
+        # An initialized upload nobody posts is never shown: both steps may be sent again.
+        response = self.http.request(
+            "POST", f"{self.base_url}/rest/images?action=initializeUpload", headers=self._headers(),
+            json_body={"initializeUploadRequest": {"owner": self.author}}, idempotent=True)
+        answer = response.json()
+        value = answer.get("value") if isinstance(answer, dict) else None
+        if not response.ok or not isinstance(value, dict) or not value.get("uploadUrl") \
+                or not value.get("image"):
+            raise image_failure(position, _message(response))
+        upload = self.http.request(
+            "PUT", str(value["uploadUrl"]),
+            headers={"Authorization": f"Bearer {self.token.value()}",
+                     "Content-Type": "application/octet-stream"},
+            body=data, idempotent=True)
+        if not upload.ok:
+            raise image_failure(position, _message(upload))
+        return str(value["image"])
+
+
+def _message(response: Response) -> str:
+    # {"status": 401, "serviceErrorCode": 65600, "code": "INVALID_ACCESS_TOKEN", "message": ...};
+    # an expired LinkedIn-Version is a 426 with the same shape.
+    return error_text(response, json_message(response, ("message",), ("code",)))

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from chalicelib.adapters.channels.base import HttpClient, HttpOptions, Secret
 from chalicelib.adapters.channels.bluesky import BlueskyPublisher
 from chalicelib.adapters.channels.facebook_page import FacebookPagePublisher
+from chalicelib.adapters.channels.images import ImageReader
 from chalicelib.adapters.channels.linkedin import LinkedInPublisher
 from chalicelib.adapters.channels.mastodon import MastodonPublisher
 from chalicelib.adapters.channels.outbox import OutboxPublisher
@@ -26,7 +27,7 @@ from chalicelib.config import (
     WebhookChannel,
     XChannel,
 )
-from chalicelib.services.ports import ChannelPublisher
+from chalicelib.services.ports import ChannelPublisher, MediaStore
 
 
 def build_publisher(
@@ -35,23 +36,27 @@ def build_publisher(
     resolve_secret: Callable[[str], str],
     *,
     http_options: HttpOptions | None = None,
+    media: Callable[[], MediaStore] | None = None,
 ) -> ChannelPublisher:
-    """``name`` is the channel's key in the workflow file; it labels logs and error messages."""
+    """``name`` is the channel's key in the workflow file; it labels logs and error messages.
+    ``media`` gives the image store, called only when a publication has images."""
     http = HttpClient(name, http_options)
+    images = ImageReader(name, media)
     if isinstance(config, MastodonChannel):
-        return MastodonPublisher(name, config, Secret(config.access_token, resolve_secret), http)
+        return MastodonPublisher(name, config, Secret(config.access_token, resolve_secret), http, images)
     if isinstance(config, BlueskyChannel):
-        return BlueskyPublisher(name, config, Secret(config.app_password, resolve_secret), http)
+        return BlueskyPublisher(name, config, Secret(config.app_password, resolve_secret), http, images)
     if isinstance(config, LinkedInChannel):
-        return LinkedInPublisher(name, config, Secret(config.access_token, resolve_secret), http)
+        return LinkedInPublisher(name, config, Secret(config.access_token, resolve_secret), http, images)
     if isinstance(config, XChannel):
-        return XPublisher(name, config, Secret(config.access_token, resolve_secret), http)
+        return XPublisher(name, config, Secret(config.access_token, resolve_secret), http, images)
     if isinstance(config, FacebookPageChannel):
-        return FacebookPagePublisher(name, config, Secret(config.access_token, resolve_secret), http)
+        token = Secret(config.access_token, resolve_secret)
+        return FacebookPagePublisher(name, config, token, http, images)
     if isinstance(config, WebhookChannel):
-        return WebhookPublisher(name, config, Secret(config.secret, resolve_secret), http)
+        return WebhookPublisher(name, config, Secret(config.secret, resolve_secret), http, images)
     if isinstance(config, OutboxChannel):
-        return OutboxPublisher(name, config)
+        return OutboxPublisher(name, config, images)
     raise TypeError(f"no publisher for channel type {type(config).__name__}")
 
 
@@ -59,13 +64,16 @@ class ChannelDirectory:
     """The workflow file's channels as publishers, each built on first use."""
 
     def __init__(self, channels: Mapping[str, ChannelConfig],
-                 resolve_secret: Callable[[str], str]) -> None:
+                 resolve_secret: Callable[[str], str],
+                 media: Callable[[], MediaStore] | None = None) -> None:
         self._channels = channels
         self._resolve = resolve_secret
+        self._media = media
         self._built: dict[str, ChannelPublisher] = {}
 
     def publisher(self, name: str) -> ChannelPublisher:
         """KeyError for a channel the workflow file no longer has."""
         if name not in self._built:
-            self._built[name] = build_publisher(name, self._channels[name], self._resolve)
+            self._built[name] = build_publisher(name, self._channels[name], self._resolve,
+                                                 media=self._media)
         return self._built[name]
