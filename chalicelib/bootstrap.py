@@ -144,7 +144,7 @@ class Container:
         from chalicelib import secrets as secret_refs
         from chalicelib.adapters.channels.registry import ChannelDirectory
 
-        return ChannelDirectory(self.config.channels, secret_refs.resolve)
+        return ChannelDirectory(self.config.channels, secret_refs.resolve, media=lambda: self.media)
 
     def scheduling(self) -> Scheduling:
         """What the tick needs."""
