@@ -174,6 +174,51 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Choose a range of at most {days} days.",
         "de": "Wählen Sie einen Zeitraum von höchstens {days} Tagen.",
     },
+    # images (uploads; chalicelib/services/media.py)
+    "media_type_not_accepted": {
+        "en": "“{filename}” cannot be added: {type} is not an image type Freigabe accepts "
+              "(accepted: {accepted}).",
+        "de": "„{filename}“ kann nicht hinzugefügt werden: {type} ist kein Bildformat, das "
+              "Freigabe annimmt (erlaubt: {accepted}).",
+    },
+    "media_empty": {
+        "en": "“{filename}” is empty.",
+        "de": "„{filename}“ ist leer.",
+    },
+    "media_too_large": {
+        "en": "“{filename}” is too large: {size} MB, at most {limit} MB per image.",
+        "de": "„{filename}“ ist zu groß: {size} MB, höchstens {limit} MB pro Bild.",
+    },
+    "media_not_found": {
+        "en": "This image does not exist, or it is not yours.",
+        "de": "Dieses Bild gibt es nicht, oder es gehört nicht Ihnen.",
+    },
+    "media_not_uploaded": {
+        "en": "Nothing has arrived for “{filename}” yet: upload the file, then try again.",
+        "de": "Für „{filename}“ ist noch nichts angekommen: Laden Sie die Datei hoch und "
+              "versuchen Sie es dann erneut.",
+    },
+    "media_not_an_image": {
+        "en": "“{filename}” is not an image Freigabe accepts: its content is none of {accepted}.",
+        "de": "„{filename}“ ist kein Bild, das Freigabe annimmt: Der Inhalt ist keines von "
+              "{accepted}.",
+    },
+    "media_type_mismatch": {
+        "en": "“{filename}”: the file is a {actual}, not a {declared}. Save it as a {declared} "
+              "or choose it again so its type is recognised.",
+        "de": "„{filename}“: Die Datei ist ein {actual}, kein {declared}. Speichern Sie sie als "
+              "{declared} oder wählen Sie sie erneut aus, damit ihr Format erkannt wird.",
+    },
+    "media_unreadable": {
+        "en": "“{filename}” cannot be read as a {type} image: the file seems damaged.",
+        "de": "„{filename}“ lässt sich nicht als {type}-Bild lesen: Die Datei scheint beschädigt.",
+    },
+    "media_too_many_pixels": {
+        "en": "“{filename}” is too large: {width} × {height} pixels; at most {megapixels} "
+              "megapixels and {side} pixels per side.",
+        "de": "„{filename}“ ist zu groß: {width} × {height} Pixel; höchstens {megapixels} "
+              "Megapixel und {side} Pixel pro Seite.",
+    },
     # field problems (pydantic error types)
     "missing": {"en": "is required", "de": "fehlt"},
     "string_type": {"en": "must be text", "de": "muss Text sein"},

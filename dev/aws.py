@@ -8,10 +8,13 @@ and SQS gets fast enough for a backlog of a thousand messages.
 from __future__ import annotations
 
 import argparse
+import base64
+import json
 import logging
 import signal
 import threading
 import time
+from datetime import datetime
 from importlib.metadata import version
 from typing import Any
 
@@ -48,13 +51,82 @@ def _quicker_sqs() -> None:
     backend.is_message_valid_based_on_retention_period = is_valid  # type: ignore[method-assign]
 
 
+def post_policy_problem(form: dict[str, str], bucket: str, size: int,
+                        now: float | None = None) -> tuple[int, str, str] | None:
+    """What S3 answers to a browser's POST upload that breaks its signed policy (expired, a
+    field not as the conditions say, a file outside ``content-length-range``), as (status,
+    code, message); None when the policy holds or there is none."""
+    fields = {key.lower(): value for key, value in form.items()}
+    fields["bucket"] = bucket
+    if "policy" not in fields:
+        return None
+    try:
+        policy = json.loads(base64.b64decode(fields["policy"]))
+        expires = datetime.fromisoformat(str(policy["expiration"]).replace("Z", "+00:00"))
+        conditions = list(policy.get("conditions") or [])
+    except (ValueError, KeyError, TypeError):
+        return 400, "InvalidPolicyDocument", "Invalid Policy: Invalid JSON."
+    if expires.timestamp() < (time.time() if now is None else now):
+        return 403, "AccessDenied", "Invalid according to Policy: Policy expired."
+    for condition in conditions:
+        if isinstance(condition, dict):
+            ((name, wanted),) = condition.items()
+            condition = ["eq", f"${name}", wanted]
+        operator = str(condition[0]).lower()
+        if operator == "content-length-range":
+            low, high = int(condition[1]), int(condition[2])
+            if size > high:
+                return 400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size"
+            if size < low:
+                return 400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size"
+            continue
+        value = fields.get(str(condition[1]).lstrip("$").lower(), "")
+        held = value == condition[2] if operator == "eq" else value.startswith(str(condition[2]))
+        if not held:
+            return 403, "AccessDenied", ("Invalid according to Policy: Policy Condition failed: "
+                                         + json.dumps(condition))
+    return None
+
+
+def _s3_post_policy() -> None:
+    """moto stores whatever a browser POSTs to a bucket; S3 first holds it to the presigned
+    POST's policy. The upload's type and size limits are part of what Freigabe promises, so
+    the local S3 enforces them too (the signature itself stays unchecked, as everywhere in moto)."""
+    from moto.s3.responses import S3Response
+
+    original = S3Response._bucket_response_post
+    if getattr(original, "enforces_post_policy", False):
+        return
+
+    def checked(self: Any, request: Any, bucket_name: str) -> Any:
+        form = {key: values[0] for key, values in (self.querystring or {}).items()
+                if isinstance(values, list) and values and isinstance(values[0], str)}
+        body = self.body if isinstance(self.body, bytes) else str(self.body or "").encode()
+        problem = post_policy_problem(form, bucket_name, len(body)) if "policy" in form else None
+        if problem is None:
+            return original(self, request, bucket_name)
+        status, code, message = problem
+        return status, {"Content-Type": "application/xml"}, (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code>'
+            f"<Message>{message}</Message></Error>")
+
+    checked.enforces_post_policy = True  # type: ignore[attr-defined]
+    S3Response._bucket_response_post = checked  # type: ignore[method-assign]
+
+
 def prepare_moto() -> None:
     """What every in-process moto here needs: DynamoDB transactions isolated and checked
-    before writing (as DynamoDB does them), and SQS that does not rescan its queue on each
-    message. Used by the local stack, the tests and the benchmarks alike."""
+    before writing (as DynamoDB does them), SQS that does not rescan its queue on each
+    message, and S3 that holds a browser's upload to its presigned POST policy. Used by the
+    local stack, the tests and the benchmarks alike."""
     from dev import moto_transactions
 
     moto_transactions.install()
+    try:
+        _s3_post_policy()
+    except (ImportError, AttributeError) as err:
+        print(f"S3 POST policy check not applied ({err}); uploads are not limited locally",
+              flush=True)
     try:
         _quicker_sqs()
     except (ImportError, AttributeError) as err:

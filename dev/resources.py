@@ -63,3 +63,29 @@ def _create_or_update(sqs: Any, name: str, attributes: dict[str, str]) -> str:
     # them again costs nothing and covers emulators that do not compare attributes.
     sqs.set_queue_attributes(QueueUrl=url, Attributes=attributes)
     return url
+
+
+def ensure_media_bucket(s3: Any, bucket: str, origins: list[str]) -> bool:
+    """The image bucket as the template defines it (chalicelib/adapters/media_bucket.py), CORS
+    for the local web page's origins. True when it was created now."""
+    from chalicelib.adapters import media_bucket
+
+    created = True
+    try:
+        region = s3.meta.region_name
+        where = {} if region in (None, "us-east-1") else {
+            "CreateBucketConfiguration": {"LocationConstraint": region}}
+        s3.create_bucket(Bucket=bucket, **where)
+    except ClientError as err:
+        if err.response["Error"]["Code"] not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+            raise
+        created = False
+    s3.put_public_access_block(Bucket=bucket,
+                               PublicAccessBlockConfiguration=media_bucket.public_access_block())
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": media_bucket.ENCRYPTION}}]})
+    s3.put_bucket_cors(Bucket=bucket,
+                       CORSConfiguration={"CORSRules": media_bucket.cors_rules(origins)})
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket, LifecycleConfiguration={"Rules": media_bucket.lifecycle_rules()})
+    return created

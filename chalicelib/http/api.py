@@ -141,6 +141,41 @@ def build_api(deps: Callable[[], ApiDeps]) -> Blueprint:
                      "language": language(request, workflow.language),
                      "timezone": workflow.timezone}
 
+    # -- images (CONTRACT §7): the bytes go straight to the image store, never through here --
+
+    @api.route("/api/media", methods=["POST"])
+    @route
+    def create_media(request: Request) -> tuple[int, dict[str, Any]]:
+        from chalicelib.http.media_models import MediaCreate, media_to_api
+        from chalicelib.services import media
+
+        caller = who(request)
+        data = body(request, MediaCreate)
+        created, upload = media.create_upload(deps().context, caller, data.filename,
+                                              data.content_type, data.size)
+        return 201, {**media_to_api(created), "upload": upload}
+
+    @api.route("/api/media/{media_id}/complete", methods=["POST"])
+    @route
+    def complete_media(request: Request, media_id: str) -> tuple[int, dict[str, Any]]:
+        from chalicelib.http.media_models import media_to_api
+        from chalicelib.services import media
+
+        caller = who(request)
+        body(request, NoBody)
+        context = deps().context
+        ready = media.complete(context, caller, media_id)
+        return 200, media_to_api(ready, media.url_of(context, ready))
+
+    @api.route("/api/media/{media_id}", methods=["GET"])
+    @route
+    def get_media(request: Request, media_id: str) -> tuple[int, dict[str, Any]]:
+        from chalicelib.http.media_models import media_to_api
+        from chalicelib.services import media
+
+        found, url = media.read(deps().context, who(request), media_id)
+        return 200, media_to_api(found, url)
+
     @api.route("/api/openapi.json", methods=["GET"])
     def openapi() -> dict[str, Any]:
         from chalicelib.http.openapi import spec

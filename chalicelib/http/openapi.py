@@ -82,5 +82,30 @@ def spec() -> dict[str, Any]:
                 {"name": "from", "in": "query", "required": True, "schema": {"type": "string"}},
                 {"name": "to", "in": "query", "required": True, "schema": {"type": "string"}}],
                 "responses": _responses(200, post_list, 422)}},
+            **_media_paths(),
         },
+    }
+
+
+MEDIA_ID = [{"name": "media_id", "in": "path", "required": True, "schema": {"type": "string"}}]
+
+
+def _media_paths() -> dict[str, Any]:
+    """The image routes (CONTRACT §7): create an upload, complete it, read it."""
+    from chalicelib.http.media_models import MEDIA_OBJECT_SCHEMA, MediaCreate
+
+    created = {**MEDIA_OBJECT_SCHEMA, "required": [*MEDIA_OBJECT_SCHEMA["required"], "upload"],
+               "properties": {**MEDIA_OBJECT_SCHEMA["properties"], "upload": {
+                   "type": "object", "required": ["url", "fields"],
+                   "properties": {"url": {"type": "string"}, "fields": {"type": "object"}}}}}
+    return {
+        "/api/media": {
+            "post": {"operationId": "createMedia", "requestBody": _json_body(MediaCreate),
+                     "responses": _responses(201, created, 400, 415, 422)}},
+        "/api/media/{media_id}/complete": {
+            "post": {"operationId": "completeMedia", "parameters": MEDIA_ID,
+                     "responses": _responses(200, MEDIA_OBJECT_SCHEMA, 404, 415, 422)}},
+        "/api/media/{media_id}": {
+            "get": {"operationId": "getMedia", "parameters": MEDIA_ID,
+                    "responses": _responses(200, MEDIA_OBJECT_SCHEMA, 404)}},
     }
