@@ -147,6 +147,67 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Der Beitrag ist zu groß: {size} KB Text, höchstens {limit} KB (Titel, Text und "
               "alle Kanalvarianten zusammen).",
     },
+    # a post's images (chalicelib/services/writing.py; the networks' rules: domain/limits.py)
+    "too_many_images_in_post": {
+        "en": "A post carries at most {limit} images; this one has {count}.",
+        "de": "Ein Beitrag enthält höchstens {limit} Bilder; dieser hat {count}.",
+    },
+    "media_unknown": {
+        "en": "Image {image} was not found among your uploads. Add it again.",
+        "de": "Bild {image} wurde unter Ihren hochgeladenen Bildern nicht gefunden. Fügen Sie "
+              "es erneut hinzu.",
+    },
+    "media_not_ready": {
+        "en": "Image {image} has not finished uploading.",
+        "de": "Bild {image} ist noch nicht hochgeladen.",
+    },
+    "media_duplicate": {
+        "en": "Image {image} is the same as image {first}; each image can be used only once.",
+        "de": "Bild {image} ist dasselbe wie Bild {first}; jedes Bild kann nur einmal "
+              "vorkommen.",
+    },
+    "media_gone": {
+        "en": "Image {image} is no longer stored (an upload not used in a post is kept for a "
+              "day). Add it again.",
+        "de": "Bild {image} ist nicht mehr gespeichert (ein Bild, das in keinem Beitrag "
+              "verwendet wird, bleibt einen Tag). Fügen Sie es erneut hinzu.",
+    },
+    "too_many_images": {
+        "en": "{channel}: at most {limit} images per post; this one has {count}.",
+        "de": "{channel}: höchstens {limit} Bilder pro Beitrag; dieser hat {count}.",
+    },
+    "image_type": {
+        "en": "{channel}: image {image} is a {type}; {channel} takes {types}.",
+        "de": "{channel}: Bild {image} ist ein {type}; {channel} nimmt {types}.",
+    },
+    "image_too_large": {
+        "en": "{channel}: image {image} is larger than {limit} MB.",
+        "de": "{channel}: Bild {image} ist größer als {limit} MB.",
+    },
+    "image_too_many_pixels": {
+        "en": "{channel}: image {image} has {width} × {height} pixels, more than the {limit} "
+              "pixels {channel} takes.",
+        "de": "{channel}: Bild {image} hat {width} × {height} Pixel, mehr als die {limit} "
+              "Pixel, die {channel} annimmt.",
+    },
+    "image_too_wide": {
+        "en": "{channel}: image {image} is {width} × {height} pixels; {channel} takes at most "
+              "{limit} pixels per side.",
+        "de": "{channel}: Bild {image} ist {width} × {height} Pixel groß; {channel} nimmt "
+              "höchstens {limit} Pixel pro Seite.",
+    },
+    "alt_missing": {
+        "en": "{channel}: image {image} has no alt text (a description for people who cannot "
+              "see it).",
+        "de": "{channel}: Bild {image} hat keinen Alternativtext (eine Beschreibung für "
+              "Menschen, die es nicht sehen können).",
+    },
+    "alt_too_long": {
+        "en": "{channel}: the alt text of image {image} is too long: {count} of {limit} "
+              "characters.",
+        "de": "{channel}: Der Alternativtext von Bild {image} ist zu lang: {count} von {limit} "
+              "Zeichen.",
+    },
     "too_large_to_store": {
         "en": "This change would make the post too large to store. Nothing was changed; "
               "shorten the text.",
