@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import html
+import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -37,6 +38,10 @@ ASSET_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}\.(?:js|css|svg)")
 SAFE_PATH = re.compile(r"/[A-Za-z0-9._~/-]{0,200}")
 # Cognito's domain ends up in the CSP header: a plain host name, nothing that could add a directive.
 HOST = re.compile(r"[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+")
+# An S3 endpoint's host and port (the local emulator: 127.0.0.1:5055).
+ENDPOINT_HOST = re.compile(r"[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*(?::[0-9]{1,5})?")
+BUCKET = re.compile(r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]")
+REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]")
 
 DEV_USERS = [
     {"email": "writer@freigabe.example", "name": "Wanda Writer"},
@@ -51,10 +56,11 @@ SHELL_TEXT = {
 }
 
 
-def security_headers(connect_extra: str = "") -> Headers:
+def security_headers(connect_extra: str = "", img_extra: str = "") -> Headers:
     connect = "'self'" + (f" {connect_extra}" if connect_extra else "")
+    img = "'self' data:" + (f" {img_extra}" if img_extra else "")
     csp = (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"default-src 'self'; script-src 'self'; style-src 'self'; img-src {img}; "
         f"connect-src {connect}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; "
         "object-src 'none'"
     )
@@ -93,9 +99,34 @@ def _cognito(settings: Settings) -> dict[str, str] | None:
     return {"domain": f"https://{parts.netloc}", "client_id": client_id, "redirect_uri": redirect}
 
 
-def _connect_extra(settings: Settings) -> str:
+def media_origins(settings: Settings, environ: Mapping[str, str]) -> list[str]:
+    """Where the page sends images (the presigned POST) and shows them from (presigned GETs):
+    the bucket's origin. boto3 takes the endpoint from its own variables (the local emulator,
+    path-style URLs); without one it addresses the bucket by virtual host, globally or in the
+    region, so both are allowed."""
+    endpoint = environ.get("AWS_ENDPOINT_URL_S3") or environ.get("AWS_ENDPOINT_URL") or ""
+    if endpoint:
+        parts = urlsplit(endpoint.strip())
+        if parts.scheme in ("http", "https") and ENDPOINT_HOST.fullmatch(parts.netloc):
+            return [f"{parts.scheme}://{parts.netloc}"]
+        return []
+    bucket = settings.media_bucket.strip()
+    if not BUCKET.fullmatch(bucket):
+        return []
+    origins = [f"https://{bucket}.s3.amazonaws.com"]
+    region = (environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "").strip()
+    if REGION.fullmatch(region):
+        origins.append(f"https://{bucket}.s3.{region}.amazonaws.com")
+    return origins
+
+
+def _policy_sources(settings: Settings) -> tuple[str, str]:
+    """The page's extra connect-src and img-src sources: Cognito's hosted UI, the bucket, and
+    blob: for an image's preview while it uploads."""
     cognito = _cognito(settings) if settings.auth == "cognito" else None
-    return cognito["domain"] if cognito else ""
+    media = media_origins(settings, os.environ)
+    connect = ([cognito["domain"]] if cognito else []) + media
+    return " ".join(connect), " ".join(["blob:", *media])
 
 
 def _language(request: Request, default_language: Callable[[], str]) -> str:
@@ -143,7 +174,7 @@ def build_web(get_deps: Callable[[], WebDeps]) -> Blueprint:
             "Content-Type": "text/html; charset=utf-8",
             "Cache-Control": "no-cache",
             "Vary": "Accept-Language",
-            **security_headers(_connect_extra(deps.settings)),
+            **security_headers(*_policy_sources(deps.settings)),
         }
         return Response(body=body, status_code=200, headers=headers)
 

@@ -17,9 +17,14 @@ from chalicelib.web import routes
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "chalicelib" / "web" / "static"
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; "
-       "object-src 'none'")
+# The bucket's addresses (the test environment names no S3 endpoint): images are uploaded to
+# and shown from there, blob: shows an image while it uploads.
+BUCKET_ORIGINS = ("https://freigabe-media.s3.amazonaws.com "
+                  "https://freigabe-media.s3.eu-central-1.amazonaws.com")
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; "
+       f"img-src 'self' data: blob: {BUCKET_ORIGINS}; "
+       f"connect-src 'self' {BUCKET_ORIGINS}; frame-ancestors 'none'; base-uri 'none'; "
+       "form-action 'self'; object-src 'none'")
 
 
 @pytest.fixture
@@ -63,7 +68,10 @@ def parse(body: bytes) -> Shell:
     return shell
 
 
-def test_page_is_html_with_a_strict_policy(web: Any) -> None:
+def test_page_is_html_with_a_strict_policy(web: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-central-1")
     response = web.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"})
 
     assert response.status_code == 200
@@ -213,7 +221,7 @@ def test_cognito_config_and_policy_name_the_hosted_ui(web: Any, monkeypatch: pyt
     assert body == {"auth": "cognito", "cognito": {
         "domain": "https://freigabe.auth.eu-central-1.amazoncognito.com",
         "client_id": "abc123", "redirect_uri": "https://freigabe.example/api/"}}
-    assert ("connect-src 'self' https://freigabe.auth.eu-central-1.amazoncognito.com;"
+    assert ("connect-src 'self' https://freigabe.auth.eu-central-1.amazoncognito.com"
             in page.headers["Content-Security-Policy"])
 
 
@@ -238,3 +246,29 @@ def test_assets_are_addressed_under_the_stage_the_page_was_served_from(path: str
     request = SimpleNamespace(context={"path": path, "resourcePath": "/"})
 
     assert routes._root(request) == root  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("environ", "origins"), [
+    ({"AWS_ENDPOINT_URL": "http://127.0.0.1:5055"}, ["http://127.0.0.1:5055"]),
+    ({"AWS_ENDPOINT_URL": "http://127.0.0.1:5055", "AWS_ENDPOINT_URL_S3": "https://s3.local.example/x"},
+     ["https://s3.local.example"]),
+    ({"AWS_REGION": "eu-central-1"},
+     ["https://freigabe-media.s3.amazonaws.com", "https://freigabe-media.s3.eu-central-1.amazonaws.com"]),
+    ({}, ["https://freigabe-media.s3.amazonaws.com"]),
+    ({"AWS_ENDPOINT_URL": "javascript:alert(1)"}, []),
+    ({"AWS_ENDPOINT_URL": "http://evil.example; script-src *"}, []),
+    ({"AWS_DEFAULT_REGION": "eu-central-1; script-src *"}, ["https://freigabe-media.s3.amazonaws.com"]),
+])
+def test_the_policy_names_the_bucket_the_page_uploads_to(environ: dict[str, str],
+                                                         origins: list[str]) -> None:
+    from chalicelib.settings import Settings
+
+    assert routes.media_origins(Settings.model_validate({}), environ) == origins
+
+
+def test_a_bucket_name_that_could_add_a_directive_is_left_out() -> None:
+    from chalicelib.settings import Settings
+
+    settings = Settings.model_validate({"FREIGABE_MEDIA_BUCKET": "x; script-src *"})
+
+    assert routes.media_origins(settings, {"AWS_REGION": "eu-central-1"}) == []

@@ -64,6 +64,11 @@ export const api = {
   edit: (id, payload) => call("PATCH", `api/posts/${encodeURIComponent(id)}`, payload),
   submit: (id) => call("POST", `api/posts/${encodeURIComponent(id)}/submit`, {}),
   withdraw: (id) => call("POST", `api/posts/${encodeURIComponent(id)}/withdraw`, {}),
+  // Images (docs/api.md "Media"): an upload is announced, sent straight to the bucket
+  // (upload.js), then completed, which checks what arrived.
+  createMedia: (payload) => call("POST", "api/media", payload),
+  completeMedia: (id) => call("POST", `api/media/${encodeURIComponent(id)}/complete`, {}),
+  media: (id) => call("GET", `api/media/${encodeURIComponent(id)}`),
   calendar: (from, to) =>
     call("GET", `api/calendar?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`),
 };

@@ -11,7 +11,7 @@ import { renderPost } from "./post.js";
 import { renderCalendar } from "./calendar.js";
 import { errorNotice, loading, onSignInAgain } from "./ui.js";
 
-const ctx = { config: null, session: null, me: null, channels: [] };
+const ctx = { config: null, session: null, me: null, channels: [], requireAltText: true };
 let firstRoute = true;
 const DRAFT_KEY = "freigabe.unsavedDraft";
 
@@ -42,6 +42,8 @@ async function start() {
     const [me, channels] = await Promise.all([api.me(), api.channels()]);
     ctx.me = me;
     ctx.channels = channels.channels || [];
+    // The workflow's alt text rule (docs/workflow.md, require_alt_text); on unless it says false.
+    ctx.requireAltText = channels.require_alt_text !== false;
   } catch (err) {
     const again = h("button", { type: "button", class: "btn", text: t("auth.again") });
     again.addEventListener("click", () => location.reload());

@@ -6,6 +6,7 @@ import { h, clear, uid, fill } from "./dom.js";
 import { t, channelType } from "./i18n.js";
 import { check } from "./limits.js";
 import { OWN_ZONE, dateTime, fromLocalInput, toLocalInput, zoneName } from "./format.js";
+import { mediaField } from "./media-field.js";
 import { previewPanel } from "./preview.js";
 import { errorNotice, staleNotice, toast, pageTitle } from "./ui.js";
 
@@ -22,6 +23,7 @@ export function renderCompose(main, ctx, post = null, draft = null) {
     variants: post ? post.variants || {} : {},
     at: Boolean(original),
     time: original,
+    media: post ? post.media || [] : [],
   };
   const state = {
     checked: new Set(start.channels),
@@ -38,7 +40,13 @@ export function renderCompose(main, ctx, post = null, draft = null) {
   const notices = h("div", { class: "notices" });
 
   const rows = ctx.channels.map((channel) => channelRow(channel));
-  const preview = previewPanel(() => ({ channels: selectedChannels(), authorName: ctx.me.name }));
+  const media = mediaField({
+    initial: start.media || [],
+    getChannels: () => ctx.channels.filter((c) => state.checked.has(c.name)),
+    requireAltText: ctx.requireAltText !== false,
+    onChange: () => update(),
+  });
+  const preview = previewPanel(() => ({ channels: selectedChannels(), authorName: ctx.me.name, images: media.shown() }));
 
   const when = publishField();
   const reason = h("p", { class: "muted block-reason", id: "block-reason" });
@@ -49,6 +57,7 @@ export function renderCompose(main, ctx, post = null, draft = null) {
       notices,
       field(titleId, t("compose.title"), title, t("compose.titleHint")),
       field(textId, t("compose.text"), text),
+      media.root,
       h("fieldset", { class: "channels" },
         h("legend", { text: t("compose.channels") }),
         h("p", { class: "muted hint", text: t("compose.channelsHint") }),
@@ -58,7 +67,8 @@ export function renderCompose(main, ctx, post = null, draft = null) {
       h("div", { class: "actions" }, buttons, reason)),
     h("aside", { class: "compose-side" }, preview.root));
   form.addEventListener("submit", (event) => event.preventDefault());
-  form.snapshot = () => ({ ...payload(), channels: [...state.checked], variants: Object.fromEntries(state.variants), ...when.snapshot() });
+  form.snapshot = () => ({ ...payload(), channels: [...state.checked], variants: Object.fromEntries(state.variants), ...when.snapshot(), media: media.snapshot() });
+  media.attach(form);
   form.addEventListener("input", update);
   form.addEventListener("change", update);
 
@@ -208,6 +218,7 @@ export function renderCompose(main, ctx, post = null, draft = null) {
       liveStatus.textContent = problems;
       liveStatus.classList.toggle("is-error", Boolean(problems));
     }
+    media.refresh();
     when.describe();
     preview.render();
     if (editing && REVIEW_STATUSES.includes(post.status)) {
@@ -220,6 +231,8 @@ export function renderCompose(main, ctx, post = null, draft = null) {
 
   function blockReason(over) {
     if (over.length) return t("compose.blockedOver");
+    const images = media.blocker();
+    if (images) return images;
     if (!text.value.trim()) return t("compose.blockedText");
     if (!state.checked.size) return t("compose.blockedChannel");
     if (when.wanted() && !when.value()) return t("compose.blockedTime");
@@ -237,12 +250,19 @@ export function renderCompose(main, ctx, post = null, draft = null) {
     return { title: title.value.trim(), text: text.value, channels, variants };
   }
 
+  // Sent only when there is something to say: a new post without images, or an edit that
+  // leaves them as they were, keeps the request as it was before images existed.
+  function mediaChanged() {
+    const before = (editing ? post.media || [] : []).map((m) => ({ id: m.id, alt: (m.alt || "").trim() }));
+    return JSON.stringify(media.payload()) !== JSON.stringify(before);
+  }
+
   function contentChanged() {
     const now = payload();
     const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
     return now.title !== (post.title || "") || now.text !== post.text ||
       !same([...now.channels].sort(), [...post.channels].sort()) ||
-      !same(sortedEntries(now.variants), sortedEntries(post.variants || {}));
+      !same(sortedEntries(now.variants), sortedEntries(post.variants || {})) || mediaChanged();
   }
 
   async function save({ submit }) {
@@ -255,10 +275,12 @@ export function renderCompose(main, ctx, post = null, draft = null) {
       if (!editing) {
         const body = { ...payload(), submit };
         if (when.value()) body.publish_at = when.value();
+        if (mediaChanged()) body.media = media.payload();
         saved = await api.create(body);
       } else {
         const body = { ...payload(), version: post.version };
         if (when.changed()) body.publish_at = when.value();
+        if (mediaChanged()) body.media = media.payload();
         saved = await api.edit(post.id, body);
         if (submit && ["draft", "changes_requested"].includes(saved.status)) saved = await api.submit(post.id);
       }

@@ -3,7 +3,7 @@
 
 import { api, ApiError } from "./api.js";
 import { h, fill } from "./dom.js";
-import { t } from "./i18n.js";
+import { t, getLang } from "./i18n.js";
 import { OWN_ZONE, dateTime, zoneName } from "./format.js";
 import { previewCard } from "./preview.js";
 import { postTitle } from "./posts.js";
@@ -67,6 +67,7 @@ function draw(view, ctx, post) {
     section(t("post.review"), stepList(post), "review"),
     post.results && Object.keys(post.results).length
       ? section(t("post.results"), resultList(post, ctx.channels), "results") : null,
+    post.media && post.media.length ? section(t("post.images"), imageList(post.media), "images") : null,
     section(t("post.content"), contentCards(post, ctx), "content"),
     section(t("post.history"), timelineList(post), "history"));
   pageTitle(title);
@@ -99,9 +100,32 @@ function contentCards(post, ctx) {
     const channel = ctx.channels.find((c) => c.name === name) || { name, type: "" };
     const variant = (post.variants || {})[name];
     const own = Boolean(variant && variant.trim());
-    return previewCard(channel, own ? variant : post.text, ctx.me.name, null, own ? t("post.variantUsed") : "");
+    return previewCard(channel, own ? variant : post.text, ctx.me.name, null, own ? t("post.variantUsed") : "", post.media || []);
   });
   return h("div", { class: "content-grid" }, cards);
+}
+
+// Each image whole, in order, with its alt text in plain sight: the words reviewers approve.
+function imageList(media) {
+  return h("ol", { class: "image-list" }, media.map((image, index) => {
+    const alt = (image.alt || "").trim();
+    return h("li", { class: "image-entry", dataset: { mediaId: image.id || "", sha256: image.sha256 || "" } },
+      h("figure", {},
+        h("img", { src: image.url || "", alt, loading: "lazy", decoding: "async" }),
+        h("figcaption", {},
+          h("strong", { text: t("post.imageN", { position: index + 1 }) }), " ",
+          h("span", { class: "muted small", text: imageFacts(image) }),
+          alt ? h("p", { class: "image-alt", text: alt })
+            : h("p", { class: "image-alt image-alt-missing", text: t("post.noAlt") }))));
+  }));
+}
+
+function imageFacts(image) {
+  const kind = String(image.content_type || "").replace("image/", "").toUpperCase();
+  const number = new Intl.NumberFormat(getLang() === "de" ? "de-DE" : "en-GB", { maximumFractionDigits: 2 });
+  const size = image.size ? `${number.format(image.size / 1_000_000)} MB` : "";
+  const pixels = image.width && image.height ? `${image.width} × ${image.height}` : "";
+  return [kind, pixels, size].filter(Boolean).join(" · ");
 }
 
 function fillActions(actions, notices, view, ctx, post) {

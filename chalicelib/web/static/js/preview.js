@@ -1,10 +1,34 @@
 // How a post will look on each network: a neutral card per channel, the text exactly as it
-// will be sent (variant or main text), rendered as text only.
+// will be sent (variant or main text), rendered as text only, and the images cropped the way
+// the network's feed crops them (media-layout.js).
 
 import { h, clear } from "./dom.js";
 import { t, channelType } from "./i18n.js";
+import { imageLayout } from "./media-layout.js";
 
-export function previewCard(channel, text, authorName, result, note = "") {
+// `images`: [{url, alt, width, height}] in the post's order.
+export function previewImages(channel, images) {
+  const layout = imageLayout(channel.type, images || []);
+  if (layout.kind === "none") return null;
+  const box = h("div", {
+    class: `preview-media layout-${layout.kind} count-${layout.count}`,
+    dataset: { layout: layout.kind, count: String(layout.count) },
+  });
+  if (layout.aspect) box.style.aspectRatio = String(layout.aspect); // CSSOM: allowed by the CSP
+  for (const cell of layout.cells) {
+    const image = images[cell.index];
+    const frame = h("div", { class: `preview-cell fit-${cell.fit}`, dataset: { aspect: cell.aspect.toFixed(4), index: String(cell.index) } },
+      h("img", { src: image.url || "", alt: image.alt || "", loading: "lazy", decoding: "async" }));
+    if (layout.kind !== "grid") frame.style.aspectRatio = String(cell.aspect);
+    if (layout.more && cell.index === layout.cells.length - 1) {
+      frame.append(h("span", { class: "preview-more", text: `+${layout.more}`, "aria-label": t("preview.more", { count: layout.more }) }));
+    }
+    box.append(frame);
+  }
+  return box;
+}
+
+export function previewCard(channel, text, authorName, result, note = "", images = []) {
   const name = authorName || "Freigabe";
   const initial = (name.trim()[0] || "F").toUpperCase();
   const body = text.trim()
@@ -20,10 +44,11 @@ export function previewCard(channel, text, authorName, result, note = "") {
         h("strong", { text: name }),
         h("span", { class: "muted", text: `@${channel.name}` }))),
     body,
+    previewImages(channel, images),
     h("footer", { class: "preview-foot muted", text: footer.join(" · ") }));
 }
 
-// A tab per channel; `getState()` answers {channels: [{channel, text, result}], authorName}.
+// A tab per channel; `getState()` answers {channels: [{channel, text, result}], authorName, images}.
 export function previewPanel(getState) {
   let selected = null;
   const tabs = h("div", { class: "tabs", role: "tablist", "aria-label": t("preview.title") });
@@ -32,7 +57,7 @@ export function previewPanel(getState) {
     h("h2", { id: "preview-heading", text: t("preview.title") }), tabs, panel);
 
   function render() {
-    const { channels, authorName } = getState();
+    const { channels, authorName, images } = getState();
     clear(tabs);
     clear(panel);
     if (!channels.length) {
@@ -53,7 +78,7 @@ export function previewPanel(getState) {
     }
     const current = channels.find((c) => c.channel.name === selected);
     panel.setAttribute("aria-labelledby", `tab-${selected}`);
-    panel.append(previewCard(current.channel, current.text, authorName, current.result));
+    panel.append(previewCard(current.channel, current.text, authorName, current.result, "", images || []));
   }
 
   function focusTab() {
