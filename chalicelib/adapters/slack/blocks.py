@@ -9,6 +9,7 @@ through `escape` and into mrkdwn objects marked `verbatim`, so `<!channel>`, `<@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,7 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     DividerBlock,
     HeaderBlock,
+    ImageBlock,
     InputBlock,
     MarkdownTextObject,
     PlainTextInputElement,
@@ -29,8 +31,10 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from chalicelib.adapters.slack.codec import PublicationTarget, ReviewTarget
+from chalicelib.adapters.slack.files import ShownImage
 from chalicelib.adapters.slack.texts import status_name, tr, when
 from chalicelib.domain.content import Content
+from chalicelib.domain.media import image_changes
 from chalicelib.domain.post import Post, Step
 from chalicelib.domain.workflow import Workflow
 
@@ -49,6 +53,8 @@ COMMENT_ACTION = "comment"
 SECTION_LIMIT = 3000
 MESSAGE_BLOCKS = 50
 MODAL_BLOCKS = 100
+HOME_BLOCKS = 100
+IMAGE_ALT_LIMIT = 2000  # an image block's alt_text
 HOME_ITEMS = 20
 SLACK_ID = re.compile(r"^[UWBS][A-Z0-9]{2,20}$")
 SAFE_URL = re.compile(r"^https?://[^\s<>|]+$")
@@ -121,18 +127,65 @@ def _dicts(blocks: list[Block]) -> Blocks:
     return [block.to_dict() for block in blocks]
 
 
-def decision_buttons(post: Post, step: Step, lang: str, shown_in_full: bool = True) -> ActionsBlock:
+def decision_buttons(post: Post, step: Step, lang: str, shown_in_full: bool = True,
+                     approve: bool = True) -> ActionsBlock:
     """Approve binds to the whole content hash, so it stands only under the whole content;
-    elsewhere Review opens a modal that shows everything before it approves."""
+    elsewhere Review opens a modal that shows everything before it approves. Without
+    ``approve`` (an image could not be shown) neither is offered."""
     value = ReviewTarget(post.id, step.name, post.content_hash).encode()
     first = (ButtonElement(text=tr("approve", lang), action_id=APPROVE, value=value, style="primary")
              if shown_in_full else
              ButtonElement(text=tr("review", lang), action_id=REVIEW, value=value, style="primary"))
     return ActionsBlock(block_id=f"freigabe:{post.id}:{step.name}"[:255], elements=[
-        first,
+        *([first] if approve else []),
         ButtonElement(text=tr("request_changes", lang), action_id=REQUEST_CHANGES, value=value),
         ButtonElement(text=tr("reject", lang), action_id=REJECT, value=value, style="danger"),
     ])
+
+
+# -- images -----------------------------------------------------------------------------------
+
+
+def shown_images(post: Post, images: Sequence[ShownImage] | None) -> list[ShownImage]:
+    """The images a message shows; none given means none could be shown."""
+    if images is None:
+        return [ShownImage(image, None) for image in post.content.media]
+    return list(images)
+
+
+def image_blocks(images: Sequence[ShownImage], lang: str) -> list[Block]:
+    """Each image in order (a Slack file, never a public URL) under its alt text, which
+    reviewers judge too; an image that could not be shown says so in its place."""
+    blocks: list[Block] = []
+    for position, item in enumerate(images, start=1):
+        title = tr("image_title", lang, n=position)
+        alt = item.image.alt.strip()
+        if item.file_id:
+            blocks.append(ImageBlock(slack_file={"id": item.file_id}, title=title,
+                                     alt_text=clip(alt, IMAGE_ALT_LIMIT) if alt
+                                     else tr("image_no_alt", lang)))
+        else:
+            blocks.append(_section(escape(tr("image_not_shown", lang, n=position))))
+        marker = "\x00"
+        said = (escape(tr("image_alt", lang, alt=marker)).replace(marker, clip(alt, 1900)) if alt
+                else f"_{escape(tr('image_no_alt', lang))}_")
+        blocks.append(_context(f"*{escape(title)}* · {said}"))
+    return blocks
+
+
+def image_change_lines(before: Content, after: Content, lang: str) -> list[str]:
+    """What changed among the images, in the reader's language (escaped)."""
+    said = []
+    for change in image_changes(before.media, after.media):
+        found = re.fullmatch(r"image (\d+) (added|removed|replaced|alt text changed)", change)
+        if found:
+            kind = {"alt text changed": "alt"}.get(found.group(2), found.group(2))
+            said.append(tr(f"image_changed_{kind}", lang, n=found.group(1)))
+        elif change == "images reordered":
+            said.append(tr("images_reordered", lang))
+        else:
+            said.append(change)
+    return [escape(line) for line in said]
 
 
 # -- review requests --------------------------------------------------------------------------
@@ -192,6 +245,9 @@ def changes_blocks(seen: dict[str, Any] | None, content: Content, lang: str) -> 
         pairs.append((tr("field_channels", lang), ", ".join(previous.channels),
                       ", ".join(content.channels)))
     lines = [f"*{escape(tr('changed_since', lang, fields=names))}*"]
+    if "media" in fields:
+        lines.append(f"_{escape(tr('field_media', lang))}_: "
+                     + "; ".join(image_change_lines(previous, content, lang)))
     for label, old, new in pairs[:4]:
         shown_old, shown_new = excerpt(old, new)
         lines.append(f"_{escape(label)}_\n{escape(tr('before', lang))}: {clip(shown_old, 300)}\n"
@@ -242,9 +298,11 @@ class RequestState:
 
 def review_request(post: Post, step: Step, workflow: Workflow, lang: str,
                    state: RequestState = RequestState(), with_text: bool = True,
-                   seen: dict[str, Any] | None = None) -> tuple[str, Blocks]:
+                   seen: dict[str, Any] | None = None,
+                   images: Sequence[ShownImage] | None = None) -> tuple[str, Blocks]:
     """The request a step's reviewers decide on; ``seen`` is the content the step last
-    reviewed, for "what changed since"."""
+    reviewed, for "what changed since"; ``images`` the post's images as Slack can show them
+    (not given: none could be shown, so there is no Approve)."""
     title = title_of(post)
     blocks: list[Block] = [HeaderBlock(text=clip(tr("request_header", lang, step=step.label), 150))]
     if post.content.title.strip():
@@ -259,15 +317,21 @@ def review_request(post: Post, step: Step, workflow: Workflow, lang: str,
         blocks += changes_blocks(seen, post.content, lang)
     blocks.append(_context(escape(tr("post_ref", lang, post=post.id, hash=post.content_hash[:8]))))
     tail: list[Block] = [_section(clip_md("\n".join(state.lines)))] if state.lines else []
+    shown = shown_images(post, images)
+    all_shown = all(item.file_id for item in shown)
     if with_text:
+        pictures = image_blocks(shown, lang)
         # room for the buttons and the note that replaces Approve when the text is cut
-        budget = MESSAGE_BLOCKS - len(blocks) - len(tail) - 3
+        budget = MESSAGE_BLOCKS - len(blocks) - len(pictures) - len(tail) - 3
         texts, cut = text_blocks(post.content, lang, budget)
-        blocks[-1:-1] = texts
-        if cut and state.buttons:
+        blocks[-1:-1] = [*texts, *pictures]
+        if not all_shown and state.buttons:
+            tail.append(_context(escape(tr("images_not_shown", lang))))
+        elif cut and state.buttons:
             tail.append(_context(escape(tr("review_in_modal", lang))))
     if state.buttons:
-        tail.append(decision_buttons(post, step, lang, shown_in_full=with_text and not cut))
+        tail.append(decision_buttons(post, step, lang, shown_in_full=with_text and not cut,
+                                     approve=all_shown))
     blocks += tail
     fallback = escape(tr("request_fallback", lang, step=step.label, title=title))
     return fallback, _dicts(blocks)
@@ -326,9 +390,10 @@ def decision_modal(post: Post, step: Step, decision: str, lang: str, metadata: s
 
 
 def review_modal(post: Post, step: Step, workflow: Workflow, lang: str,
-                 metadata: str) -> dict[str, Any]:
-    """Everything the approval binds to, in full: title, channels, publish time and every
-    distinct channel text. Submitting approves; content too long to show has no submit."""
+                 metadata: str, images: Sequence[ShownImage] | None = None) -> dict[str, Any]:
+    """Everything the approval binds to, in full: title, channels, publish time, every
+    distinct channel text and every image with its alt text. Submitting approves; content too
+    long to show, or an image that could not be shown, leaves no submit."""
     blocks: list[Block] = [_section(clip(tr("modal_intro", lang, step=step.label,
                                             title=title_of(post)), 2900))]
     if post.content.title.strip():
@@ -343,10 +408,16 @@ def review_modal(post: Post, step: Step, workflow: Workflow, lang: str,
         label = f"*{escape(tr('text_for', lang, channels=', '.join(channels)))}*\n"
         pieces, _ = chunks(text, SECTION_LIMIT - len(label), 10_000)
         blocks += [_section((label if i == 0 else "") + piece) for i, piece in enumerate(pieces)]
+    shown = shown_images(post, images)
+    blocks += image_blocks(shown, lang)
     blocks.append(_context(escape(tr("post_ref", lang, post=post.id, hash=post.content_hash[:8]))))
     fits = len(blocks) <= MODAL_BLOCKS
     if not fits:
         blocks = [*blocks[:MODAL_BLOCKS - 1], _section(escape(tr("too_long_for_slack", lang)))]
+    elif not all(item.file_id for item in shown):
+        fits = False
+        blocks[-1:-1] = [_context(escape(tr("images_not_shown", lang)))]
+        blocks = blocks[:MODAL_BLOCKS]
     view = View(
         type="modal",
         callback_id=REVIEW_MODAL,
@@ -362,22 +433,33 @@ def review_modal(post: Post, step: Step, workflow: Workflow, lang: str,
 # -- App Home ---------------------------------------------------------------------------------
 
 
-def home_view(items: list[tuple[Post, Step]], workflow: Workflow, lang: str) -> dict[str, Any]:
+def home_view(items: list[tuple[Post, Step]], workflow: Workflow, lang: str,
+              images: Mapping[str, Sequence[ShownImage]] | None = None) -> dict[str, Any]:
+    """The viewer's pending reviews, each with its images (``images``: post id -> the post's
+    images as Slack can show them); as many as fit Slack's 100 blocks."""
     blocks: list[Block] = [HeaderBlock(text=tr("home_header", lang))]
     if not items:
         blocks.append(_section(escape(tr("home_empty", lang))))
+    listed = 0
     for post, step in items[:HOME_ITEMS]:
         pieces, rest = chunks(post.content.text, 2400, 1)
         text = pieces[0] + ("\n" + escape(tr("truncated", lang, count=rest)) if rest else "")
-        blocks += [
+        shown = shown_images(post, (images or {}).get(post.id))
+        item: list[Block] = [
             DividerBlock(),
             _section(f"*{escape(step.label)}* · *{clip(title_of(post), 300)}*\n{text}"),
+            *image_blocks(shown, lang),
             _context(f"{clip(post.author_name, 300)} · {clip(', '.join(post.content.channels), 500)} · "
                      f"{escape(publish_time(post, workflow, lang))}"),
-            decision_buttons(post, step, lang, shown_in_full=False),
+            decision_buttons(post, step, lang, shown_in_full=False,
+                             approve=all(picture.file_id for picture in shown)),
         ]
-    if len(items) > HOME_ITEMS:
-        blocks.append(_context(escape(tr("home_more", lang, count=len(items) - HOME_ITEMS))))
+        if len(blocks) + len(item) + 1 > HOME_BLOCKS:  # one left for "and n more"
+            break
+        blocks += item
+        listed += 1
+    if len(items) > listed:
+        blocks.append(_context(escape(tr("home_more", lang, count=len(items) - listed))))
     return View(type="home", blocks=blocks).to_dict()
 
 

@@ -6,7 +6,8 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.adapters.slack.directory import GroupsUnavailable, SlackDirectory
-from chalicelib.domain.post import Reviewer
+from chalicelib.adapters.slack.files import ShownImage, SlackImages, file_ref
+from chalicelib.domain.post import Post, Reviewer
 
 if TYPE_CHECKING:  # pragma: no cover
     from chalicelib.adapters.slack.deps import SlackServices
@@ -37,5 +38,20 @@ def publish(services: SlackServices, client: Any, user_id: str) -> None:
     lang = profile.language(ctx.workflow.language)
     items = review_desk.pending_for(ctx, Reviewer(user_id, profile.email),
                                     _ListingDirectory(services.directory))
-    client.views_publish(user_id=user_id, view=blocks.home_view(items, ctx.workflow, lang))
+    images = _images(services, client, [post for post, _ in items[:blocks.HOME_ITEMS]])
+    client.views_publish(user_id=user_id, view=blocks.home_view(items, ctx.workflow, lang, images))
     log.info("home published", extra={"user": user_id, "pending": len(items)})
+
+
+def _images(services: SlackServices, client: Any, posts: list[Post]) -> dict[str, list[ShownImage]]:
+    """The listed posts' images as Slack files: those the review requests uploaded, read in
+    one go; any not uploaded yet are uploaded now (and remembered)."""
+    with_images = [post for post in posts if post.content.media]
+    if not with_images:
+        return {}
+    repo = services.context.repo
+    names = {file_ref(image.sha256) for post in with_images for image in post.content.media}
+    known = repo.refs_of([post.id for post in with_images], names)
+    uploader = SlackImages(client, services.context.media, repo)
+    return {post.id: uploader.show(post.id, post.content.media, dict(known.get(post.id) or {}))
+            for post in with_images}

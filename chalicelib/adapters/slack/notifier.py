@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.adapters.slack import texts
+from chalicelib.adapters.slack.files import ShownImage, SlackImages
 from chalicelib.config import SlackRouting
 from chalicelib.domain import events as ev
 from chalicelib.domain.errors import DomainError
@@ -24,13 +25,14 @@ from chalicelib.domain.post import Post
 from chalicelib.domain.serialize import parse_time
 from chalicelib.domain.status import RETRYABLE, Status, StepStatus
 from chalicelib.domain.workflow import Workflow
-from chalicelib.services.ports import PostRepository
+from chalicelib.services.ports import MediaStore, PostRepository
 from chalicelib.services.review_desk import request_ref
 
 log = logging.getLogger("freigabe.slack.notifier")
 
 REQUEST_EVENT = "freigabe_review_request"  # Slack message metadata on every review request
 LOOKBACK_SECONDS = 300  # clock skew between us and Slack when looking for a lost request
+FILE_SETTLE_SECONDS = 1.0  # Slack may not know a just-uploaded file yet: one wait, one more try
 HISTORY_PAGE, HISTORY_PAGES = 200, 5  # at most 1,000 messages since the intent was recorded
 
 
@@ -41,6 +43,7 @@ class SlackPorts:
     repo: PostRepository
     workflow: Workflow
     routing: SlackRouting
+    media: Callable[[], MediaStore] | None = None  # where the images' bytes are read
 
 
 class SlackNotifier:
@@ -90,9 +93,11 @@ class _Delivery:
     def __init__(self, ports: SlackPorts, post: Post, now: datetime) -> None:
         self.client, self.directory, self.repo = ports.client, ports.directory, ports.repo
         self.workflow, self.routing = ports.workflow, ports.routing
+        self.media = ports.media
         self.lang = ports.workflow.language
         self.post, self.now = post, now
         self._refs: dict[str, Any] | None = None
+        self._images: list[ShownImage] | None = None
 
     @property
     def refs(self) -> dict[str, Any]:
@@ -140,14 +145,46 @@ class _Delivery:
             if adopted:
                 return
         self._void_stale_approvals()
+        images = self.images()  # uploaded before the intent: an upload never posts a message
         self.repo.save_ref(self.post.id, name, {**ref, "since": f"{self.now.timestamp():.6f}"})
-        text, body = blocks.review_request(self.post, step, self.workflow, self.lang,
-                                           seen=self._seen(step))
-        answer = self.client.chat_postMessage(
-            channel=channel, text=text, blocks=body, metadata=self._metadata(step),
-            unfurl_links=False, unfurl_media=False)
+        answer = self._post_request(step, channel, images)
         self.repo.save_ref(self.post.id, name, {**ref, "channel": answer["channel"],
                                                 "ts": answer["ts"], "state": "open"})
+
+    def _post_request(self, step: Any, channel: str, images: list[ShownImage]) -> Any:
+        """Post the request; when Slack refuses the blocks for a file it does not know (yet),
+        wait once and try again, then post it with every image marked as not shown, which
+        leaves no Approve, rather than not at all."""
+        import time
+
+        from slack_sdk.errors import SlackApiError
+
+        from chalicelib.adapters.slack import blocks
+
+        with_files = any(item.file_id for item in images)
+        attempts: list[list[ShownImage] | None] = [images, images, None] if with_files else [images]
+        for attempt, shown in enumerate(attempts):
+            text, body = blocks.review_request(self.post, step, self.workflow, self.lang,
+                                               seen=self._seen(step), images=shown)
+            try:
+                return self.client.chat_postMessage(
+                    channel=channel, text=text, blocks=body, metadata=self._metadata(step),
+                    unfurl_links=False, unfurl_media=False)
+            except SlackApiError as err:
+                if err.response.get("error") != "invalid_blocks" or attempt == len(attempts) - 1:
+                    raise
+                log.warning("review request refused with its images", extra={
+                    "post_id": self.post.id, "step": step.name, "attempt": attempt + 1})
+                if attempt == 0:
+                    time.sleep(FILE_SETTLE_SECONDS)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def images(self) -> list[ShownImage]:
+        """The post's images as Slack files, uploaded once per post and sha256."""
+        if self._images is None:
+            uploader = SlackImages(self.client, self.media, self.repo)
+            self._images = list(uploader.show(self.post.id, self.post.content.media, self.refs))
+        return self._images
 
     def _metadata(self, step: Any) -> dict[str, Any]:
         """What finds a request again in conversations.history when Slack's answer was lost."""
@@ -273,7 +310,8 @@ class _Delivery:
         same_text = ref.get("content_hash") == self.post.content_hash
         text, body = blocks.review_request(self.post, step, self.workflow, self.lang, state,
                                            with_text=same_text,
-                                           seen=self._seen(step) if same_text else None)
+                                           seen=self._seen(step) if same_text else None,
+                                           images=self.images() if same_text else None)
         if state.buttons and not same_text:
             return  # never offer buttons under a text that is not the one they decide on
         self.client.chat_update(channel=ref["channel"], ts=ref["ts"], text=text, blocks=body)

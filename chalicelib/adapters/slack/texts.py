@@ -35,7 +35,27 @@ TEXTS: dict[str, dict[str, str]] = {
     "field_text": {"de": "Text", "en": "text"},
     "field_variants": {"de": "Varianten", "en": "variants"},
     "field_channels": {"de": "Kanäle", "en": "channels"},
+    "field_media": {"de": "Bilder", "en": "images"},
     "post_ref": {"de": "Beitrag {post} · Fassung {hash}", "en": "Post {post} · version {hash}"},
+    # images
+    "image_title": {"de": "Bild {n}", "en": "Image {n}"},
+    "image_alt": {"de": "Alternativtext: {alt}", "en": "Alt text: {alt}"},
+    "image_no_alt": {"de": "(kein Alternativtext)", "en": "(no alt text)"},
+    "image_not_shown": {"de": "⚠️ Bild {n} konnte hier nicht angezeigt werden. Bitte nicht freigeben, "
+                              "bevor Sie es gesehen haben.",
+                        "en": "⚠️ Image {n} could not be shown here. Do not approve until you have "
+                              "seen it."},
+    "images_not_shown": {"de": "Nicht jedes Bild konnte angezeigt werden, deshalb fehlt hier "
+                               "„Freigeben“. Fordern Sie Änderungen an, damit die Autorin oder der "
+                               "Autor die Bilder prüft.",
+                         "en": "Not every image could be shown, so there is no Approve here. Request "
+                               "changes so the author checks the images."},
+    "image_changed_added": {"de": "Bild {n} hinzugefügt", "en": "image {n} added"},
+    "image_changed_removed": {"de": "Bild {n} entfernt", "en": "image {n} removed"},
+    "image_changed_replaced": {"de": "Bild {n} ersetzt", "en": "image {n} replaced"},
+    "image_changed_alt": {"de": "Alternativtext von Bild {n} geändert",
+                          "en": "alt text of image {n} changed"},
+    "images_reordered": {"de": "Reihenfolge der Bilder geändert", "en": "images reordered"},
     "approve": {"de": "Freigeben", "en": "Approve"},
     "request_changes": {"de": "Änderungen anfordern", "en": "Request changes"},
     "reject": {"de": "Ablehnen", "en": "Reject"},
