@@ -30,6 +30,7 @@ def create_app(events_url: str, delivery_timeout: float = 10.0) -> Flask:
     app.jinja_env.undefined = ChainableUndefined
     app.jinja_env.filters["slack_text"] = ui.slack_text
     app.jinja_env.filters["message_text"] = ui.message_text
+    app.jinja_env.filters["plain_text"] = ui.plain_text
     app.jinja_env.filters["ts_time"] = ui.ts_time
     app.register_blueprint(web_api.blueprint)
     app.register_blueprint(dev_api.blueprint)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import itertools
 import secrets
 import threading
@@ -47,6 +48,7 @@ class Workspace:
             self.responses: list[JSON] = []
             self.calls: list[JSON] = []
             self.deliveries: list[JSON] = []
+            self.files: dict[str, JSON] = {}  # file id -> the file object, its bytes under "data"
             self.flags: JSON = {"free_plan": False}
             self.version = 0
             self._last_ts = 0.0
@@ -243,6 +245,54 @@ class Workspace:
             self.changed()
             return ephemeral
 
+    # files (Slack's external upload flow) ----------------------------------------------
+
+    def new_file(self, filename: str, length: int, alt_txt: str) -> JSON:
+        """A file announced by files.getUploadURLExternal: no bytes yet, not complete."""
+        with self.lock:
+            file_id = self.new_id("F")
+            self.files[file_id] = {
+                "id": file_id, "name": filename, "title": filename, "size": length,
+                "alt_txt": alt_txt, "created": int(time.time()), "user": DEV_BOT_USER_ID,
+                "mimetype": "", "filetype": "", "is_public": False, "channels": [],
+                "uploaded": False, "complete": False, "data": b"",
+            }
+            self.changed()
+            return self.files[file_id]
+
+    def receive_upload(self, file_id: str, data: bytes) -> bool:
+        """The bytes POSTed to a file's upload URL; False for an unknown or completed file."""
+        with self.lock:
+            file = self.files.get(file_id)
+            if file is None or file["complete"]:
+                return False
+            mimetype, filetype = sniff_image(data)
+            file.update(data=data, uploaded=True, mimetype=mimetype, filetype=filetype)
+            self.changed()
+            return True
+
+    def complete_file(self, file_id: str, title: str | None, channel_id: str | None) -> JSON | None:
+        """files.completeUploadExternal for one file: None when it is unknown or has no bytes."""
+        with self.lock:
+            file = self.files.get(file_id)
+            if file is None or not file["uploaded"]:
+                return None
+            file["complete"] = True
+            if title:
+                file["title"] = title
+            if channel_id and channel_id not in file["channels"]:
+                file["channels"].append(channel_id)
+            self.changed()
+            return public_file(file)
+
+    def file_for_block(self, file_id: str) -> JSON | None:
+        """A completed image file a block may show (Slack's image blocks take PNG, JPEG, GIF)."""
+        with self.lock:
+            file = self.files.get(file_id)
+            if file is None or not file["complete"] or file["filetype"] not in ("png", "jpg", "gif"):
+                return None
+            return file
+
     # triggers, views and response URLs ---------------------------------------------------
 
     def issue_trigger(self, user_id: str) -> str:
@@ -362,5 +412,27 @@ class Workspace:
                     "responses": self.responses,
                     "calls": self.calls,
                     "deliveries": self.deliveries,
+                    "files": {fid: public_file(f) for fid, f in self.files.items()},
                 }
             )
+
+
+def sniff_image(data: bytes) -> tuple[str, str]:
+    """(mimetype, filetype) by the magic bytes, as Slack detects a file's type."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png", "png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg", "jpg"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif", "gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp", "webp"
+    return "application/octet-stream", "binary"
+
+
+def public_file(file: JSON) -> JSON:
+    """A file object as the Web API shows it: no bytes; their sha256 for the tests."""
+    shown = {k: v for k, v in file.items() if k not in ("data", "uploaded", "complete")}
+    shown["sha256"] = hashlib.sha256(file["data"]).hexdigest() if file["uploaded"] else None
+    shown["complete"] = file["complete"]
+    return shown

@@ -94,6 +94,11 @@ def slack_text(value: Any) -> Markup:
     return escape(str(value))
 
 
+def plain_text(value: Any) -> str:
+    """A plain_text field as Slack shows it: its three entities undone (Jinja escapes it again)."""
+    return str(value or "").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def message_text(value: Any) -> Markup:
     """A message's top-level `text`, which Slack formats as mrkdwn."""
     return mrkdwn(str(value or ""), workspace())

@@ -21,14 +21,25 @@ from dev.slack_workspace.store import Workspace
 
 blueprint = Blueprint("slack_web_api", __name__)
 
-JSON_ENCODED_ARGS = ("blocks", "attachments", "view", "metadata")
+JSON_ENCODED_ARGS = ("blocks", "attachments", "view", "metadata", "files")
+UPLOAD_ALT_CHARS = 1000  # files.getUploadURLExternal: alt_txt_too_large beyond this
+IMAGE_ALT_CHARS = 2000  # an image block's alt_text
 SECRET_ARGS = ("token", "client_secret")
 
 
 class ApiError(Exception):
-    def __init__(self, error: str) -> None:
+    def __init__(self, error: str, errors: list[str] | None = None) -> None:
         super().__init__(error)
         self.error = error
+        self.errors = errors or []
+
+    def body(self) -> JSON:
+        """Slack's error shape; invalid_blocks names each problem with its JSON pointer."""
+        body: JSON = {"ok": False, "error": self.error}
+        if self.errors:
+            body["errors"] = list(self.errors)
+            body["response_metadata"] = {"messages": [f"[ERROR] {e}" for e in self.errors]}
+        return body
 
 
 def workspace() -> Workspace:
@@ -79,7 +90,33 @@ def _blocks(value: Any) -> list[JSON] | None:
         isinstance(block, dict) and isinstance(block.get("type"), str) for block in value
     ):
         raise ApiError("invalid_blocks")
+    problems = [problem for index, block in enumerate(value) for problem in _image_problems(index, block)]
+    if problems:
+        raise ApiError("invalid_blocks", problems)
     return value
+
+
+def _image_problems(index: int, block: JSON) -> list[str]:
+    """An image block needs alt text and exactly one source; a Slack file must be a completed
+    image upload the app can see."""
+    if block.get("type") != "image":
+        return []
+    where = f"[json-pointer:/blocks/{index}"
+    problems = []
+    alt = block.get("alt_text")
+    if not isinstance(alt, str) or not alt.strip() or len(alt) > IMAGE_ALT_CHARS:
+        problems.append(f"must be a non-empty string of at most {IMAGE_ALT_CHARS} characters "
+                        f"{where}/alt_text]")
+    source = block.get("slack_file")
+    if (source is None) == (block.get("image_url") is None):
+        problems.append(f"must provide exactly one of image_url or slack_file {where}]")
+    elif isinstance(source, dict):
+        file_id = str(source.get("id") or "")
+        if not file_id or workspace().file_for_block(file_id) is None:
+            problems.append(f"invalid slack file {where}/slack_file]")
+    elif source is not None:
+        problems.append(f"invalid slack file {where}/slack_file]")
+    return problems
 
 
 def _channel(ws: Workspace, args: JSON) -> str:
@@ -313,6 +350,42 @@ def conversations_open(ws: Workspace, args: JSON) -> JSON:
     return result
 
 
+def files_get_upload_url_external(ws: Workspace, args: JSON) -> JSON:
+    """Announce a file: its id and where to POST its bytes (on this workspace)."""
+    filename = _required(args, "filename")
+    try:
+        length = int(_required(args, "length"))
+    except ValueError as err:
+        raise ApiError("invalid_arguments") from err
+    if length <= 0:
+        raise ApiError("missing_argument")
+    alt_txt = str(args.get("alt_txt") or "")
+    if len(alt_txt) > UPLOAD_ALT_CHARS:
+        raise ApiError("alt_txt_too_large")
+    if ws.flags.get("refuse_uploads"):
+        raise ApiError("file_uploads_disabled")
+    file = ws.new_file(filename, length, alt_txt)
+    return {"upload_url": f"{request.host_url}upload/v1/{file['id']}", "file_id": file["id"]}
+
+
+def files_complete_upload_external(ws: Workspace, args: JSON) -> JSON:
+    """Finish uploads; without channel_id (or channels) the files stay private to the app."""
+    files = args.get("files")
+    if not isinstance(files, list) or not files or not all(isinstance(f, dict) for f in files):
+        raise ApiError("invalid_arguments")
+    channel_id = None
+    if args.get("channel_id"):
+        channel_id = _channel(ws, {"channel": args["channel_id"]})
+    done = []
+    for item in files:
+        title = item.get("title")
+        file = ws.complete_file(str(item.get("id") or ""), str(title) if title else None, channel_id)
+        if file is None:
+            raise ApiError("file_not_found")
+        done.append(file)
+    return {"files": done}
+
+
 METHODS: dict[str, Callable[[Workspace, JSON], JSON]] = {
     "auth.test": auth_test,
     "chat.postMessage": chat_post_message,
@@ -328,7 +401,34 @@ METHODS: dict[str, Callable[[Workspace, JSON], JSON]] = {
     "usergroups.users.list": usergroups_users_list,
     "conversations.open": conversations_open,
     "conversations.history": conversations_history,
+    "files.getUploadURLExternal": files_get_upload_url_external,
+    "files.completeUploadExternal": files_complete_upload_external,
 }
+
+
+@blueprint.post("/upload/v1/<file_id>")
+def upload(file_id: str) -> Response:
+    """A file's upload URL: the bytes raw or as multipart form data, as Slack takes them."""
+    ws = workspace()
+    sent = next(iter(request.files.values()), None)
+    data = sent.read() if sent is not None else request.get_data()
+    if not ws.receive_upload(file_id, data):
+        return Response("Not Found", status=404, mimetype="text/plain")
+    return Response(f"OK - {len(data)}", mimetype="text/plain")
+
+
+@blueprint.get("/_dev/files/<file_id>")
+def file_bytes(file_id: str) -> Response:
+    """A completed image, for the workspace's page (never the app's: it knows only file ids)."""
+    ws = workspace()
+    with ws.lock:
+        file = ws.files.get(file_id)
+        if file is None or not file["complete"]:
+            return Response("Not Found", status=404, mimetype="text/plain")
+        data, mimetype = bytes(file["data"]), str(file["mimetype"])
+    response = Response(data, mimetype=mimetype)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @blueprint.route("/api/<method>", methods=["GET", "POST"])
@@ -347,7 +447,7 @@ def call(method: str) -> Response:
             raise ApiError("invalid_auth")
         result: JSON = {"ok": True, **handler(ws, args)}
     except ApiError as err:
-        result = {"ok": False, "error": err.error}
+        result = err.body()
     with ws.lock:
         entry: JSON = {"method": method, "args": logged_args, "ok": result["ok"]}
         if not result["ok"]:
