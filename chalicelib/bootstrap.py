@@ -201,7 +201,7 @@ class Container:
 
         def ports() -> SlackPorts:
             return SlackPorts(self.slack_client, self.directory, self.repository, self.workflow,
-                              self.config.slack)
+                              self.config.slack, media=lambda: self.media)
 
         return Dispatcher(handlers=[SlackNotifier(ports, clock=self.clock)])
 
