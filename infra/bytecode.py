@@ -86,14 +86,13 @@ def add_bytecode(zip_path: Path, template: dict[str, Any]) -> dict[str, int]:
     try:
         with zipfile.ZipFile(zip_path) as old, \
                 zipfile.ZipFile(new_path, "w", compression=zipfile.ZIP_DEFLATED) as new:
-            names = {info.filename for info in old.infolist()}
             for info in old.infolist():
                 if is_bytecode(info.filename):
                     counts["dropped"] += 1
                     continue
                 data = old.read(info)
                 new.writestr(info, data)
-                if not info.filename.endswith(".py") or cache_name(info.filename) in names:
+                if not info.filename.endswith(".py"):
                     continue
                 pyc = compile_source(info.filename, data)
                 if pyc is None:
