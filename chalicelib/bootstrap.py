@@ -9,7 +9,7 @@ layer (app.py, handlers/) asks for it; everything below receives what it needs a
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -18,6 +18,7 @@ from chalicelib.settings import Settings, get_settings, reset_settings
 
 if TYPE_CHECKING:  # pragma: no cover - types only; the imports below cost cold-start time
     from botocore.client import BaseClient
+    from botocore.session import Session as BotocoreSession
     from chalice.app import Chalice
     from slack_bolt.adapter.aws_lambda.chalice_handler import ChaliceSlackRequestHandler
     from slack_sdk import WebClient
@@ -33,11 +34,13 @@ if TYPE_CHECKING:  # pragma: no cover - types only; the imports below cost cold-
     from chalicelib.adapters.slack.directory import SlackDirectory
     from chalicelib.adapters.sqs import SqsPublishQueue
     from chalicelib.config import Config
+    from chalicelib.domain.publication import Publication
     from chalicelib.domain.workflow import Workflow
+    from chalicelib.secrets import SecretReader
     from chalicelib.services.admin import Admin
     from chalicelib.services.bus import Dispatcher
     from chalicelib.services.delivery import Delivery
-    from chalicelib.services.ports import Context
+    from chalicelib.services.ports import Context, PublishQueue
     from chalicelib.services.scheduling import Scheduling
 
 
@@ -49,6 +52,18 @@ def new_id() -> str:
     return secrets.token_hex(8)
 
 
+class DeferredQueue:
+    """The publish queue, its client built on the first send: a Slack request carries the
+    admins' services but rarely sends anything (a retry does), and an SQS client costs a cold
+    start its service model."""
+
+    def __init__(self, build: Callable[[], PublishQueue]) -> None:
+        self._build = build
+
+    def send(self, publications: Sequence[Publication], delays: Sequence[int] = ()) -> None:
+        self._build().send(publications, delays)
+
+
 class Container:
     """Every adapter of one process, built lazily."""
 
@@ -57,6 +72,7 @@ class Container:
         self.clock = clock
         self.new_id: Callable[[], str] = new_id
         self._aws: dict[str, BaseClient] = {}
+        self._session: BotocoreSession | None = None
         self._slack_requests: ChaliceSlackRequestHandler | None = None
 
     # -- configuration ------------------------------------------------------------------------
@@ -75,12 +91,24 @@ class Container:
     # -- AWS ----------------------------------------------------------------------------------
 
     def aws(self, service: str) -> BaseClient:
-        """A boto3 client; endpoints come from boto3's own AWS_ENDPOINT_URL* variables."""
+        """An AWS client (endpoints from the AWS_ENDPOINT_URL* variables). Every client of the
+        container comes from one botocore session, so the files each client would load
+        (endpoints, partitions, defaults) are parsed once, and boto3 itself is not imported:
+        it adds nothing to a client but its S3 transfer manager's import."""
         if service not in self._aws:
-            import boto3
+            if self._session is None:
+                import botocore.session
 
-            self._aws[service] = boto3.session.Session().client(service)  # type: ignore[call-overload,unused-ignore]
+                self._session = botocore.session.get_session()
+            self._aws[service] = self._session.create_client(service)
         return self._aws[service]
+
+    @cached_property
+    def secrets(self) -> SecretReader:
+        """Secret references (SSM, Secrets Manager, environment), cached for five minutes."""
+        from chalicelib.secrets import SecretReader
+
+        return SecretReader(self.aws)
 
     @property
     def table(self) -> str:
@@ -141,10 +169,9 @@ class Container:
 
     @cached_property
     def channels(self) -> ChannelDirectory:
-        from chalicelib import secrets as secret_refs
         from chalicelib.adapters.channels.registry import ChannelDirectory
 
-        return ChannelDirectory(self.config.channels, secret_refs.resolve, media=lambda: self.media)
+        return ChannelDirectory(self.config.channels, self.secrets.resolve, media=lambda: self.media)
 
     def scheduling(self) -> Scheduling:
         """What the tick needs."""
@@ -169,16 +196,15 @@ class Container:
         from chalicelib.services.admin import Admin
 
         return Admin(repo=self.repository, workflow=self.workflow, clock=self.clock,
-                     queue=self.queue, control=self.control)
+                     queue=DeferredQueue(lambda: self.queue), control=self.control)
 
     # -- Slack --------------------------------------------------------------------------------
 
     @cached_property
     def slack_credentials(self) -> Credentials:
-        from chalicelib import secrets as secret_refs
         from chalicelib.adapters.slack.client import load_credentials
 
-        return load_credentials(self.settings, secret_refs.resolve)
+        return load_credentials(self.settings, self.secrets.resolve)
 
     @cached_property
     def slack_client(self) -> WebClient:
