@@ -1,5 +1,8 @@
-"""A Bluesky PDS stand-in: sessions, handle resolution and createRecord, with XRPC's
+"""A Bluesky PDS stand-in: sessions, handle resolution, uploadBlob and createRecord, with XRPC's
 {"error", "message"} bodies. Tokens can be expired on demand to exercise session refresh.
+Blobs over 2,000,000 bytes are refused with BlobTooLarge, and a post's ``app.bsky.embed.images``
+must reference uploaded blobs (at most four, each with ``alt`` and, if given, a valid
+``aspectRatio``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ class BlueskyStandin(Standin):
     network = "bluesky"
     secret = "abcd-efgh-ijkl-mnop"  # an app password
     publish_path = "/xrpc/com.atproto.repo.createRecord"
+    upload_path = "/xrpc/com.atproto.repo.uploadBlob"
+    max_blob_bytes = 2_000_000
+    max_images = 4
     handle_name = "freigabe.test"
     did = "did:plc:freigabe4ybb2sxi7ycuyvha"
 
@@ -28,6 +34,9 @@ class BlueskyStandin(Standin):
         self.known_handles = {self.handle_name: self.did, "alice.test": "did:plc:alice5rwbbxcw3wddsuzijnl"}
         self.access_tokens: dict[str, bool] = {}  # token -> still valid
         self.refresh_tokens: dict[str, bool] = {}
+
+    def is_media_upload(self, request: Recorded) -> bool:
+        return (request.method, request.path) == ("POST", self.upload_path)
 
     def calls(self, method: str) -> int:
         return sum(1 for r in self.requests if r.path == f"/xrpc/{method}")
@@ -46,6 +55,7 @@ class BlueskyStandin(Standin):
             ("POST", "/xrpc/com.atproto.server.refreshSession"): self._refresh_session,
             ("GET", "/xrpc/com.atproto.identity.resolveHandle"): self._resolve_handle,
             ("POST", self.publish_path): self._create_record,
+            ("POST", self.upload_path): self._upload_blob,
         }
         route = routes.get((request.method, request.path))
         if route is None:
@@ -81,12 +91,35 @@ class BlueskyStandin(Standin):
             return Reply(400, {"error": "InvalidRequest", "message": "Unable to resolve handle"})
         return Reply(200, {"did": did})
 
-    def _create_record(self, request: Recorded) -> Reply:
+    def _token_problem(self, request: Recorded) -> Reply | None:
         state = self.access_tokens.get(request.bearer() or "")
         if state is None:
             return Reply(400, {"error": "InvalidToken", "message": "Token could not be verified"})
         if not state:
             return Reply(400, {"error": "ExpiredToken", "message": "Token has expired"})
+        return None
+
+    def _upload_blob(self, request: Recorded) -> Reply:
+        problem = self._token_problem(request)
+        if problem is not None:
+            return problem
+        mime = request.headers.get("content-type", "")
+        if not request.body:
+            return Reply(400, {"error": "InvalidRequest", "message": "request body is empty"})
+        if len(request.body) > self.max_blob_bytes:
+            size_mb = len(request.body) / 1_000_000
+            message = (f"This file is too large. It is {size_mb:.2f}MB but the maximum size is "
+                       f"{self.max_blob_bytes / 1_000_000:.2f}MB.")
+            return Reply(400, {"error": "BlobTooLarge", "message": message})
+        cid = "bafkrei" + hashlib.sha256(request.body).hexdigest()[:52]
+        self.media[cid] = {"bytes": request.body, "content_type": mime}
+        blob = {"$type": "blob", "ref": {"$link": cid}, "mimeType": mime, "size": len(request.body)}
+        return Reply(200, {"blob": blob})
+
+    def _create_record(self, request: Recorded) -> Reply:
+        problem = self._token_problem(request)
+        if problem is not None:
+            return problem
         body = request.json() or {}
         try:
             post = self._validate(body)
@@ -123,7 +156,33 @@ class BlueskyStandin(Standin):
             if feature["$type"] not in {f"app.bsky.richtext.facet#{k}" for k in ("link", "mention", "tag")}:
                 raise ValueError("unknown facet feature")
             spans.append((covered, feature))
-        return {"text": text, "created_at": record["createdAt"], "facets": spans}
+        return {"text": text, "created_at": record["createdAt"], "facets": spans,
+                "images": self._images(record.get("embed"))}
+
+    def _images(self, embed: Any) -> list[dict[str, Any]]:
+        if embed is None:
+            return []
+        if embed.get("$type") != "app.bsky.embed.images":
+            raise ValueError("record/embed: unexpected $type")
+        images = embed["images"]
+        if not 1 <= len(images) <= self.max_images:
+            raise ValueError(f"record/embed/images must have 1 to {self.max_images} items")
+        kept = []
+        for entry in images:
+            if not isinstance(entry.get("alt"), str):
+                raise ValueError("record/embed/images/alt must be a string")
+            blob = entry["image"]
+            cid = blob["ref"]["$link"]
+            if blob.get("$type") != "blob" or cid not in self.media:
+                raise ValueError("record/embed/images/image: blob not found")
+            if not str(blob.get("mimeType", "")).startswith("image/"):
+                raise ValueError("record/embed/images/image: wrong mimeType")
+            ratio = entry.get("aspectRatio")
+            if ratio is not None and not (int(ratio["width"]) >= 1 and int(ratio["height"]) >= 1):
+                raise ValueError("record/embed/images/aspectRatio must be positive")
+            kept.append({"bytes": self.media[cid]["bytes"], "alt": entry["alt"],
+                         "content_type": blob["mimeType"], "aspect_ratio": ratio})
+        return kept
 
     def unauthorized(self) -> Reply:
         return Reply(401, {"error": "AuthenticationRequired", "message": "Authentication Required"})

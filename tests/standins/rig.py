@@ -12,8 +12,9 @@ from pydantic import TypeAdapter
 from chalicelib.adapters.channels.base import HttpOptions
 from chalicelib.adapters.channels.registry import build_publisher
 from chalicelib.config import ChannelConfig
+from chalicelib.domain.media import Image
 from chalicelib.domain.publication import Copy, Publication
-from chalicelib.services.ports import ChannelPublisher
+from chalicelib.services.ports import ChannelPublisher, MediaStore
 from tests.standins.bluesky import BlueskyStandin
 from tests.standins.networks import FacebookPageStandin
 from tests.standins.server import Standin
@@ -54,13 +55,21 @@ def outgoing(
     post_id: str = "post-1",
     channel: str = "main",
     title: str = "Frühling",
+    images: tuple[Image, ...] = (),
 ) -> Outgoing:
-    content_hash = hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()
+    material = "\n".join([title, text, *(f"{i.sha256} {i.alt}" for i in images)])
+    content_hash = hashlib.sha256(material.encode()).hexdigest()
     return Outgoing(
         Publication(post_id=post_id, channel=channel, content_hash=content_hash),
         Copy(text=text, title=title, author="redaktion@example.com",
-             publish_at="2026-04-01T08:00:00+00:00"),
+             publish_at="2026-04-01T08:00:00+00:00", images=images),
     )
+
+
+def approved_image(sha256: str, data: bytes, alt: str, content_type: str, width: int, height: int) -> Image:
+    """An image as a post carries it after review (its bytes stored under ``sha256``)."""
+    return Image(media_id=f"m-{sha256[:8]}", sha256=sha256, content_type=content_type,
+                 size=len(data), width=width, height=height, alt=alt)
 
 
 @dataclass
@@ -77,9 +86,11 @@ def make_rig(
     *,
     secret: str | None = None,
     base_url: str | None = None,
+    media: MediaStore | None = None,
     **options: Any,
 ) -> StandinRig:
-    """A publisher for ``standin`` that resolves SECRET_REF to ``secret`` (default: the right one)."""
+    """A publisher for ``standin`` that resolves SECRET_REF to ``secret`` (default: the right one)
+    and reads images from ``media``."""
     rig = StandinRig(standin.network, standin, publisher=None)  # type: ignore[arg-type]
     value = standin.secret if secret is None else secret
 
@@ -99,5 +110,6 @@ def make_rig(
         }
     )
     config = channel_config(standin.network, base_url or standin.base_url)
-    rig.publisher = build_publisher("main", config, resolve, http_options=http_options)
+    store = (lambda: media) if media is not None else None
+    rig.publisher = build_publisher("main", config, resolve, http_options=http_options, media=store)
     return rig

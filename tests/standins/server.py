@@ -1,11 +1,15 @@
 """The threaded HTTP server every network stand-in runs on, and the scripting of bad answers.
 
 A stand-in keeps what it accepted (``posts``) and every request it saw (``requests``), so tests
-assert outcomes: exactly one post exists, the retry carried the same key, and so on.
+assert outcomes: exactly one post exists, the retry carried the same key, and so on. Images a
+network received are kept with their bytes and alt texts (``media``), and a published post lists
+its images in order, so a test compares them with the approved bytes.
 """
 
 from __future__ import annotations
 
+import email.parser
+import email.policy
 import itertools
 import json
 import threading
@@ -17,6 +21,20 @@ from urllib.parse import parse_qs, urlsplit
 # Longer than any client read timeout the tests use, short enough not to stall stop().
 HANG_SECONDS = 2.0
 SCRIPTABLE = ("429", "500", "503", "401", "hang")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One field of a multipart/form-data body."""
+
+    name: str
+    data: bytes
+    filename: str | None = None
+    content_type: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.data.decode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -44,7 +62,27 @@ class Recorded:
         elif content_type.startswith("application/x-www-form-urlencoded"):
             form = parse_qs(self.body.decode("utf-8"))
             merged.update({key: values[-1] for key, values in form.items()})
+        else:
+            merged.update({name: part.text for name, part in self.form().items() if part.filename is None})
         return merged
+
+    def form(self) -> dict[str, Part]:
+        """The fields of a multipart/form-data body by name (empty for any other body)."""
+        content_type = self.headers.get("content-type", "")
+        if not content_type.startswith("multipart/form-data"):
+            return {}
+        head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + self.body)
+        parts: dict[str, Part] = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            if not isinstance(name, str):
+                continue
+            payload = part.get_payload(decode=True)
+            parts[name] = Part(name=name, data=payload if isinstance(payload, bytes) else b"",
+                               filename=part.get_filename(),
+                               content_type=part.get_content_type() if part.get_filename() else None)
+        return parts
 
     def bearer(self) -> str | None:
         scheme, _, token = self.headers.get("authorization", "").partition(" ")
@@ -69,9 +107,11 @@ class Standin:
 
     def __init__(self, hang_seconds: float = HANG_SECONDS) -> None:
         self.posts: list[dict[str, Any]] = []
+        self.media: dict[str, dict[str, Any]] = {}  # network's media id -> bytes, alt, type
         self.requests: list[Recorded] = []
         self.hang_seconds = hang_seconds
         self._script: list[str] = []
+        self._media_script: list[str] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._ids = itertools.count(1)
@@ -103,6 +143,21 @@ class Standin:
         with self._lock:
             self._script.extend(responses)
 
+    def script_media(self, *responses: str) -> None:
+        """Like ``script``, for the next requests that upload an image's bytes."""
+        unknown = [r for r in responses if r not in SCRIPTABLE]
+        if unknown:
+            raise ValueError(f"cannot script {unknown}; use {SCRIPTABLE}")
+        with self._lock:
+            self._media_script.extend(responses)
+
+    def is_media_upload(self, request: Recorded) -> bool:
+        """Whether ``request`` sends an image's bytes (what ``script_media`` applies to)."""
+        return False
+
+    def media_uploads(self) -> list[Recorded]:
+        return [r for r in self.requests if self.is_media_upload(r)]
+
     def publish_requests(self) -> list[Recorded]:
         return [r for r in self.requests if (r.method, r.path) == ("POST", self.publish_path)]
 
@@ -125,6 +180,8 @@ class Standin:
             self.requests.append(request)
             publishing = (request.method, request.path) == ("POST", self.publish_path)
             scripted = self._script.pop(0) if publishing and self._script else None
+            if not publishing and self._media_script and self.is_media_upload(request):
+                scripted = self._media_script.pop(0)
         if scripted == "429":
             return self.throttled()
         if scripted == "503":
@@ -167,6 +224,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve()
 
     def do_POST(self) -> None:
+        self._serve()
+
+    def do_PUT(self) -> None:
         self._serve()
 
     def _serve(self) -> None:

@@ -1,0 +1,127 @@
+"""A Mastodon server stand-in: statuses (with Idempotency-Key) and media attachments (v2 upload,
+202 while processing, polled through GET /api/v1/media/{id})."""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tests.standins.server import HANG_SECONDS, Recorded, Reply, Standin
+
+
+class MastodonStandin(Standin):
+    """Statuses and media attachments. ``processing_polls`` > 0: uploads answer 202 (``url``
+    null) and GET /api/v1/media/{id} answers 206 that many times before 200, as a server does
+    while it processes a large image; attaching before then is refused with a 422."""
+
+    network = "mastodon"
+    secret = "mastodon-user-token"
+    publish_path = "/api/v1/statuses"
+    media_path = "/api/v2/media"
+    max_attachments = 4
+    max_description = 1500
+
+    def __init__(self, hang_seconds: float = HANG_SECONDS) -> None:
+        super().__init__(hang_seconds)
+        self.statuses_by_key: dict[str, dict[str, Any]] = {}
+        self.processing_polls = 0
+
+    def is_media_upload(self, request: Recorded) -> bool:
+        return (request.method, request.path) == ("POST", self.media_path)
+
+    def handle(self, request: Recorded) -> Reply:
+        if request.bearer() != self.secret:
+            return self.unauthorized()
+        if (request.method, request.path) == ("POST", self.media_path):
+            return self._upload(request)
+        if request.method == "GET" and request.path.startswith("/api/v1/media/"):
+            return self._media(request.path.rsplit("/", 1)[-1])
+        if (request.method, request.path) != ("POST", self.publish_path):
+            return Reply(404, {"error": "Record not found"})
+        key = request.headers.get("idempotency-key")
+        if key and key in self.statuses_by_key:
+            return Reply(200, self.statuses_by_key[key])  # the documented duplicate protection
+        params = request.params()
+        text = str(params.get("status") or "")
+        wanted = params.get("media_ids") or request.query.get("media_ids[]") or []
+        if len(wanted) > self.max_attachments:
+            return Reply(422, {"error": f"Cannot attach more than {self.max_attachments} files"})
+        # Like Mastodon: ids that are unknown or already used are left out, not refused.
+        attached = [str(i) for i in wanted if str(i) in self.media and not self.media[str(i)]["status_id"]]
+        if any(self.media[i]["polls_left"] > 0 for i in attached):
+            return Reply(422, {"error": "Cannot attach files that have not finished processing. "
+                                        "Try again in a moment!"})
+        if not text.strip() and not attached:
+            return Reply(422, {"error": "Validation failed: Text can't be blank"})
+        if len(text) > 500:
+            return Reply(422, {"error": "Validation failed: Text character limit of 500 exceeded"})
+        status_id = str(110_000_000_000_000_000 + self.next_id())
+        for media_id in attached:
+            self.media[media_id]["status_id"] = status_id
+        status = {
+            "id": status_id,
+            "created_at": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "content": f"<p>{html.escape(text)}</p>",
+            "visibility": params.get("visibility", "public"),
+            "uri": f"{self.base_url}/users/freigabe/statuses/{status_id}",
+            "url": f"{self.base_url}/@freigabe/{status_id}",
+            "media_attachments": [self._attachment(i) for i in attached],
+        }
+        images = [{"id": i, **{k: self.media[i][k] for k in ("bytes", "alt", "content_type")}}
+                  for i in attached]
+        self.posts.append({"id": status_id, "text": text, "idempotency_key": key, "images": images})
+        if key:
+            self.statuses_by_key[key] = status
+        return Reply(200, status)
+
+    def _upload(self, request: Recorded) -> Reply:
+        form = request.form()
+        file = form.get("file")
+        if file is None or not file.data:
+            return Reply(422, {"error": "Validation failed: File can't be blank"})
+        if not (file.content_type or "").startswith("image/"):
+            return Reply(422, {"error": "Validation failed: File has contents that are not what they "
+                                        "are reported to be"})
+        description = form["description"].text if "description" in form else ""
+        if len(description) > self.max_description:
+            return Reply(422, {"error": "Validation failed: Description is too long (maximum is "
+                                        f"{self.max_description} characters)"})
+        media_id = str(111_000_000_000_000_000 + self.next_id())
+        self.media[media_id] = {"bytes": file.data, "alt": description, "content_type": file.content_type,
+                                "polls_left": self.processing_polls, "status_id": None}
+        if self.processing_polls > 0:
+            return Reply(202, self._attachment(media_id))
+        return Reply(200, self._attachment(media_id))
+
+    def _media(self, media_id: str) -> Reply:
+        media = self.media.get(media_id)
+        if media is None:
+            return Reply(404, {"error": "Record not found"})
+        if media["polls_left"] > 0:
+            media["polls_left"] -= 1
+            return Reply(206, self._attachment(media_id, processing=True))
+        return Reply(200, self._attachment(media_id))
+
+    def _attachment(self, media_id: str, *, processing: bool = False) -> dict[str, Any]:
+        media = self.media[media_id]
+        ready = not processing and media["polls_left"] == 0
+        return {"id": media_id, "type": "image",
+                "url": f"{self.base_url}/system/media/{media_id}.png" if ready else None,
+                "preview_url": f"{self.base_url}/system/media/{media_id}-small.png",
+                "description": media["alt"] or None}
+
+    def unauthorized(self) -> Reply:
+        return Reply(401, {"error": "The access token is invalid"})
+
+    def throttled(self) -> Reply:
+        # Mastodon's rack-attack answer: no Retry-After, an ISO 8601 reset time instead.
+        reset = (datetime.now(UTC) + timedelta(seconds=1)).isoformat(timespec="microseconds")
+        headers = {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset}
+        return Reply(429, {"error": "Too many requests"}, headers)
+
+    def unavailable(self) -> Reply:
+        return Reply(503, {"error": "Service Unavailable"})
+
+    def server_error(self) -> Reply:
+        return Reply(500, {"error": "We're sorry, but something went wrong on our end."})
