@@ -210,7 +210,7 @@ def test_payloads_keep_no_raw_controls_from_alt_texts() -> None:
                  blocks.home_view([(post, post.steps[0])], workflow(), "en",
                                   {post.id: shown(post)})["blocks"]):
         for text in texts_of(body):
-            for raw in RAW_CONTROLS + ("<http://x|y>",):
+            for raw in (*RAW_CONTROLS, "<http://x|y>"):
                 assert raw not in text
 
 

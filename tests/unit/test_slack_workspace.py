@@ -390,3 +390,87 @@ def test_page_renders_block_kit_escaped(slack: ServerHandle, client: WebClient) 
     ).text
     assert "<strong>Neuer Post</strong> &lt;script&gt;" in panel
     assert 'data-action-id="approve"' in panel and "<script" not in panel
+
+
+# files: Slack's external upload flow, image blocks that refer to uploaded files ------------------
+
+
+def upload(slack: ServerHandle, client: WebClient, data: bytes, name: str = "kranz.png",
+           alt: str = "Ein Kranz", complete: bool = True, multipart: bool = False) -> str:
+    """The three steps slack_sdk's callers take; returns the file id."""
+    answer = client.files_getUploadURLExternal(filename=name, length=len(data), alt_txt=alt)
+    url = str(answer["upload_url"])
+    assert url.startswith(slack.url)
+    sent = (requests.post(url, files={"file": (name, data)}, timeout=5) if multipart
+            else requests.post(url, data=data, timeout=5))
+    assert sent.status_code == 200 and sent.text == f"OK - {len(data)}"
+    if complete:
+        done = client.files_completeUploadExternal(files=[{"id": answer["file_id"], "title": name}])
+        assert [f["id"] for f in done["files"]] == [answer["file_id"]]
+    return str(answer["file_id"])
+
+
+def image_block(file_id: str, alt: str = "Ein Kranz") -> dict[str, Any]:
+    return {"type": "image", "slack_file": {"id": file_id}, "alt_text": alt,
+            "title": {"type": "plain_text", "text": "Bild 1"}}
+
+
+def test_an_uploaded_image_stays_private_and_shows_in_an_image_block(
+        slack: ServerHandle, client: WebClient) -> None:
+    import hashlib
+
+    from tests.fakes.media import png
+
+    data = png(30, 20)
+    file_id = upload(slack, client, data, multipart=True)
+    file = state(slack)["files"][file_id]
+    assert file["sha256"] == hashlib.sha256(data).hexdigest() and file["size"] == len(data)
+    assert (file["channels"], file["is_public"], file["complete"]) == ([], False, True)
+    assert (file["mimetype"], file["alt_txt"]) == ("image/png", "Ein Kranz")
+
+    client.chat_postMessage(channel="C0LEGAL", text="Bild", blocks=[
+        image_block(file_id, "&lt;Kranz&gt; &amp; Kerzen")])
+    served = requests.get(f"{slack.url}/_dev/files/{file_id}", timeout=5)
+    assert served.content == data and served.headers["Content-Type"] == "image/png"
+    page = requests.get(f"{slack.url}/_dev/ui/panel", params={"conv": "C0LEGAL"}, timeout=5).text
+    assert f'<img src="/_dev/files/{file_id}" alt="&lt;Kranz&gt; &amp; Kerzen"' in page
+    assert "Bild 1" in page
+
+
+def test_image_blocks_refer_only_to_completed_image_files(slack: ServerHandle,
+                                                          client: WebClient) -> None:
+    from tests.fakes.media import png, webp
+
+    pending = upload(slack, client, png(), complete=False)
+    webp_file = upload(slack, client, webp())
+    fine = upload(slack, client, png())
+    for blocks, problem in (
+        ([image_block("F0UNKNOWN")], "invalid slack file [json-pointer:/blocks/0/slack_file]"),
+        ([image_block(fine), image_block(pending)],
+         "invalid slack file [json-pointer:/blocks/1/slack_file]"),
+        ([image_block(webp_file)], "invalid slack file [json-pointer:/blocks/0/slack_file]"),
+        ([image_block(fine, alt="")], "[json-pointer:/blocks/0/alt_text]"),
+    ):
+        with pytest.raises(SlackApiError) as refused:
+            client.chat_postMessage(channel="C0LEGAL", text="Bild", blocks=blocks)
+        assert refused.value.response["error"] == "invalid_blocks"
+        assert any(problem in e for e in refused.value.response["errors"]), refused.value.response
+    with pytest.raises(SlackApiError) as home_refused:
+        client.views_publish(user_id="U0LEGAL1", view={"type": "home",
+                                                       "blocks": [image_block("F0UNKNOWN")]})
+    assert home_refused.value.response["error"] == "invalid_blocks"
+    assert state(slack)["messages"]["C0LEGAL"] == []
+
+
+def test_the_upload_flow_refuses_as_slack_does(slack: ServerHandle, client: WebClient) -> None:
+    with pytest.raises(SlackApiError) as too_long:
+        client.files_getUploadURLExternal(filename="a.png", length=10, alt_txt="x" * 1001)
+    assert too_long.value.response["error"] == "alt_txt_too_large"
+    with pytest.raises(SlackApiError) as unknown:
+        client.files_completeUploadExternal(files=[{"id": "F0NOPE", "title": "a"}])
+    assert unknown.value.response["error"] == "file_not_found"
+    requests.post(f"{slack.url}/_dev/flags", json={"refuse_uploads": True}, timeout=5)
+    with pytest.raises(SlackApiError) as disabled:
+        client.files_getUploadURLExternal(filename="a.png", length=10)
+    assert disabled.value.response["error"] == "file_uploads_disabled"
+    assert requests.post(f"{slack.url}/upload/v1/F0NOPE", data=b"x", timeout=5).status_code == 404
