@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -359,3 +361,56 @@ def test_without_an_image_store_a_post_with_images_fails_clearly(tmp_path: Path)
     assert outcome.error == "outbox: the post has images but no image store is configured"
     assert not (tmp_path / "o.jsonl").exists()
 
+
+
+@pytest.fixture
+def s3_store(aws_endpoint: str) -> Any:
+    """The S3 image store on a fresh bucket in the emulator."""
+    import boto3
+
+    from chalicelib.adapters.s3_media import S3MediaStore
+
+    s3 = boto3.client("s3", endpoint_url=aws_endpoint, region_name="us-east-1")
+    bucket = f"freigabe-media-{uuid.uuid4().hex[:10]}"
+    s3.create_bucket(Bucket=bucket)
+    return S3MediaStore(s3, bucket)
+
+
+def kept_in_s3(store: Any, data: bytes, alt: str, content_type: str) -> Image:
+    sha256 = hashlib.sha256(data).hexdigest()
+    store.s3.put_object(Bucket=store.bucket, Key=f"media/{sha256}", Body=data, ContentType=content_type)
+    return approved_image(sha256, data, alt, content_type, 64, 48)
+
+
+def valid_for(url: str) -> float:
+    """Seconds a presigned URL stays valid (SigV2's absolute Expires or SigV4's X-Amz-Expires)."""
+    import time
+    from urllib.parse import parse_qs, urlsplit
+
+    query = parse_qs(urlsplit(url).query)
+    if "X-Amz-Expires" in query:
+        return float(query["X-Amz-Expires"][0])
+    return float(query["Expires"][0]) - time.time()
+
+
+def test_the_webhook_and_outbox_urls_serve_the_approved_bytes_from_s3(tmp_path: Path, s3_store: Any) -> None:
+    import requests
+
+    data = [png(), jpeg()]
+    images = (kept_in_s3(s3_store, data[0], FIRST_ALT, "image/png"),
+              kept_in_s3(s3_store, data[1], SECOND_ALT, "image/jpeg"))
+    path = tmp_path / "outbox.jsonl"
+    outbox = build_publisher("outbox", OutboxChannel(type="outbox", path=str(path)), lambda ref: "",
+                             media=lambda: s3_store)
+    with start("webhook") as receiver:
+        hook = make_rig(receiver, media=s3_store).publisher.publish(*with_images(images))
+    line = outbox.publish(*with_images(images))
+
+    assert (hook.status, line.status) == ("published", "published")
+    outbox_media = json.loads(path.read_text(encoding="utf-8"))["media"]
+    for media in (receiver.posts[0]["media"], outbox_media):
+        fetched = [requests.get(entry["url"], timeout=5) for entry in media]
+        assert [r.status_code for r in fetched] == [200, 200]
+        assert [r.content for r in fetched] == data
+        assert [entry["alt"] for entry in media] == [FIRST_ALT, SECOND_ALT]
+        assert all(valid_for(entry["url"]) >= 3600 for entry in media)
