@@ -27,6 +27,11 @@ def verify_state(post: Post, events: list[TimelineEvent]) -> list[str]:
         problems.append(f"the content (hash {current[:12]}) is not the one the timeline last "
                         f"recorded (event {recorded[-1].seq}, hash "
                         f"{str(recorded[-1].data['content_hash'])[:12]})")
+    elif "media" in recorded[-1].data and recorded[-1].data["media"] != [
+            image.canonical() for image in post.content.media]:
+        # The hash covers the images too; this names them when the event itself disagrees.
+        problems.append(f"the images (sha256 and alt text) are not the ones the timeline last "
+                        f"recorded (event {recorded[-1].seq})")
     approvals = {(e.data.get("step"), e.actor, e.data.get("content_hash"))
                  for e in events if e.type == "decision" and e.data.get("decision") == "approve"}
     for step in post.steps:

@@ -13,6 +13,7 @@ from typing import Any
 from chalicelib.domain import events as ev
 from chalicelib.domain.content import Content
 from chalicelib.domain.errors import InvalidTransition, NotEligible
+from chalicelib.domain.media import image_changes
 from chalicelib.domain.policy import requirements
 from chalicelib.domain.status import (
     EDITABLE,
@@ -30,6 +31,16 @@ DECISIONS = {
     "request_changes": StepStatus.CHANGES_REQUESTED,
     "reject": StepStatus.REJECTED,
 }
+
+
+def _changes(before: Content, after: Content) -> list[str]:
+    """What an edit changed, in a reviewer's words: the fields, and each image by position
+    ("image 2 replaced") instead of "media"."""
+    fields = after.changed_fields(before)
+    if "media" not in fields:
+        return fields
+    images = image_changes(before.media, after.media)
+    return [name for name in fields if name != "media"] + (images or ["media"])
 
 
 def iso(moment: datetime) -> str:
@@ -116,7 +127,7 @@ class Post:
         post = cls(id=post_id, author=author.lower(), author_name=author_name, content=content,
                    publish_at=publish_at, created_at=iso(now), updated_at=iso(now),
                    author_id=author_id)
-        post._record(now, "created", author, {"content_hash": content.hash,
+        post._record(now, "created", author, {**post._content_record(),
                                               "channels": list(content.channels),
                                               "publish_at": post.publish_at_iso})
         return post
@@ -186,14 +197,14 @@ class Post:
     def submit(self, workflow: Workflow, actor: str, now: datetime) -> None:
         if self.status not in (Status.DRAFT, Status.CHANGES_REQUESTED):
             raise InvalidTransition("cannot_submit", status=self.status.value)
-        self._record(now, "submitted", actor, {"content_hash": self.content_hash})
+        self._record(now, "submitted", actor, self._content_record())
         self._start_review(workflow, now)
 
     def edit(self, workflow: Workflow, actor: str, now: datetime, content: Content,
              publish_at: datetime | None) -> None:
         if self.status not in EDITABLE:
             raise InvalidTransition("cannot_edit", status=self.status.value)
-        changed = content.changed_fields(self.content)
+        changed = _changes(self.content, content)
         moved = publish_at != self.publish_at
         if not changed and not moved:
             return
@@ -204,10 +215,10 @@ class Post:
         if not changed:
             self.updated_at = iso(now)
             return
-        old_hash = self.content_hash
+        old_hash, had_images = self.content_hash, bool(self.content.media)
         self.content = content
         self._record(now, "edited", actor, {"changed": changed, "from_hash": old_hash,
-                                           "content_hash": self.content_hash})
+                                           **self._content_record(had_images)})
         voided = self._void_approvals()
         if voided:
             self._record(now, "approvals_voided", "freigabe", {"steps": voided})
@@ -419,8 +430,16 @@ class Post:
     def _schedule(self, now: datetime) -> None:
         self.scheduled_at = iso(now)
         self._move(Status.SCHEDULED, now, "freigabe", "scheduled",
-                   {"publish_at": self.publish_at_iso, "content_hash": self.content_hash})
+                   {"publish_at": self.publish_at_iso, **self._content_record()})
         self.messages.append(ev.PostScheduled(self.id, self.publish_at_iso))
+
+    def _content_record(self, had_images: bool = False) -> dict[str, Any]:
+        """What a content event records of the content: its hash, and each image's sha256 and
+        alt text in order (only for a post that has images, or had them before this event)."""
+        record: dict[str, Any] = {"content_hash": self.content_hash}
+        if self.content.media or had_images:
+            record["media"] = [image.canonical() for image in self.content.media]
+        return record
 
     def _move(self, target: Status, now: datetime, actor: str, event: str,
               data: dict[str, Any]) -> None:

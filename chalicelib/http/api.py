@@ -11,6 +11,8 @@ from typing import Any
 
 from chalice.app import Blueprint, Request
 
+from chalicelib.domain.post import Post
+from chalicelib.domain.timeline import TimelineEvent
 from chalicelib.http.models import STATUSES, NoBody, PostCreate, PostPatch
 from chalicelib.http.representation import post_to_api
 from chalicelib.http.support import ApiError, body, identity, json_api, language
@@ -30,6 +32,10 @@ def build_api(deps: Callable[[], ApiDeps]) -> Blueprint:
     api = Blueprint(__name__)
     route = json_api(lambda: api.current_request, lambda: deps().context.workflow.language)
 
+    def shown(post: Post, timeline: list[TimelineEvent] | None = None) -> dict[str, Any]:
+        """The post's JSON, its images with preview URLs from the context's image store."""
+        return post_to_api(post, timeline, media=deps().context.media)
+
     def who(request: Request) -> Any:
         return identity(request, deps().settings)
 
@@ -41,10 +47,11 @@ def build_api(deps: Callable[[], ApiDeps]) -> Blueprint:
         caller = who(request)
         data = body(request, PostCreate)
         draft = writing.Draft(text=data.text, channels=data.channels, title=data.title or "",
-                              variants=data.variants, publish_at=data.publish_at)
+                              variants=data.variants, publish_at=data.publish_at,
+                              media=data.media)
         given = deps()
-        return 201, post_to_api(writing.create(given.context, caller, draft, submit=data.submit,
-                                               people=given.people))
+        return 201, shown(writing.create(given.context, caller, draft, submit=data.submit,
+                                         people=given.people))
 
     @api.route("/api/posts", methods=["GET"])
     @route
@@ -56,7 +63,7 @@ def build_api(deps: Callable[[], ApiDeps]) -> Blueprint:
         status = params.get("status") or None
         if status is not None and status not in STATUSES:
             raise ApiError(422, "invalid_query", field="status", problem=", ".join(STATUSES))
-        return 200, {"posts": [post_to_api(p) for p in writing.mine(deps().context, caller, status)]}
+        return 200, {"posts": [shown(p) for p in writing.mine(deps().context, caller, status)]}
 
     @api.route("/api/posts/{post_id}", methods=["GET"])
     @route
@@ -64,7 +71,7 @@ def build_api(deps: Callable[[], ApiDeps]) -> Blueprint:
         from chalicelib.services import writing
 
         post, timeline = writing.read(deps().context, who(request), post_id)
-        return 200, post_to_api(post, timeline)
+        return 200, shown(post, timeline)
 
     @api.route("/api/posts/{post_id}", methods=["PATCH"])
     @route
@@ -76,10 +83,10 @@ def build_api(deps: Callable[[], ApiDeps]) -> Blueprint:
         changes = {name: getattr(data, name) for name in data.model_fields_set if name != "version"}
         if "title" in changes and changes["title"] is None:
             changes["title"] = ""
-        for required in ("text", "channels"):
+        for required in ("text", "channels", "media"):
             if required in changes and changes[required] is None:
                 raise ApiError(422, "invalid_field", field=required, problem="null")
-        return 200, post_to_api(writing.edit(deps().context, caller, post_id, data.version, changes))
+        return 200, shown(writing.edit(deps().context, caller, post_id, data.version, changes))
 
     @api.route("/api/posts/{post_id}/submit", methods=["POST"])
     @route
@@ -89,8 +96,8 @@ def build_api(deps: Callable[[], ApiDeps]) -> Blueprint:
         caller = who(request)
         body(request, NoBody)
         given = deps()
-        return 200, post_to_api(writing.submit(given.context, caller, post_id,
-                                               people=given.people))
+        return 200, shown(writing.submit(given.context, caller, post_id,
+                                         people=given.people))
 
     @api.route("/api/posts/{post_id}/withdraw", methods=["POST"])
     @route
@@ -99,7 +106,7 @@ def build_api(deps: Callable[[], ApiDeps]) -> Blueprint:
 
         caller = who(request)
         body(request, NoBody)
-        return 200, post_to_api(writing.withdraw(deps().context, caller, post_id))
+        return 200, shown(writing.withdraw(deps().context, caller, post_id))
 
     @api.route("/api/channels", methods=["GET"])
     @route
@@ -130,7 +137,7 @@ def build_api(deps: Callable[[], ApiDeps]) -> Blueprint:
                 value = value.replace(tzinfo=context.workflow.zone)
             bounds[name] = value
         posts = writing.calendar(context, caller, bounds["from"], bounds["to"])
-        return 200, {"posts": [post_to_api(p) for p in posts]}
+        return 200, {"posts": [shown(p) for p in posts]}
 
     @api.route("/api/me", methods=["GET"])
     @route

@@ -14,6 +14,20 @@ Text = Annotated[StrictStr, Field(max_length=70000)]
 ChannelName = Annotated[StrictStr, Field(max_length=40)]
 
 
+class MediaItem(BaseModel):
+    """One image of a post: a ready upload of the caller's (or one the post carries), by its id,
+    with its alt text (each network's limit is checked per channel; this only bounds a body)."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: Annotated[StrictStr, Field(max_length=100)]
+    alt: Annotated[StrictStr, Field(max_length=10000)] = ""
+
+
+# More than a post may carry, so that a few too many are told in words (writing.py) rather
+# than as a field error; the bound keeps a body small.
+MediaList = Annotated[list[MediaItem], Field(max_length=50)]
+
+
 class PostCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: Text
@@ -22,6 +36,7 @@ class PostCreate(BaseModel):
     publish_at: AwareDatetime | None = None
     title: Annotated[StrictStr, Field(max_length=1000)] | None = None
     submit: StrictBool = True
+    media: MediaList = []
 
 
 class PostPatch(BaseModel):
@@ -32,6 +47,7 @@ class PostPatch(BaseModel):
     variants: dict[ChannelName, Text] | None = None
     publish_at: AwareDatetime | None = None
     title: Annotated[StrictStr, Field(max_length=1000)] | None = None
+    media: MediaList | None = None  # absent: keep the images; []: remove them
 
 
 class NoBody(BaseModel):

@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from chalicelib.domain.post import Post
 from chalicelib.domain.timeline import TimelineEvent
+from chalicelib.services.ports import MediaStore
+
+# How long a preview URL of an image in the post JSON stays valid.
+PREVIEW_SECONDS = 3600
 
 
-def post_to_api(post: Post, timeline: list[TimelineEvent] | None = None) -> dict[str, Any]:
+def media_to_api(post: Post, media: Callable[[], MediaStore] | None) -> list[dict[str, Any]]:
+    """The post's images in order, each with a short-lived GET URL for previews (presigning is
+    computed locally: no request to the image store). The store is built only for a post that
+    has images; without one the URL is null."""
+    if not post.content.media:
+        return []
+    store = media() if media is not None else None
+    return [{"id": image.media_id, "alt": image.alt, "sha256": image.sha256,
+             "content_type": image.content_type, "width": image.width, "height": image.height,
+             "size": image.size,
+             "url": store.url(image.sha256, PREVIEW_SECONDS) if store is not None else None}
+            for image in post.content.media]
+
+
+def post_to_api(post: Post, timeline: list[TimelineEvent] | None = None,
+                media: Callable[[], MediaStore] | None = None) -> dict[str, Any]:
+    """``media``: the image store (built on first use), for the images' preview URLs."""
     body: dict[str, Any] = {
         "id": post.id,
         "status": post.status.value,
@@ -17,6 +38,7 @@ def post_to_api(post: Post, timeline: list[TimelineEvent] | None = None) -> dict
         "text": post.content.text,
         "variants": dict(post.content.variants),
         "channels": list(post.content.channels),
+        "media": media_to_api(post, media),
         "publish_at": post.publish_at_iso,
         "author": post.author,
         "author_name": post.author_name,

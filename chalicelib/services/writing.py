@@ -4,17 +4,19 @@ the HTTP layer shapes them."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib.domain import limits
 from chalicelib.domain.content import MAX_CONTENT_BYTES, Content
 from chalicelib.domain.errors import Conflict, InvalidContent, NotFound
+from chalicelib.domain.media import MAX_IMAGES, MEDIA_READY, Image
 from chalicelib.domain.post import Post
-from chalicelib.domain.status import UNAPPROVED
+from chalicelib.domain.status import UNAPPROVED, Status
 from chalicelib.domain.timeline import TimelineEvent
-from chalicelib.services.ports import Context, Identity, PeopleDirectory
+from chalicelib.services.ports import Context, Identity, MediaMissing, PeopleDirectory
 
 log = logging.getLogger("freigabe.writing")
 
@@ -28,6 +30,23 @@ MAX_AHEAD = timedelta(days=365 * MAX_AHEAD_YEARS + 1)
 CALENDAR_YEARS = (2000, 2100)
 
 
+class MediaChoice(Protocol):
+    """One image a writer puts in a post: an upload of theirs (or an image the post already
+    carries) by its media id, with its alt text."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def alt(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class MediaRef:
+    id: str
+    alt: str = ""
+
+
 @dataclass(frozen=True)
 class Draft:
     text: str
@@ -35,11 +54,15 @@ class Draft:
     title: str = ""
     variants: dict[str, str] | None = None
     publish_at: datetime | None = None
+    media: Sequence[MediaChoice] = ()
 
 
 def validate(ctx: Context, content: Content, publish_at: datetime | None,
-             publish_at_changed: bool = True) -> None:
-    """The rules every post obeys, whoever sends it: the API and the web form alike."""
+             publish_at_changed: bool = True, reviewing: bool = True) -> None:
+    """The rules every post obeys, whoever sends it: the API and the web form alike.
+
+    ``reviewing``: the post is (or goes) in review. A draft may still lack alt text; every
+    other rule holds for drafts too, as the text limits do."""
     if not content.channels:
         raise InvalidContent("no_channels")
     kinds = ctx.workflow.channels
@@ -72,12 +95,72 @@ def validate(ctx: Context, content: Content, publish_at: datetime | None,
         if not size.ok:
             raise InvalidContent("too_many_bytes", channel=channel, count=size.count,
                                  limit=size.limit)
+        _check_images(ctx, channel, kinds[channel], content, reviewing)
     if publish_at is not None and publish_at_changed:
         now = ctx.clock()
         if publish_at < now - PAST_TOLERANCE:
             raise InvalidContent("publish_at_in_past")
         if publish_at > now + MAX_AHEAD:
             raise InvalidContent("publish_at_too_far", years=MAX_AHEAD_YEARS)
+
+
+def _check_images(ctx: Context, channel: str, kind: str, content: Content,
+                  reviewing: bool) -> None:
+    """The first rule of the channel's network that the post's images break, as a 422 that
+    names the channel and the image."""
+    if not content.media:
+        return
+    for problem in limits.image_problems(kind, content.media, ctx.workflow.require_alt_text):
+        if problem.key == "alt_missing" and not reviewing:
+            continue
+        raise InvalidContent(problem.key, channel=channel, image=problem.image, **problem.params)
+
+
+def _images(ctx: Context, who: Identity, chosen: Sequence[MediaChoice],
+            carried: tuple[Image, ...] = ()) -> tuple[Image, ...]:
+    """The images the writer chose, in their order: each a ready upload of theirs, or one the
+    post already carries (an edit that keeps it). Alt text is stripped."""
+    if len(chosen) > MAX_IMAGES:
+        raise InvalidContent("too_many_images_in_post", count=len(chosen), limit=MAX_IMAGES)
+    kept = {image.media_id: image for image in carried}
+    images: list[Image] = []
+    for position, choice in enumerate(chosen, start=1):
+        alt = choice.alt.strip()
+        image = kept.get(choice.id)
+        if image is not None:
+            image = replace(image, alt=alt)
+        else:
+            upload = ctx.repo.get_media(choice.id) if choice.id else None
+            # Someone else's upload is "not found" too: whether it exists is not the caller's
+            # business.
+            if upload is None or upload.owner.lower() != who.subject.lower():
+                raise InvalidContent("media_unknown", image=position)
+            if upload.status != MEDIA_READY or upload.sha256 is None:
+                raise InvalidContent("media_not_ready", image=position)
+            image = upload.image(alt)
+        for earlier, other in enumerate(images, start=1):
+            if other.sha256 == image.sha256:
+                raise InvalidContent("media_duplicate", image=position, first=earlier)
+        images.append(image)
+    return tuple(images)
+
+
+def _attach(ctx: Context, content: Content, before: tuple[Image, ...] = ()) -> None:
+    """The images new to the post are referred to from now on: they no longer expire. Done
+    before the post is saved, so a post never refers to bytes that may go."""
+    known = {image.sha256 for image in before}
+    new = [(position, image) for position, image in enumerate(content.media, start=1)
+           if image.sha256 not in known]
+    if not new:
+        return
+    if ctx.media is None:
+        raise RuntimeError("images need an image store in the context")
+    store = ctx.media()
+    for position, image in new:
+        try:
+            store.attach(image.sha256)
+        except MediaMissing:
+            raise InvalidContent("media_gone", image=position) from None
 
 
 def _is_author(post: Post, who: Identity) -> bool:
@@ -120,8 +203,10 @@ def _bind_slack_account(post: Post, who: Identity, people: PeopleDirectory | Non
 def create(ctx: Context, who: Identity, draft: Draft, submit: bool = True,
            people: PeopleDirectory | None = None) -> Post:
     content = Content(text=draft.text, channels=tuple(draft.channels), title=draft.title,
-                      variants=dict(draft.variants or {}))
-    validate(ctx, content, draft.publish_at)
+                      variants=dict(draft.variants or {}),
+                      media=_images(ctx, who, draft.media))
+    validate(ctx, content, draft.publish_at, reviewing=submit)
+    _attach(ctx, content)
     now = ctx.clock()
     post = Post.create(ctx.new_id(), who.email, who.name, content, draft.publish_at, now,
                        author_id=who.subject)
@@ -133,21 +218,31 @@ def create(ctx: Context, who: Identity, draft: Draft, submit: bool = True,
 
 def edit(ctx: Context, who: Identity, post_id: str, version: int,
          changes: dict[str, Any]) -> Post:
-    """Apply the fields present in ``changes`` (text, title, variants, channels, publish_at)."""
+    """Apply the fields present in ``changes`` (text, title, variants, channels, publish_at,
+    media: a sequence of MediaChoice; absent keeps the images, empty removes them)."""
     post = _own(ctx, post_id, who)
     if post.version != version:
         raise Conflict("stale_version", current=post.version)
     current = post.content
+    media = (_images(ctx, who, changes["media"], current.media) if "media" in changes
+             else current.media)
     content = Content(
         text=changes.get("text", current.text),
         channels=tuple(changes.get("channels", current.channels)),
         title=changes.get("title", current.title) or "",
         variants=dict(changes.get("variants", current.variants) or {}),
+        media=media,
     )
     publish_at = changes.get("publish_at", post.publish_at)
-    validate(ctx, content, publish_at, publish_at_changed=publish_at != post.publish_at)
+    # An edit sends a post in review or scheduled back to review; a draft stays a draft.
+    reviewing = post.status not in (Status.DRAFT, Status.CHANGES_REQUESTED)
+    validate(ctx, content, publish_at, publish_at_changed=publish_at != post.publish_at,
+             reviewing=reviewing)
     post.edit(ctx.workflow, who.email, ctx.clock(), content, publish_at)
-    return _store(ctx, post) if post.new_events else post
+    if not post.new_events:
+        return post
+    _attach(ctx, post.content, current.media)
+    return _store(ctx, post)
 
 
 def submit(ctx: Context, who: Identity, post_id: str,
