@@ -6,11 +6,13 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from chalicelib.adapters.channels.images import MEDIA_URL_SECONDS
 from chalicelib.adapters.channels.registry import build_publisher
 from chalicelib.config import OutboxChannel
 from chalicelib.domain.publication import Outcome
 from chalicelib.services.ports import ChannelPublisher
-from tests.standins.rig import outgoing
+from tests.fakes.media import MemoryMediaStore, png
+from tests.standins.rig import approved_image, outgoing
 
 
 def outbox_at(path: Path) -> ChannelPublisher:
@@ -88,3 +90,29 @@ def test_an_unwritable_outbox_fails(tmp_path: Path) -> None:
 
 def test_the_outbox_declares_resending_safe(tmp_path: Path) -> None:
     assert outbox_at(tmp_path / "o.jsonl").sends_idempotency_key
+
+
+def test_a_text_only_line_has_an_empty_media_list(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.jsonl"
+
+    outbox_at(path).publish(*outgoing())
+
+    assert lines(path)[0]["media"] == []
+
+
+def test_a_publication_with_images_delivered_twice_writes_one_line(tmp_path: Path) -> None:
+    store = MemoryMediaStore()
+    data = png()
+    image = approved_image(store.add(data), data, "Ein Hund im Schnee", "image/png", 64, 48)
+    path = tmp_path / "outbox.jsonl"
+    publisher = build_publisher("outbox", OutboxChannel(type="outbox", path=str(path)),
+                                lambda ref: "", media=lambda: store)
+
+    first = publisher.publish(*outgoing(images=(image,)))
+    again = publisher.publish(*outgoing(images=(image,)))
+
+    assert again == first
+    (entry,) = lines(path)
+    url = store.url(image.sha256, MEDIA_URL_SECONDS)
+    assert entry["media"] == [{"sha256": image.sha256, "content_type": "image/png", "size": len(data),
+                               "alt": "Ein Hund im Schnee", "url": url}]
