@@ -203,3 +203,26 @@ def test_an_image_missing_from_the_store_is_marked_not_shown(slack_rig: SlackRig
     legal = request_for(slack_rig, "C0LEGAL", post.id)
     assert [b["action_id"] for b in buttons(legal)] == [REQUEST_CHANGES, REJECT]
     assert uploads(slack_rig) == 0
+
+
+def test_the_review_modal_can_show_the_request_s_files_without_uploading_again(
+        slack_rig: SlackRig, media_bucket: Any) -> None:
+    from chalicelib import bootstrap
+    from chalicelib.adapters.slack import blocks
+    from chalicelib.adapters.slack.files import images_of
+
+    post = submit((kept(media_bucket, png(), "image/png", "Kranz", 1),
+                   kept(media_bucket, jpeg(), "image/jpeg", "Team", 2)))
+    slack_rig.relay.pump()
+    legal = request_for(slack_rig, "C0LEGAL", post.id)
+
+    container = bootstrap.container()
+    shown = images_of(container.slack_client, lambda: container.media, container.repository,
+                      post.id, post.content.media)
+    assert [item.file_id for item in shown] == image_ids(legal)
+    view = blocks.review_modal(post, post.steps[0], container.workflow, "de", "meta", images=shown)
+    assert view["submit"]["text"] == "Freigeben"
+    # its blocks pass the workspace's checks of image blocks (a refused file would raise here)
+    container.slack_client.views_publish(user_id="U0LEGAL1", view={"type": "home",
+                                                                   "blocks": view["blocks"]})
+    assert uploads(slack_rig) == 2

@@ -54,6 +54,17 @@ def remembered(images: tuple[Image, ...], refs: Mapping[str, Any]) -> list[Shown
     return shown
 
 
+def images_of(client: Any, media: Callable[[], MediaStore] | None, repo: PostRepository,
+              post_id: str, images: tuple[Image, ...]) -> list[ShownImage]:
+    """One post's images as Slack files (for the review modal): the remembered ones read in
+    one go, any others uploaded now."""
+    if not images:
+        return []
+    names = {file_ref(image.sha256) for image in images}
+    known = dict(repo.refs_of([post_id], names).get(post_id) or {})
+    return SlackImages(client, media, repo).show(post_id, images, known)
+
+
 class SlackImages:
     """Uploads what is not in Slack yet and remembers it in the post's refs."""
 
@@ -151,4 +162,5 @@ def _send(url: str, data: bytes) -> None:
         raise
 
 
-__all__ = ["FILE_REF", "ShownImage", "SlackImages", "displayable", "file_ref", "remembered"]
+__all__ = ["FILE_REF", "ShownImage", "SlackImages", "displayable", "file_ref", "images_of",
+           "remembered"]
