@@ -1,5 +1,6 @@
-"""The stack's side of saved state: creates the table and queues in the emulator, fills them
-from the state dir once, and saves them back while running and at shutdown."""
+"""The stack's side of saved state: creates the table, the queues and the image bucket in the
+emulator, fills them from the state dir once, and saves them back while running and at
+shutdown."""
 
 from __future__ import annotations
 
@@ -11,15 +12,21 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from dev import resources, state
+from dev import media_state, resources, state
 
 _AWS_ERRORS = (BotoCoreError, ClientError)
 
 
 class Persistence:
-    def __init__(self, directory: Path, table: str, say: Callable[[str], None]) -> None:
+    def __init__(self, directory: Path, table: str, say: Callable[[str], None],
+                 bucket: str | None = None, origins: tuple[str, ...] = ()) -> None:
         self._store = state.StateStore(directory)
         self._table = table
+        # The image bucket, CORS open to the local web page's origins; its objects are saved
+        # as files beside state.json.
+        self._bucket = bucket
+        self._origins = list(origins)
+        self._bucket_dir = directory / "s3" / (bucket or "-")
         self._say = say
         self._lock = threading.Lock()
         self._queue_urls: dict[str, str] = {}
@@ -43,6 +50,8 @@ class Persistence:
         _until_answering(dynamodb)
         created = resources.ensure_table(dynamodb, self._table)
         self._queue_urls = resources.ensure_queues(sqs, queue_visibility)
+        bucket_created = self._bucket is not None and resources.ensure_media_bucket(
+            self._client("s3"), self._bucket, self._origins)
         try:
             saved = self._store.load()
         except state.UnreadableState as err:
@@ -67,6 +76,12 @@ class Persistence:
                     f"loaded {items} items and {messages} queued messages from {self.path}"
                     f" in {time.monotonic() - started:.1f} s"
                 )
+        if bucket_created and self._bucket is not None:
+            objects = media_state.restore_bucket(self._client("s3"), self._bucket, self._bucket_dir)
+            if objects:
+                self._say(f"loaded {objects} images and uploads from {self._bucket_dir}")
+        elif self._bucket is not None:
+            self._say(f"bucket {self._bucket} exists already; saved images not loaded into it")
         self._loaded = True
 
     def save(self, with_queues: bool) -> None:
@@ -78,6 +93,8 @@ class Persistence:
                 tables = {**self._other_tables, self._table: {"items": self._dump_items()}}
                 queues = self._drain_queues() if with_queues else {}
                 self._store.save({"tables": tables, "queues": queues})
+                objects = media_state.save_bucket(self._client("s3"), self._bucket,
+                                                  self._bucket_dir) if self._bucket else 0
             except (*_AWS_ERRORS, OSError) as err:
                 if not self._save_failed or with_queues:
                     self._say(f"could not save to {self.path}: {type(err).__name__}: {err}")
@@ -87,7 +104,9 @@ class Persistence:
             if with_queues:
                 items = len(tables[self._table]["items"])
                 messages = sum(len(m) for m in queues.values())
-                self._say(f"saved {items} items and {messages} queued messages to {self.path}")
+                self._say(f"saved {items} items and {messages} queued messages to {self.path}"
+                          + (f", {objects} images and uploads to {self._bucket_dir}"
+                             if objects else ""))
 
     def _dump_items(self) -> list[dict[str, Any]]:
         return state.dump_table(self._client("dynamodb"), self._table)

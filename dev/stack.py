@@ -95,7 +95,10 @@ class Stack:
             self._await_port("aws", settings.aws_port, 30, stopping)
         if stopping.is_set():
             return
-        self._persistence = Persistence(environment.state_dir(os.environ), settings.table, self.say)
+        # The web page's origins (the stack announces 127.0.0.1; browsers may say localhost).
+        origins = tuple(f"http://{host}:{settings.port}" for host in ("localhost", HOST))
+        self._persistence = Persistence(environment.state_dir(os.environ), settings.table, self.say,
+                                        bucket=settings.media_bucket, origins=origins)
         try:
             self._persistence.prepare(visibility)
         except (BotoCoreError, ClientError) as err:
@@ -180,6 +183,7 @@ class Stack:
             ("Slack dev workspace", slack),
             ("Webhook receiver", f"http://{HOST}:{os.environ['FREIGABE_WEBHOOK_PORT']}/"),
             ("AWS emulator", os.environ["AWS_ENDPOINT_URL"]),
+            ("Image bucket", settings.media_bucket),
             ("Saved data", str(self._persistence.path)),
         ]
         width = max(len(label) for label, _ in rows) + 1
