@@ -535,7 +535,7 @@ class ImageProblem:
 
 def megabytes(size: int) -> str:
     """A byte limit as people write it: 2,000,000 and 2 MiB both read "2"."""
-    unit = MB if size % MB == 0 else MIB
+    unit = MIB if size % MIB == 0 else MB
     value = size / unit
     return str(int(value)) if value.is_integer() else f"{value:.1f}"
 

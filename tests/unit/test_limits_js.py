@@ -115,3 +115,48 @@ def test_limits_js_measures_bytes_as_limits_py_and_blocks_what_the_server_refuse
     differ = [(c, t[:30], e, js) for (c, t), e, js in zip(cases, expected, in_js, strict=True) if e != js]
     assert differ == []
     assert any(check("bluesky", t).ok and not byte_check("bluesky", t).ok for t in texts)
+
+
+def test_limits_js_carries_limits_pys_image_rules() -> None:
+    from dataclasses import asdict
+
+    from chalicelib.domain.limits import IMAGE_RULES, TYPE_NAMES
+
+    (in_js,) = run_limits_js("[limits.IMAGE_RULES, limits.TYPE_NAMES]", [["", ""]])
+
+    assert in_js == [{kind: {**asdict(rules), "types": list(rules.types)}
+                      for kind, rules in IMAGE_RULES.items()}, TYPE_NAMES]
+
+
+def test_limits_js_finds_the_image_problems_limits_py_finds() -> None:
+    from chalicelib.domain.limits import image_problems
+    from chalicelib.domain.media import IMAGE_TYPES
+
+    rng = random.Random(20261129)
+    alts = ["", " ", "\u3000\x1c", "\ufeff", "Ein Bild", "a" * 1001, "a" * 1501, "ä" * 2001,
+            "👨\u200d👩\u200d👧\u200d👦" * 300, "😀" * 1000, "\ud800" * 1001]
+
+    def shot() -> dict[str, object]:
+        return {"content_type": rng.choice([*IMAGE_TYPES, "image/bmp"]),
+                "size": rng.choice([1, 2_000_000, 2_000_001, 5 * 1024 * 1024 + 1, 17_000_000]),
+                "width": rng.choice([10, 6100, 8193]), "height": rng.choice([10, 6000]),
+                "alt": rng.choice(alts)}
+
+    class Shot:
+        def __init__(self, data: dict[str, object]) -> None:
+            self.__dict__.update(data)
+
+    posts = [[shot() for _ in range(rng.randint(0, 11))] for _ in range(60)]
+    cases = [[kind, json.dumps([images, required])] for images in posts
+             for kind in LIMITS for required in (True, False)]
+
+    in_js = run_limits_js("limits.imageProblems(c, ...JSON.parse(t))", cases)
+
+    expected = [
+        [{"key": p.key, "image": p.image, "params": p.params}
+         for p in image_problems(kind, [Shot(i) for i in json.loads(pair)[0]],
+                                 json.loads(pair)[1])]
+        for kind, pair in cases]
+    differ = [(c, e, js) for c, e, js in zip(cases, expected, in_js, strict=True) if e != js]
+    assert differ == []
+    assert sum(len(e) for e in expected) > 100

@@ -105,7 +105,7 @@ export const TYPE_NAMES = Object.freeze({ [JPEG]: 'JPEG', [PNG]: 'PNG', [WEBP]: 
 
 // A byte limit as people write it: 2,000,000 and 2 MiB both read "2".
 export function megabytes(size) {
-  const value = size / (size % MB === 0 ? MB : MIB);
+  const value = size / (size % MIB === 0 ? MIB : MB);
   return Number.isInteger(value) ? String(value) : value.toFixed(1);
 }
 
