@@ -27,7 +27,7 @@ PUBLIC_PREFIXES = ("/static/",)
 # would win in Lambda (function-level variables override SAM Globals): a stale literal could
 # break sign-in or keep the functions on the old table after a restore.
 TEMPLATE_ENVIRONMENT = ("FREIGABE_TABLE", "FREIGABE_PUBLISH_QUEUE", "FREIGABE_COGNITO_DOMAIN",
-                        "FREIGABE_COGNITO_CLIENT_ID", "FREIGABE_PUBLIC_URL")
+                        "FREIGABE_COGNITO_CLIENT_ID", "FREIGABE_PUBLIC_URL", "FREIGABE_MEDIA_BUCKET")
 SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PRIVATE|API_KEY", re.IGNORECASE)
 SECRET_REFERENCE = re.compile(r"^(/|ssm:/|secretsmanager:|arn:)")
 PLACEHOLDER_ACCOUNT = ":000000000000:"

@@ -62,10 +62,12 @@ def load_config(project_dir: Path = ROOT) -> dict[str, Any]:
 
 def merge_template(names: StageNames) -> dict[str, Any]:
     template: dict[str, Any] = json.loads(STATIC_TEMPLATE.read_text(encoding="utf-8"))
-    generated = {resources.TABLE_ID: resources.table_resource(names), **resources.queue_resources(names)}
+    generated = {resources.TABLE_ID: resources.table_resource(names), **resources.queue_resources(names),
+                 **resources.media_bucket_resources()}
     clash = sorted(set(generated) & set(template["Resources"]))
     if clash:
-        raise PackagingError(f"infra/template.json defines {clash}; they are generated from schema.py")
+        raise PackagingError(f"infra/template.json defines {clash}; they are generated from schema.py "
+                             "and chalicelib/adapters/media_bucket.py")
     template["Resources"].update(generated)
     return template
 

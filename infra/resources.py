@@ -122,3 +122,60 @@ def queue_resources(names: StageNames) -> dict[str, dict[str, Any]]:
         resources[QUEUE_IDS[name]] = {"Type": "AWS::SQS::Queue", "Properties": properties}
     return resources
 
+
+
+MEDIA_BUCKET_ID = "MediaBucket"
+MEDIA_BUCKET_POLICY_ID = "MediaBucketPolicy"
+# The web page is served by the API itself, so its origin is the API's.
+WEB_ORIGIN = {"Fn::Sub": "https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}"}
+
+
+def media_bucket_resources() -> dict[str, dict[str, Any]]:
+    """The image bucket (chalicelib/adapters/media_bucket.py, the shape the emulator gets too)
+    and its policy: private, encrypted, TLS only, uploads from the web page only."""
+    from chalicelib.adapters import media_bucket
+
+    rules = []
+    for rule in media_bucket.lifecycle_rules():
+        cfn: dict[str, Any] = {"Id": rule["ID"], "Status": rule["Status"],
+                               "ExpirationInDays": rule["Expiration"]["Days"]}
+        found = rule["Filter"].get("And") or rule["Filter"]
+        cfn["Prefix"] = found["Prefix"]
+        if found.get("Tags"):
+            cfn["TagFilters"] = found["Tags"]
+        if "AbortIncompleteMultipartUpload" in rule:
+            cfn["AbortIncompleteMultipartUpload"] = rule["AbortIncompleteMultipartUpload"]
+        rules.append(cfn)
+    cors = [{"AllowedOrigins": [WEB_ORIGIN], "AllowedMethods": rule["AllowedMethods"],
+             "AllowedHeaders": rule["AllowedHeaders"], "ExposedHeaders": rule["ExposeHeaders"],
+             "MaxAge": rule["MaxAgeSeconds"]}
+            for rule in media_bucket.cors_rules(["web page"])]
+    bucket = {"Fn::GetAtt": [MEDIA_BUCKET_ID, "Arn"]}
+    return {
+        MEDIA_BUCKET_ID: {
+            "Type": "AWS::S3::Bucket",
+            # The images posts went out with belong to their audit record, like the table.
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": {
+                # No VersioningConfiguration: see chalicelib/adapters/media_bucket.py.
+                "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+                    {"ServerSideEncryptionByDefault": {"SSEAlgorithm": media_bucket.ENCRYPTION}}]},
+                "PublicAccessBlockConfiguration": media_bucket.public_access_block(),
+                "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+                "CorsConfiguration": {"CorsRules": cors},
+                "LifecycleConfiguration": {"Rules": rules},
+            },
+        },
+        MEDIA_BUCKET_POLICY_ID: {
+            "Type": "AWS::S3::BucketPolicy",
+            "Properties": {
+                "Bucket": {"Ref": MEDIA_BUCKET_ID},
+                "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                    "Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                    "Resource": [bucket, {"Fn::Join": ["", [bucket, "/*"]]}],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                }]},
+            },
+        },
+    }

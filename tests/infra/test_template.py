@@ -229,6 +229,8 @@ def test_schedules_are_named_after_their_functions(template: dict[str, Any]) -> 
 def test_no_wildcard_action_anywhere(template: dict[str, Any]) -> None:
     for holder, statement in statements(template):
         assert "NotAction" not in statement and "NotResource" not in statement, holder
+        if statement["Effect"] == "Deny":
+            continue  # a deny narrows: the image bucket refuses every action without TLS
         for action in as_list(statement["Action"]):
             assert "*" not in action, f"{holder}: {action}"
 
@@ -405,3 +407,81 @@ def test_the_relay_may_queue_a_post_it_takes_at_once(template: dict[str, Any]) -
                and "sqs:SendMessage" in as_list(statement["Action"])
                and "sqs:GetQueueUrl" in as_list(statement["Action"])}
     assert "RelayChangesRole" in senders
+
+
+# --- the image bucket ----------------------------------------------------------------------------
+
+MEDIA = "MediaBucket"
+
+
+def test_the_image_bucket_is_private_encrypted_and_kept(template: dict[str, Any]) -> None:
+    bucket = template["Resources"][MEDIA]
+    assert bucket["Type"] == "AWS::S3::Bucket"
+    assert bucket["DeletionPolicy"] == bucket["UpdateReplacePolicy"] == "Retain"
+    properties = bucket["Properties"]
+    assert properties["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+        "RestrictPublicBuckets": True}
+    (sse,) = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert sse["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("AES256", "aws:kms")
+    assert properties["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    assert "VersioningConfiguration" not in properties
+
+
+def test_the_image_bucket_refuses_every_request_without_tls(template: dict[str, Any]) -> None:
+    policies = [r["Properties"] for r in of_type(template, "AWS::S3::BucketPolicy").values()
+                if r["Properties"]["Bucket"] == {"Ref": MEDIA}]
+    assert len(policies) == 1
+    (statement,) = policies[0]["PolicyDocument"]["Statement"]
+    assert (statement["Effect"], statement["Principal"], statement["Action"]) == ("Deny", "*", "s3:*")
+    assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    arn = {"Fn::GetAtt": [MEDIA, "Arn"]}
+    assert statement["Resource"] == [arn, {"Fn::Join": ["", [arn, "/*"]]}]
+
+
+def test_only_the_web_page_may_upload_and_preview_from_the_browser(template: dict[str, Any]) -> None:
+    (rule,) = template["Resources"][MEDIA]["Properties"]["CorsConfiguration"]["CorsRules"]
+    page = template["Outputs"]["ApiUrl"]["Value"]["Fn::Sub"].removesuffix("/api/")
+    assert rule["AllowedOrigins"] == [{"Fn::Sub": page}]
+    assert sorted(rule["AllowedMethods"]) == ["GET", "POST"]
+
+
+def test_unattached_images_and_unchecked_uploads_expire_after_a_day(template: dict[str, Any]) -> None:
+    rules = template["Resources"][MEDIA]["Properties"]["LifecycleConfiguration"]["Rules"]
+    shapes = {(r["Prefix"], json.dumps(r.get("TagFilters")), r["ExpirationInDays"], r["Status"])
+              for r in rules}
+    assert shapes == {("uploads/", "null", 1, "Enabled"),
+                      ("media/", json.dumps([{"Key": "freigabe-attached", "Value": "no"}]), 1, "Enabled")}
+
+
+def test_every_function_knows_the_bucket(template: dict[str, Any]) -> None:
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["FREIGABE_MEDIA_BUCKET"] == {"Ref": MEDIA}
+    for function in functions(template).values():
+        assert "FREIGABE_MEDIA_BUCKET" not in function["Properties"]["Environment"]["Variables"]
+
+
+def s3_grants(template: dict[str, Any], role: str) -> set[tuple[str, str]]:
+    return {(action, resolve(resource, "x"))
+            for holder, statement in statements(template) if holder == role
+            and statement["Effect"] == "Allow"
+            for action in as_list(statement["Action"]) if action.startswith("s3:")
+            for resource in as_list(statement["Resource"])}
+
+
+def test_each_role_may_do_with_images_what_its_function_does(template: dict[str, Any]) -> None:
+    bucket = "arn:${AWS::Partition}:s3:::${MediaBucket}"
+    uploads, media = f"{bucket}/uploads/*", f"{bucket}/media/*"
+    read = {("s3:GetObject", media), ("s3:ListBucket", bucket)}
+    roles = {key: f["Properties"]["Role"]["Fn::GetAtt"][0] for key, f in functions(template).items()}
+    # The API signs the browser's upload, checks it, keeps it under its sha256, attaches it.
+    assert s3_grants(template, roles["APIHandler"]) == read | {
+        ("s3:PutObject", uploads), ("s3:GetObject", uploads), ("s3:DeleteObject", uploads),
+        ("s3:PutObject", media), ("s3:PutObjectTagging", media)}
+    # The worker sends the bytes to the networks; the relay shows them in Slack. Neither writes.
+    assert s3_grants(template, roles["PublishWorker"]) == read
+    assert s3_grants(template, roles["RelayChanges"]) == read
+    assert s3_grants(template, roles["PublishDue"]) == s3_grants(template, roles["SendReminders"]) == set()
+    # Nobody may delete a checked image: bytes a post refers to are never lost or replaced.
+    everyone = set().union(*(s3_grants(template, role) for role in roles.values()))
+    assert ("s3:DeleteObject", media) not in everyone
