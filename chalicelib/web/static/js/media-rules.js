@@ -19,9 +19,10 @@ function rulesOf(channelType) {
 
 // The alt text's length as the network counts it, and that network's limit (null: none known).
 export function altVerdict(channelType, alt) {
-  const text = String(alt || "").trim();
-  const count = typeof limits.altLength === "function" ? limits.altLength(channelType, text) : graphemes(text);
+  // As the server reads it: Python's strip(), which limits.js mirrors.
+  const text = typeof limits.stripped === "function" ? limits.stripped(String(alt || "")) : String(alt || "").trim();
   const rules = rulesOf(channelType);
+  const count = rules && typeof limits.altLength === "function" ? limits.altLength(channelType, text) : graphemes(text);
   const limit = rules ? rules.maxAlt ?? rules.max_alt ?? null : null;
   return { channelType, count, limit, ok: limit === null || count <= limit };
 }
@@ -39,37 +40,42 @@ export function strictestAlt(channels, alt) {
 }
 
 // Every rule of the selected channels that the images break: `byImage[i]` lists the messages
-// for image i (from 0), `general` those about the images as a whole.
+// for image i (from 0), `general` those about the images as a whole. The same rule broken on
+// several channels is said once, naming them all ("mastodon, bluesky: image 1 needs …").
 export function mediaProblems(channels, images, requireAltText) {
   const byImage = images.map(() => []);
   const general = [];
   if (typeof limits.imageProblems !== "function" || !images.length) return { byImage, general, count: 0 };
   const shaped = images.map((image) => ({
-    content_type: image.content_type, contentType: image.content_type, size: image.size,
-    width: image.width, height: image.height, alt: image.alt || "",
+    content_type: image.content_type, size: image.size, width: image.width, height: image.height,
+    alt: image.alt || "",
   }));
-  let count = 0;
+  const found = new Map();
   for (const channel of channels) {
     for (const problem of limits.imageProblems(channel.type, shaped, requireAltText) || []) {
-      const message = describe(channel, problem);
-      const position = Number(problem.image) || 0;
-      count += 1;
-      if (position >= 1 && position <= images.length) byImage[position - 1].push(message);
-      else if (problem.key === "too_many_images") {
-        // Beside each image the network would not take, so the writer sees which to remove.
-        const limit = Number((problem.params || {}).limit) || 0;
-        for (let index = limit; index < images.length; index += 1) byImage[index].push(message);
-        general.push(message);
-      } else {
-        general.push(message);
-      }
+      const same = JSON.stringify([problem.key, problem.image, problem.params || {}]);
+      if (found.has(same)) found.get(same).names.push(channel.name);
+      else found.set(same, { ...problem, names: [channel.name] });
     }
   }
-  return { byImage, general, count };
+  for (const problem of found.values()) {
+    const message = describe(problem);
+    const position = Number(problem.image) || 0;
+    if (position >= 1 && position <= images.length) byImage[position - 1].push(message);
+    else if (problem.key === "too_many_images") {
+      // Beside each image the network would not take, so the writer sees which to remove.
+      const limit = Number((problem.params || {}).limit) || 0;
+      for (let index = limit; index < images.length; index += 1) byImage[index].push(message);
+      general.push(message);
+    } else {
+      general.push(message);
+    }
+  }
+  return { byImage, general, count: found.size };
 }
 
-function describe(channel, problem) {
-  const params = { ...(problem.params || {}), channel: channel.name, image: problem.image };
+function describe(problem) {
+  const params = { ...(problem.params || {}), channel: problem.names.join(", "), image: problem.image };
   const key = `rule.${problem.key}`;
   const text = t(key, params);
   return text === key ? t("rule.other", params) : text;

@@ -111,14 +111,14 @@ export const STRINGS_DE = {
   "media.readySize": "Hochgeladen · {width} × {height}",
   "media.done": "Hochgeladen",
 
-  "rule.too_many_images": "{channel} nimmt höchstens {limit} Bilder; dieser Beitrag hat {count}.",
-  "rule.image_type": "{channel} nimmt keine {type}-Bilder (nur {types}).",
+  "rule.too_many_images": "{channel}: höchstens {limit} Bilder; dieser Beitrag hat {count}.",
+  "rule.image_type": "{channel}: keine {type}-Bilder (nur {types}).",
   "rule.image_too_large": "{channel}: Bild {image} ist größer als {limit} MB.",
   "rule.image_too_many_pixels": "{channel}: Bild {image} hat zu viele Pixel ({width} × {height}; höchstens {limit}).",
   "rule.image_too_wide": "{channel}: Bild {image} ist zu groß ({width} × {height}; höchstens {limit} Pixel je Seite).",
-  "rule.alt_missing": "{channel} braucht einen Alternativtext für Bild {image}.",
+  "rule.alt_missing": "{channel}: Bild {image} braucht einen Alternativtext.",
   "rule.alt_too_long": "{channel}: Der Alternativtext von Bild {image} ist zu lang ({count} von {limit}).",
-  "rule.other": "{channel} nimmt Bild {image} so nicht an.",
+  "rule.other": "{channel}: Bild {image} wird so nicht angenommen.",
 
   "posts.heading": "Meine Beiträge",
   "posts.new": "Neuer Beitrag",

@@ -111,14 +111,14 @@ export const STRINGS_EN = {
   "media.readySize": "Uploaded · {width} × {height}",
   "media.done": "Uploaded",
 
-  "rule.too_many_images": "{channel} takes at most {limit} images; this post has {count}.",
-  "rule.image_type": "{channel} does not take {type} images (only {types}).",
+  "rule.too_many_images": "{channel}: at most {limit} images; this post has {count}.",
+  "rule.image_type": "{channel}: no {type} images (only {types}).",
   "rule.image_too_large": "{channel}: image {image} is larger than {limit} MB.",
   "rule.image_too_many_pixels": "{channel}: image {image} has too many pixels ({width} × {height}; at most {limit}).",
   "rule.image_too_wide": "{channel}: image {image} is too large ({width} × {height}; at most {limit} pixels per side).",
-  "rule.alt_missing": "{channel} needs an alt text for image {image}.",
+  "rule.alt_missing": "{channel}: image {image} needs an alt text.",
   "rule.alt_too_long": "{channel}: the alt text of image {image} is too long ({count} of {limit}).",
-  "rule.other": "{channel} does not take image {image} as it is.",
+  "rule.other": "{channel}: image {image} is not accepted as it is.",
 
   "posts.heading": "My posts",
   "posts.new": "New post",
