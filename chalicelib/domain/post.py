@@ -112,7 +112,9 @@ class Post:
     scheduled_at: str | None = None  # when it became fully approved
     timeline_count: int = 0
     timeline_head: str | None = None
-    # Not stored with the post: what this unit of work added.
+    # Not stored with the post: the status it was read with (None: never stored), so the
+    # repository can keep its per-status counts; and what this unit of work added.
+    stored_status: Status | None = field(default=None, repr=False, compare=False)
     new_events: list[TimelineEvent] = field(default_factory=list, repr=False)
     messages: list[ev.Message] = field(default_factory=list, repr=False)
 

@@ -63,6 +63,7 @@ def post_from_document(doc: dict[str, Any]) -> Post:
         publish_at=parse_time(doc.get("publish_at")),
         created_at=doc["created_at"],
         status=Status(doc["status"]),
+        stored_status=Status(doc["status"]),
         version=int(doc["version"]),
         steps=[
             Step(

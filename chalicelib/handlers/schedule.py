@@ -30,4 +30,6 @@ def send_reminders() -> dict[str, int]:
     counts = review_desk.send_reminders(container.context(), requests)
     if counts["reminded"] or counts["failed"]:
         log.info("reminders", extra=counts)
+    # The per-status counts `/freigabe status` reads, recounted so any drift lasts 15 minutes.
+    container.repository.recount_statuses()
     return counts

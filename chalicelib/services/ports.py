@@ -53,6 +53,9 @@ class PostRepository(Protocol):
 
     def count_by_status(self) -> dict[str, int]: ...
 
+    def recount_statuses(self) -> dict[str, int]:
+        """Count every status anew from the posts themselves and keep the figures."""
+
     def upcoming(self, after: datetime, limit: int = 10) -> list[Post]: ...
 
     def calendar(self, start: datetime, end: datetime) -> list[Post]: ...

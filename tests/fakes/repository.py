@@ -121,6 +121,9 @@ class MemoryPostRepository:
             counts[post.status.value] += 1
         return counts
 
+    def recount_statuses(self) -> dict[str, int]:
+        return self.count_by_status()
+
     def upcoming(self, after: datetime, limit: int = 10) -> list[Post]:
         cutoff = iso(after)[:19]
         later = [p for p in self._all() if p.due_at and p.due_at[:19] > cutoff]

@@ -22,6 +22,9 @@ GSI_STATUS_SK = "status_sk"
 DUE_PARTITION = "DUE"
 POST_SK = "POST"
 CONTROL_PK = "CONTROL"
+# How many posts are in each status, kept by every save that changes a status (ADD) and
+# recounted from the status index every 15 minutes (the reminders' schedule).
+COUNTS_SK = "COUNTS"
 PAUSE_SK = "PAUSE"
 TICK_SK = "TICK"
 

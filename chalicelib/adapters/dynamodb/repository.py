@@ -8,6 +8,7 @@ not at all, and a lost race becomes a Conflict.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,8 @@ from chalicelib.domain.post import Post, iso
 from chalicelib.domain.serialize import post_from_document, post_to_document
 from chalicelib.domain.status import ON_CALENDAR, Status
 from chalicelib.domain.timeline import NEW_CONTENT_EVENTS, TimelineEvent
+
+log = logging.getLogger("freigabe.storage")
 
 BATCH_GET = 100  # BatchGetItem's limit of keys per request
 
@@ -138,6 +141,29 @@ class DynamoPostRepository:
         post.version = new_version
         post.new_events = []
         post.messages = []
+        if post.stored_status is not post.status:
+            self._count(post.stored_status, post.status, post.id)
+            post.stored_status = post.status
+
+    def _count(self, before: Status | None, after: Status, post_id: str) -> None:
+        """Move the post between the per-status counts. After the save, never in it: in the
+        transaction, one counts item would make every two saves of any posts conflict. A
+        process that stops in between leaves a count off by one until the next recount."""
+        names = {"#a": after.value}
+        values = {":one": {"N": "1"}}
+        expression = "ADD #a :one"
+        if before is not None:
+            names["#b"] = before.value
+            values[":minus"] = {"N": "-1"}
+            expression += ", #b :minus"
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={keys.PK: _s(keys.CONTROL_PK), keys.SK: _s(keys.COUNTS_SK)},
+                UpdateExpression=expression, ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values)
+        except self._client.exceptions.ClientError:
+            log.warning("status counts not updated", extra={"post_id": post_id})
 
     def _content_item(self, post_id: str, content: Content) -> dict[str, Any]:
         return {
@@ -306,7 +332,20 @@ class DynamoPostRepository:
         )
 
     def count_by_status(self) -> dict[str, int]:
-        """How many posts are in each status: one COUNT query per status, no Scan."""
+        """How many posts are in each status: one read of the counts item (recounted from the
+        status index when there is none yet, e.g. a table from before it was kept)."""
+        item = self._client.get_item(
+            TableName=self._table,
+            Key={keys.PK: _s(keys.CONTROL_PK), keys.SK: _s(keys.COUNTS_SK)},
+        ).get("Item")
+        if not item:
+            return self.recount_statuses()
+        return {status.value: max(0, int(item.get(status.value, {}).get("N", "0")))
+                for status in Status}
+
+    def recount_statuses(self) -> dict[str, int]:
+        """Count each status on the status index (one COUNT query per status, no Scan) and
+        store the figures as the counts item, repairing any drift."""
         counts = {}
         for status in Status:
             total, params = 0, {
@@ -321,6 +360,9 @@ class DynamoPostRepository:
                     break
                 params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
             counts[status.value] = total
+        self._client.put_item(TableName=self._table, Item={
+            keys.PK: _s(keys.CONTROL_PK), keys.SK: _s(keys.COUNTS_SK),
+            **{name: {"N": str(count)} for name, count in counts.items()}})
         return counts
 
     def upcoming(self, after: datetime, limit: int = 10) -> list[Post]:
