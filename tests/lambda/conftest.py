@@ -274,6 +274,7 @@ def stage(package: Package, aws_endpoint: str, tmp_path_factory: pytest.TempPath
     import boto3
 
     from chalicelib.adapters.dynamodb.schema import table_definition
+    from dev.resources import ensure_media_bucket
     from dev.slack_workspace import DEV_BOT_TOKEN, DEV_SIGNING_SECRET, start_in_thread
     from dev.webhook_sink import make_handler
 
@@ -291,6 +292,13 @@ def stage(package: Package, aws_endpoint: str, tmp_path_factory: pytest.TempPath
     for logical_id, resource in resources.items():
         if resource["Type"] == "AWS::Logs::LogGroup":
             logs.create_log_group(logGroupName=resolve.ref(logical_id))
+    s3 = boto3.client("s3", endpoint_url=aws_endpoint, region_name=cfn.REGION)
+    for logical_id, resource in resources.items():
+        if resource["Type"] == "AWS::S3::Bucket":
+            origins = [str(resolve(origin)) for rule in
+                       resource["Properties"].get("CorsConfiguration", {}).get("CorsRules", [])
+                       for origin in rule["AllowedOrigins"]]
+            ensure_media_bucket(s3, resolve.ref(logical_id), origins)
     ssm = boto3.client("ssm", endpoint_url=aws_endpoint, region_name=cfn.REGION)
     ssm.put_parameter(Name=f"/freigabe/{STAGE}/slack", Type="SecureString", Value=json.dumps(
         {"bot_token": DEV_BOT_TOKEN, "signing_secret": DEV_SIGNING_SECRET}))

@@ -63,6 +63,9 @@ class Resolver:
             return str(self(properties["LogGroupName"]))
         if kind == FUNCTION:
             return str(self(properties["FunctionName"]))
+        if kind == "AWS::S3::Bucket":
+            # CloudFormation names it <stack>-<logical id>-<random>, lowercase.
+            return f"freigabe-{name.lower()}-1a2b3c4d5e6f"
         return f"{name.lower()}-id"  # API ids, user pools, topics: not called by the functions
 
     def get_att(self, name: str, attribute: str) -> str:
@@ -81,6 +84,8 @@ class Resolver:
             return f"arn:{PARTITION}:iam::{ACCOUNT}:role/{name}"
         if kind == FUNCTION:
             return f"arn:{PARTITION}:lambda:{REGION}:{ACCOUNT}:function:{self.ref(name)}"
+        if kind == "AWS::S3::Bucket" and attribute == "Arn":
+            return f"arn:{PARTITION}:s3:::{self.ref(name)}"
         return f"{name.lower()}-{attribute.lower()}"
 
     def sub(self, value: Any) -> str:
@@ -152,6 +157,36 @@ SQS_BATCH = {"SendMessageBatch": "SendMessage", "DeleteMessageBatch": "DeleteMes
              "ChangeMessageVisibilityBatch": "ChangeMessageVisibility"}
 
 
+def _object_arn(bucket: str, key: str) -> str:
+    return f"arn:{PARTITION}:s3:::{bucket}/{key}"
+
+
+def _s3(operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+    """S3's object calls. Reading an object also needs s3:ListBucket on its bucket: without
+    it S3 answers a missing key with 403 instead of 404, and the code relies on the 404."""
+    bucket = str(params.get("Bucket", ""))
+    listing = ("s3:ListBucket", f"arn:{PARTITION}:s3:::{bucket}")
+    target = _object_arn(bucket, str(params.get("Key", "")))
+    tagging = [("s3:PutObjectTagging", target)] if params.get("Tagging") else []
+    if operation in ("GetObject", "HeadObject"):
+        return [("s3:GetObject", target), listing]
+    if operation == "PutObject":
+        return [("s3:PutObject", target), *tagging]
+    if operation == "CopyObject":
+        source = params["CopySource"]
+        if isinstance(source, str):
+            source_bucket, _, source_key = source.lstrip("/").partition("/")
+        else:
+            source_bucket, source_key = source["Bucket"], source["Key"]
+        return [("s3:GetObject", _object_arn(source_bucket, source_key)), listing,
+                ("s3:PutObject", target), *tagging]
+    if operation in ("DeleteObject", "PutObjectTagging", "GetObjectTagging"):
+        return [(f"s3:{operation}", target)]
+    if operation in ("ListObjectsV2", "ListObjects"):
+        return [listing]
+    raise AssertionError(f"tests/lambda/template.py does not know what s3.{operation} needs in IAM")
+
+
 def required(call: dict[str, Any]) -> list[tuple[str, str]]:
     """(IAM action, resource ARN) pairs a recorded botocore call needs. An unknown call raises:
     the test must learn it before it can say whether the role allows it."""
@@ -194,6 +229,8 @@ def required(call: dict[str, Any]) -> list[tuple[str, str]]:
         group = f"arn:{PARTITION}:logs:{REGION}:{ACCOUNT}:log-group:{params['logGroupName']}"
         stream = params.get("logStreamName")
         return [(f"logs:{operation}", f"{group}:log-stream:{stream}" if stream else f"{group}:*")]
+    if service == "s3":
+        return _s3(operation, params)
     if service == "lambda" and operation == "Invoke":
         function = str(params["FunctionName"])
         arn = function if function.startswith("arn:") else \

@@ -59,3 +59,31 @@ def test_the_roles_refuse_what_they_do_not_grant(package: Package) -> None:
     ]
     for function, attempt in refused:
         assert cfn.denied_calls(function, [attempt]), (function.logical_id, attempt)
+
+
+def test_the_roles_hold_images_to_what_each_function_does(package: Package) -> None:
+    functions = roles(package)
+    api, relay, worker = functions["APIHandler"], functions["RelayChanges"], functions["PublishWorker"]
+    bucket = api.environment["FREIGABE_MEDIA_BUCKET"]
+    assert bucket and all(f.environment["FREIGABE_MEDIA_BUCKET"] == bucket for f in functions.values())
+    assert cfn.denied_calls(api, [
+        call("s3", "PutObject", Bucket=bucket, Key="uploads/m1"),  # the browser, signed by the API
+        call("s3", "GetObject", Bucket=bucket, Key="uploads/m1", Range="bytes=0-10"),
+        call("s3", "HeadObject", Bucket=bucket, Key="media/abc"),
+        call("s3", "CopyObject", Bucket=bucket, Key="media/abc", Tagging="freigabe-attached=no",
+             CopySource={"Bucket": bucket, "Key": "uploads/m1"}),
+        call("s3", "DeleteObject", Bucket=bucket, Key="uploads/m1"),
+        call("s3", "PutObjectTagging", Bucket=bucket, Key="media/abc"),
+    ]) == []
+    for reader in (relay, worker):
+        assert cfn.denied_calls(reader, [call("s3", "GetObject", Bucket=bucket, Key="media/abc")]) == []
+    refused = [
+        (api, call("s3", "DeleteObject", Bucket=bucket, Key="media/abc")),
+        (api, call("s3", "GetObject", Bucket="someone-elses-bucket", Key="media/abc")),
+        (worker, call("s3", "PutObject", Bucket=bucket, Key="media/abc")),
+        (worker, call("s3", "GetObject", Bucket=bucket, Key="uploads/m1")),
+        (relay, call("s3", "DeleteObject", Bucket=bucket, Key="media/abc")),
+        (functions["PublishDue"], call("s3", "GetObject", Bucket=bucket, Key="media/abc")),
+    ]
+    for function, attempt in refused:
+        assert cfn.denied_calls(function, [attempt]), (function.logical_id, attempt)
