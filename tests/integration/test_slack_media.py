@@ -226,3 +226,24 @@ def test_the_review_modal_can_show_the_request_s_files_without_uploading_again(
     container.slack_client.views_publish(user_id="U0LEGAL1", view={"type": "home",
                                                                    "blocks": view["blocks"]})
     assert uploads(slack_rig) == 2
+
+
+def test_app_home_s_review_modal_shows_the_images_and_approves_what_it_showed(
+        slack_rig: SlackRig, media_bucket: Any) -> None:
+    from chalicelib.adapters.slack.blocks import REVIEW
+
+    post = submit((kept(media_bucket, png(), "image/png", "Kranz", 1),
+                   kept(media_bucket, jpeg(), "image/jpeg", "Team", 2)))
+    slack_rig.relay.pump()
+    legal = request_for(slack_rig, "C0LEGAL", post.id)
+    slack_rig.open_home("U0LEGAL1")
+    home = slack_rig.state()["homes"]["U0LEGAL1"]
+
+    assert slack_rig.click_in_view("U0LEGAL1", home["id"], REVIEW)["status"] == 200
+    (modal,) = slack_rig.open_views("U0LEGAL1")
+    assert image_ids(modal) == image_ids(legal)
+    assert "Kranz" in shown_text(modal) and "Team" in shown_text(modal)
+    assert slack_rig.dev("/_dev/submit_view", {"user": "U0LEGAL1", "view_id": modal["id"],
+                                                "values": {}})["status"] == 200
+    assert stored(post.id)["steps"][0]["status"] == "approved"
+    assert uploads(slack_rig) == 2

@@ -19,6 +19,7 @@ from chalicelib.adapters.slack import blocks, commands, home
 from chalicelib.adapters.slack.codec import ModalState, PublicationTarget, ReviewTarget
 from chalicelib.adapters.slack.deps import SlackServices, services_of
 from chalicelib.adapters.slack.directory import GroupsUnavailable
+from chalicelib.adapters.slack.files import images_of
 from chalicelib.adapters.slack.texts import has, status_name, tr
 from chalicelib.domain.errors import Conflict, DomainError, Forbidden, NotEligible, NotFound
 from chalicelib.domain.post import Reviewer
@@ -139,8 +140,10 @@ def on_review(ack: Any, body: dict[str, Any], context: Any, client: Any) -> None
         if post.content_hash != target.content_hash:  # never show one version, approve another
             raise NotEligible("stale_content")
         metadata = ModalState(target, "approve", click.channel, lang).encode()
+        # The images as the review request showed them (Slack files uploaded once per image).
+        images = images_of(client, ctx.media, ctx.repo, post.id, post.content.media)
         client.views_open(trigger_id=click.trigger_id, view=blocks.review_modal(
-            post, post.step(target.step), ctx.workflow, lang, metadata))
+            post, post.step(target.step), ctx.workflow, lang, metadata, images=images))
 
     _on_review_button(services, client, click, act)
 
