@@ -239,6 +239,30 @@ def test_an_image_over_blueskys_two_megabytes_is_marked_for_bluesky_only(writer:
     assert page.get_by_role("button", name="Submit for review").is_enabled()
 
 
+def test_a_fifth_image_for_mastodon_is_marked_on_a_phone_and_can_be_removed(writer: Writer) -> None:
+    writer.page.set_viewport_size({"width": 390, "height": 844})
+    page = compose(writer, "Fünf Bilder.", "mastodon")
+    colours = [(200, 30, 30), (30, 30, 200), (30, 160, 60), (90, 90, 90), (240, 200, 0)]
+    choose(page, *[(f"{n}.png", png(64, 48, colour)) for n, colour in enumerate(colours, start=1)])
+    wait_ready(page, 5)
+    for position in range(1, 6):
+        page.get_by_label(f"Alt text for image {position}").fill(f"Bild {position}")
+
+    too_many = "mastodon: at most 4 images; this post has 5."
+    assert item(page, 5).locator(".media-errors").inner_text() == too_many
+    assert item(page, 4).locator(".media-errors").is_hidden()
+    assert page.get_by_role("button", name="Submit for review").is_disabled()
+    remove = page.get_by_role("button", name="Remove image 5")
+    box = remove.bounding_box()
+    assert box is not None and box["height"] >= 44  # a finger's width
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing sideways
+    writer.shot("media-phone")
+
+    remove.click()
+    assert page.locator(".media-item").count() == 4
+    assert page.get_by_role("button", name="Submit for review").is_enabled()
+
+
 # -- previews ----------------------------------------------------------------------------------
 
 
