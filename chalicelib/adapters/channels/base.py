@@ -4,25 +4,26 @@ A publication must go out at most once per channel. The HTTP helper therefore re
 cannot have been applied (no connection, 429, 503) unless the adapter sends an idempotency key
 the network honours; anything else after the request left this process is reported as
 ``unknown`` so that a person checks the network instead of the code re-sending blindly.
+A post's images are read back from the image store and checked against the approved sha256
+before any of them leaves (ImageReader).
 """
 
 from __future__ import annotations
 
 import email.utils
+import hashlib
 import json
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from chalicelib.domain.media import Image
 from chalicelib.domain.publication import Copy, Outcome, Publication
-from chalicelib.services.ports import RetryLater
-
-if TYPE_CHECKING:
-    from chalicelib.adapters.channels.images import ImageReader
+from chalicelib.services.ports import MediaMissing, MediaStore, RetryLater
 
 logger = logging.getLogger(__name__)
 
@@ -244,14 +245,59 @@ class Secret:
         return f"Secret({self.reference!r})"
 
 
+# How long the webhook's and the outbox's image URLs stay readable. S3 ends a presigned URL
+# earlier when the temporary credentials that signed it expire, so receivers should fetch the
+# images when the publication arrives rather than keep the URL.
+MEDIA_URL_SECONDS = 6 * 3600
+STORE_RETRY_SECONDS = 30.0
+
+
+class ImageReader:
+    """Reads a post's images from the MediaStore, one at a time, each checked against the
+    sha256 the reviewers approved; the store is built only when a post has images."""
+
+    def __init__(self, channel: str, media: Callable[[], MediaStore] | None) -> None:
+        self.channel = channel
+        self._media = media
+
+    def store(self) -> MediaStore:
+        if self._media is None:
+            raise failed(f"{self.channel}: the post has images but no image store is configured")
+        return self._media()
+
+    def read(self, position: int, image: Image) -> bytes:
+        """The approved bytes of image ``position`` (1-based, as people count)."""
+        store = self.store()
+        try:
+            data = store.read(image.sha256)
+        except MediaMissing:
+            raise failed(f"image {position} is no longer in the image store; "
+                         "it cannot go out as approved") from None
+        except Exception as err:  # noqa: BLE001 - any store trouble (S3 down) is worth a retry
+            logger.warning("channel=%s image=%d store read failed: %s", self.channel, position,
+                           type(err).__name__)
+            raise RetryLater(STORE_RETRY_SECONDS, f"{self.channel}: image store unavailable") from None
+        if hashlib.sha256(data).hexdigest() != image.sha256:
+            raise failed(f"image {position}: the stored bytes differ from the approved ones; "
+                         "nothing was published")
+        return data
+
+    def entries(self, images: Sequence[Image]) -> list[dict[str, Any]]:
+        """What the webhook body and the outbox line carry for each image, in order."""
+        if not images:
+            return []
+        store = self.store()
+        return [{"sha256": image.sha256, "content_type": image.content_type, "size": image.size,
+                 "alt": image.alt, "url": store.url(image.sha256, MEDIA_URL_SECONDS)}
+                for image in images]
+
+
 class Publisher:
     """Shared edge of every adapter: failures raised inside become the returned Outcome."""
 
     sends_idempotency_key = False  # a network that de-duplicates on the key says so
 
     def __init__(self, name: str, http: HttpClient, images: ImageReader | None = None) -> None:
-        from chalicelib.adapters.channels.images import ImageReader
-
         self.name = name
         self.http = http
         self.images = images or ImageReader(name, None)
