@@ -26,7 +26,7 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 MAX_SIDE = 10_000
 MAX_IMAGES = 10  # per post (Facebook's multi-photo limit; networks allow fewer and say so)
-MAX_ALT_CHARS = 1_500  # X's limit, the most generous of the networks with an alt text limit
+MAX_ALT_CHARS = 1_500  # for receivers without a network limit (webhook, outbox, Facebook): Mastodon's
 
 MEDIA_UPLOADING = "uploading"
 MEDIA_READY = "ready"
