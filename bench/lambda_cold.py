@@ -35,7 +35,7 @@ from bench.cpu_limit import CpuLimit, cpu_limit, cpu_share
 ROOT = Path(__file__).resolve().parent.parent
 STAGE = "prod"
 FUNCTION = "APIHandler"
-MEMORY_SIZES = (512, 1024, 1769)
+MEMORY_SIZES = tuple(int(m) for m in os.environ.get("FREIGABE_BENCH_MEMORY", "512,1024,1769").split(","))
 BUDGET_MEMORY_MB = 512
 BUDGET_COLD_S = 1.0
 BUDGET_WARM_P99_MS = 50.0
@@ -313,6 +313,8 @@ def _measure(template: dict[str, Any], task: Path, work: Path) -> dict[str, Any]
         "AWS_ENDPOINT_URL": os.environ["AWS_ENDPOINT_URL"], "AWS_ACCESS_KEY_ID": "bench",
         "AWS_SECRET_ACCESS_KEY": "bench", "AWS_SESSION_TOKEN": "bench",
         "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+        **({"FREIGABE_BENCH_PROFILE": os.environ["FREIGABE_BENCH_PROFILE"]}
+           if os.environ.get("FREIGABE_BENCH_PROFILE") else {}),
     }
     writer = Identity("writer@freigabe.example", "Wanda Writer")
     log_path = work / "function.log"

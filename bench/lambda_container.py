@@ -72,6 +72,15 @@ def main(task_root: str) -> int:
     import resource
 
     memory = int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512"))
+    # FREIGABE_BENCH_PROFILE=<folder>: cProfile statistics of the import and the first request
+    # (where a cold start spends its CPU), written as <folder>/<pid>.prof with the first answer.
+    profile_to = os.environ.pop("FREIGABE_BENCH_PROFILE", "")
+    profiler = None
+    if profile_to:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     before_import = time.perf_counter()
     handler = __import__("app").app
     imported = time.perf_counter()
@@ -81,6 +90,10 @@ def main(task_root: str) -> int:
         began = time.perf_counter()
         response = handler(event, LambdaContext(memory))
         done = time.perf_counter()
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(os.path.join(profile_to, f"{os.getpid()}.prof"))
+            profiler = None
         answer: dict[str, Any] = {"status": response.get("statusCode"), "seconds": done - began,
                                   "body": str(response.get("body") or "")[:2000]}
         if first:
