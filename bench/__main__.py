@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHES = ["cold_start", "lifecycle", "slack_ack", "scheduler", "lambda_cold", "lateness", "cost"]
+BENCHES = ["cold_start", "lifecycle", "slack_ack", "scheduler", "lambda_cold", "lateness", "cost",
+           "images"]
 
 
 def _free_port() -> int:
