@@ -200,23 +200,35 @@ def state_values(view: JSON, values: JSON) -> JSON:
 
 
 def _element_value(element: JSON, typed: Any) -> JSON:
+    """One input's entry in view.state.values, in the shape Slack sends for its type:
+    ``value`` for text, ``selected_option`` for single choices, ``selected_options`` (option
+    objects as the view listed them, in the view's order) for checkboxes and multi selects.
+    ``typed`` is what the person chose: option values (a list for the multiple kinds)."""
     kind = str(element.get("type", "plain_text_input"))
+    options = list(element.get("options") or [])
     if kind in ("static_select", "radio_buttons"):
-        chosen = next((option for option in element.get("options", []) if option.get("value") == typed), None)
+        chosen = next((option for option in options if option.get("value") == typed), None)
         return {"type": kind, "selected_option": chosen}
+    if kind in ("checkboxes", "multi_static_select"):
+        wanted = typed if isinstance(typed, list) else ([] if typed in (None, "") else [typed])
+        picked = {str(value) for value in wanted}
+        return {"type": kind, "selected_options": [o for o in options if o.get("value") in picked]}
     text = None if typed is None or typed == "" else str(typed)
     return {"type": kind, "value": text}
 
 
 def missing_required(view: JSON, state: JSON) -> JSON:
-    """What the Slack client itself refuses to submit: required text inputs left empty."""
+    """What the Slack client itself refuses to submit: required inputs left empty (a text
+    without a value, a multi select or checkboxes with nothing chosen)."""
     errors: JSON = {}
     for block in view.get("blocks", []):
         element = block.get("element") if block.get("type") == "input" else None
         if not isinstance(element, dict) or block.get("optional"):
             continue
         entry = state.get(str(block.get("block_id", "")), {}).get(str(element.get("action_id", "")), {})
-        if "value" in entry and not entry["value"]:
+        empty = ("value" in entry and not entry["value"]) or (
+            "selected_options" in entry and not entry["selected_options"])
+        if empty:
             errors[str(block.get("block_id", ""))] = "Please complete this required field."
     return errors
 

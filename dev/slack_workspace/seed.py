@@ -15,6 +15,12 @@ SEED_USERS: list[tuple[str, str, str, bool]] = [
     ("U0BRAND1", "Bruno Brand", "brand@freigabe.example", False),
     ("U0ADMIN", "Ada Admin", "admin@freigabe.example", True),
 ]
+# A member of another company in a Slack Connect channel: their own team id, and an e-mail
+# their organisation hides from other workspaces (users.info has no profile.email for them).
+CLIENT_TEAM_ID = "T0CLIENT"
+SEED_EXTERNAL_USERS: list[tuple[str, str, str]] = [
+    ("U0CLIENT1", "Clara Client", CLIENT_TEAM_ID),
+]
 SEED_USERGROUPS: dict[str, tuple[str, list[str]]] = {
     "S0LEGAL": ("legal", ["U0LEGAL1", "U0LEGAL2"]),
 }
@@ -23,6 +29,7 @@ SEED_CHANNELS: list[tuple[str, str]] = [
     ("C0BRAND", "brand"),
     ("C0GENERAL", "general"),
 ]
+SEED_SHARED_CHANNELS: list[tuple[str, str]] = [("C0CLIENT", "kunde-freigabe")]
 BERLIN_OFFSET_SECONDS = 3600
 
 
@@ -39,8 +46,10 @@ def user_json(
     display_name: str | None = None,
     name: str | None = None,
     is_bot: bool = False,
+    team_id: str = DEV_TEAM_ID,
 ) -> JSON:
-    """A user object in the shape users.info answers."""
+    """A user object in the shape users.info answers (``team_id`` another team's for a
+    Slack Connect member)."""
     first, _, last = real_name.partition(" ")
     handle = name or real_name.lower().replace(" ", ".")
     profile: JSON = {
@@ -59,7 +68,7 @@ def user_json(
         "image_24": "",
         "image_48": "",
         "image_72": "",
-        "team": DEV_TEAM_ID,
+        "team": team_id,
     }
     if email is not None:
         profile["email"] = email
@@ -67,7 +76,7 @@ def user_json(
         profile["bot_id"] = DEV_BOT_ID
     return {
         "id": user_id,
-        "team_id": DEV_TEAM_ID,
+        "team_id": team_id,
         "name": handle,
         "deleted": False,
         "color": "9f69e7",
@@ -80,6 +89,7 @@ def user_json(
         "is_owner": is_admin,
         "is_primary_owner": False,
         "is_restricted": False,
+        "is_stranger": team_id != DEV_TEAM_ID,
         "is_ultra_restricted": False,
         "is_bot": is_bot,
         "is_app_user": False,

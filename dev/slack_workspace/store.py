@@ -19,6 +19,8 @@ from dev.slack_workspace import (
 from dev.slack_workspace.seed import (
     JSON,
     SEED_CHANNELS,
+    SEED_EXTERNAL_USERS,
+    SEED_SHARED_CHANNELS,
     SEED_USERGROUPS,
     SEED_USERS,
     user_json,
@@ -60,8 +62,12 @@ class Workspace:
                 self.add_user(user_id, real_name, email, is_admin=is_admin)
             for group_id, (handle, members) in SEED_USERGROUPS.items():
                 self.add_usergroup(group_id, members, handle=handle)
+            for user_id, real_name, team_id in SEED_EXTERNAL_USERS:
+                self.add_user(user_id, real_name, None, team_id=team_id)
             for channel_id, name in SEED_CHANNELS:
                 self.add_channel(channel_id, name)
+            for channel_id, name in SEED_SHARED_CHANNELS:
+                self.add_channel(channel_id, name, shared=True)
 
     def changed(self) -> None:
         with self.lock:
@@ -89,10 +95,12 @@ class Workspace:
         is_admin: bool = False,
         display_name: str | None = None,
         name: str | None = None,
+        team_id: str = DEV_TEAM_ID,
     ) -> JSON:
         with self.lock:
             user = user_json(
-                user_id, real_name, email, is_admin=is_admin, display_name=display_name, name=name
+                user_id, real_name, email, is_admin=is_admin, display_name=display_name, name=name,
+                team_id=team_id,
             )
             self.users[user_id] = user
             self.changed()
@@ -122,16 +130,20 @@ class Workspace:
             return None
 
     def actor(self, user_id: str) -> JSON:
-        """The `user` object of an interaction payload."""
+        """The `user` object of an interaction payload: a Slack Connect member's carries their
+        own team's id, not this workspace's."""
         user = self.users[user_id]
-        return {"id": user_id, "username": user["name"], "name": user["name"], "team_id": DEV_TEAM_ID}
+        return {"id": user_id, "username": user["name"], "name": user["name"],
+                "team_id": user.get("team_id", DEV_TEAM_ID)}
 
     # channels and messages ------------------------------------------------------------
 
-    def add_channel(self, channel_id: str, name: str) -> JSON:
-        """A public channel the bot is a member of (a workflow file's slack_channel)."""
+    def add_channel(self, channel_id: str, name: str, *, shared: bool = False) -> JSON:
+        """A public channel the bot is a member of (a workflow file's slack_channel);
+        ``shared``: a Slack Connect channel with members of other companies."""
         with self.lock:
-            channel: JSON = {"id": channel_id, "name": name, "is_im": False}
+            channel: JSON = {"id": channel_id, "name": name, "is_im": False,
+                             "is_ext_shared": shared}
             self.channels[channel_id] = channel
             self.messages.setdefault(channel_id, [])
             self.changed()

@@ -44,12 +44,35 @@
     }
   }
 
+  // Text inputs give a string; checkboxes and multi selects a list of the chosen values,
+  // as Slack's selected_options.
   function modalValues() {
     var values = {};
     panel.querySelectorAll("#modal-form [name]").forEach(function (field) {
-      values[field.name] = field.value;
+      if (field.type === "checkbox") {
+        values[field.name] = values[field.name] || [];
+        if (field.checked) { values[field.name].push(field.value); }
+      } else if (field.multiple) {
+        values[field.name] = Array.prototype.filter.call(field.options, function (option) {
+          return option.selected;
+        }).map(function (option) { return option.value; });
+      } else {
+        values[field.name] = field.value;
+      }
     });
     return values;
+  }
+
+  function restore(field, typed) {
+    if (field.type === "checkbox") {
+      field.checked = typed.indexOf(field.value) >= 0;
+    } else if (field.multiple) {
+      Array.prototype.forEach.call(field.options, function (option) {
+        option.selected = typed.indexOf(option.value) >= 0;
+      });
+    } else {
+      field.value = typed;
+    }
   }
 
   function render() {
@@ -66,7 +89,7 @@
         if (after && before === after.dataset.viewId + "/" + after.dataset.viewHash) {
           after.querySelectorAll("[name]").forEach(function (field) {
             if (Object.prototype.hasOwnProperty.call(typed, field.name)) {
-              field.value = typed[field.name];
+              restore(field, typed[field.name]);
             }
           });
         }
