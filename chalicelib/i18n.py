@@ -312,6 +312,68 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Something went wrong on our side. Nothing was changed; please try again.",
         "de": "Bei uns ist etwas schiefgegangen. Es wurde nichts geändert; bitte erneut versuchen.",
     },
+    # review links for reviewers outside the company (services/external_review.py)
+    "link_invalid": {
+        "en": "This review link is not valid. Please check that it was copied completely.",
+        "de": "Dieser Prüf-Link ist ungültig. Bitte prüfen Sie, ob er vollständig kopiert wurde.",
+    },
+    "link_expired": {
+        "en": "This review link has expired. Please ask the person who sent it for a new one.",
+        "de": "Dieser Prüf-Link ist abgelaufen. Bitte fragen Sie die Person, die ihn Ihnen "
+              "geschickt hat, nach einem neuen.",
+    },
+    "link_replaced": {
+        "en": "This link was replaced by a newer version: the post changed or its review is "
+              "finished. Please ask for the current link.",
+        "de": "Dieser Link wurde durch eine neuere Fassung ersetzt: Der Beitrag hat sich geändert "
+              "oder seine Prüfung ist abgeschlossen. Bitte fragen Sie nach dem aktuellen Link.",
+    },
+    "link_stale": {
+        "en": "The post changed after this link was made, so your decision was not recorded. "
+              "Please ask for the current link.",
+        "de": "Der Beitrag hat sich geändert, nachdem dieser Link erstellt wurde; Ihre "
+              "Entscheidung wurde daher nicht gespeichert. Bitte fragen Sie nach dem aktuellen Link.",
+    },
+    "link_step_closed": {
+        "en": "This review is already finished, so your decision was not recorded.",
+        "de": "Diese Prüfung ist bereits abgeschlossen; Ihre Entscheidung wurde nicht gespeichert.",
+    },
+    "link_not_in_review": {
+        "en": "A review link can only be made while the post is in review (it is {status}).",
+        "de": "Ein Prüf-Link lässt sich nur erstellen, solange der Beitrag in Prüfung ist "
+              "(Status: {status}).",
+    },
+    "no_link_step": {
+        "en": "This post has no open review step for reviewers outside the company.",
+        "de": "Dieser Beitrag hat keinen offenen Prüfschritt für Prüfende außerhalb des "
+              "Unternehmens.",
+    },
+    "link_not_configured": {
+        "en": "Review links are not set up on this server (FREIGABE_LINK_KEY is missing or "
+              "cannot be read). Nothing was changed.",
+        "de": "Prüf-Links sind auf diesem Server nicht eingerichtet (FREIGABE_LINK_KEY fehlt "
+              "oder ist nicht lesbar). Es wurde nichts geändert.",
+    },
+    "link_name_required": {
+        "en": "Please enter your name.",
+        "de": "Bitte geben Sie Ihren Namen ein.",
+    },
+    "link_name_invalid": {
+        "en": "Your name may have at most {limit} characters, on one line.",
+        "de": "Ihr Name darf höchstens {limit} Zeichen in einer Zeile haben.",
+    },
+    "link_comment_required": {
+        "en": "Please say in the comment what should change.",
+        "de": "Bitte schreiben Sie in den Kommentar, was sich ändern soll.",
+    },
+    "link_comment_too_long": {
+        "en": "The comment may have at most {limit} characters.",
+        "de": "Der Kommentar darf höchstens {limit} Zeichen haben.",
+    },
+    "link_unknown_decision": {
+        "en": "The decision must be \"approve\" or \"request_changes\".",
+        "de": "Die Entscheidung muss \"approve\" oder \"request_changes\" sein.",
+    },
 }
 
 
