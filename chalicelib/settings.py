@@ -36,6 +36,9 @@ class Settings(BaseModel):
     # or Secrets Manager name, resolved through Powertools Parameters.
     slack_secrets_ref: str = Field("", alias="FREIGABE_SLACK_SECRETS")
     public_url: str = Field("", alias="FREIGABE_PUBLIC_URL")
+    # Where the key that signs review links for reviewers outside the company lives: a secret
+    # reference (env:NAME, ssm:/path, secretsmanager:name), never the key itself.
+    link_key: str = Field("", alias="FREIGABE_LINK_KEY", repr=False)
     # Where the stream relay anchors each post's chain head, outside the table (make verify).
     anchor_log_group: str = Field("freigabe-anchors", alias="FREIGABE_ANCHOR_LOG_GROUP")
     # Cognito's hosted UI for the web page's sign-in (public values: the page needs them).
