@@ -28,6 +28,10 @@ PRODUCT_DEFAULTS: dict[str, str] = {
     # The sample workflow's webhook channel signs with this; a real deployment keeps its
     # own in SSM.
     "WEBHOOK_SECRET": "freigabe-local-webhook-secret",
+    # External review links are signed with this key; a real deployment keeps its own in SSM
+    # (infra/README.md, "Store secrets").
+    "FREIGABE_LINK_KEY": "env:FREIGABE_LOCAL_LINK_KEY",
+    "FREIGABE_LOCAL_LINK_KEY": "freigabe-local-link-key",
 }
 
 
