@@ -399,6 +399,8 @@ def _verdict(figures: dict[str, Any], prices: LambdaPrices | None = None) -> dic
                                     and k["ok"] == k["requests"] for k in kinds)
     budget = figures["sizes"].get(BUDGET_MEMORY_MB)
     figures["within_budget"] = bool(budget and budget["within_budget"])
+    configured = figures["sizes"].get(figures.get("configured_mb"))
+    figures["configured_within_budget"] = bool(configured and configured["within_budget"])
     fitting = [m for m, size in figures["sizes"].items() if size["within_budget"]]
     for key in ("cost_cold_usd", "cost_warm_usd"):
         figures[f"cheapest_{key}"] = min(fitting, key=lambda m: figures["sizes"][m][key]) if fitting else None
@@ -439,7 +441,8 @@ def report(figures: dict[str, Any]) -> str:
         f"  requests with the expected outcome: {answered}/{total}; package modules compiled "
         f"from source: {compiled}",
         f"  {verdict} the budget at {BUDGET_MEMORY_MB} MB: cold <= {BUDGET_COLD_S:.1f} s, "
-        f"warm p99 <= {BUDGET_WARM_P99_MS:.0f} ms",
+        f"warm p99 <= {BUDGET_WARM_P99_MS:.0f} ms; at the configured {figures['configured_mb']} MB: "
+        f"{'within' if figures.get('configured_within_budget') else 'OVER'}",
         f"  {figures['prices']}; INIT is billed, so a cold click pays for the import too",
     ]
     for key, what in (("cost_warm_usd", "warm"), ("cost_cold_usd", "cold")):
