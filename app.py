@@ -8,6 +8,7 @@ from chalice.app import Chalice, DynamoDBEvent, Rate, Request, Response, SQSEven
 
 from chalicelib.handlers import http as http_handlers
 from chalicelib.http.api import build_api
+from chalicelib.http.review_page import build_review_page
 from chalicelib.web.routes import build_web
 
 # configure_logs=False: Chalice would set our loggers to ERROR and stop them reaching
@@ -15,6 +16,7 @@ from chalicelib.web.routes import build_web
 app = Chalice(app_name="freigabe", configure_logs=False)
 app.register_blueprint(build_api(http_handlers.api_deps))
 app.register_blueprint(build_web(http_handlers.web_deps))
+app.register_blueprint(build_review_page(http_handlers.review_deps))
 
 
 @app.middleware("http")

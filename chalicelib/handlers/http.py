@@ -6,6 +6,7 @@ from chalice.app import Response
 
 from chalicelib import bootstrap
 from chalicelib.http.api import ApiDeps
+from chalicelib.http.review_page import ReviewDeps
 from chalicelib.settings import get_settings
 from chalicelib.web.routes import WebDeps
 
@@ -38,3 +39,18 @@ def default_language() -> str:
 
 def web_deps() -> WebDeps:
     return WebDeps(settings=get_settings(), default_language=default_language)
+
+
+def review_deps() -> ReviewDeps:
+    """What the external review routes need; the link key is read on first use (a secret
+    reference, cached with the container's other secrets)."""
+    container = bootstrap.container()
+    settings = container.settings
+
+    def link_key() -> bytes:
+        reference = settings.link_key.strip()
+        if not reference:
+            raise LookupError("FREIGABE_LINK_KEY is not set")
+        return container.secrets.resolve(reference).encode("utf-8")
+
+    return ReviewDeps(context=container.context(), settings=settings, link_key=link_key)
