@@ -114,8 +114,12 @@ def build_api(deps: Callable[[], ApiDeps]) -> Blueprint:
         from chalicelib.services import writing
 
         who(request)
+        ctx = deps().context
+        # require_alt_text: whether the page asks alt text for every image on every channel
+        # (Bluesky asks it whatever the workflow says).
         return 200, {"channels": [{"name": c.name, "type": c.kind, "limit": c.limit}
-                                  for c in writing.channels(deps().context)]}
+                                  for c in writing.channels(ctx)],
+                     "require_alt_text": ctx.workflow.require_alt_text}
 
     @api.route("/api/calendar", methods=["GET"])
     @route

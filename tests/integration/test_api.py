@@ -146,9 +146,11 @@ def test_invalid_json_is_400(api: Api) -> None:
 
 
 def test_channels_list_their_limits(api: Api) -> None:
-    channels = {c["name"]: c for c in api.call("GET", "/api/channels").data["channels"]}
+    answer = api.call("GET", "/api/channels").data
+    channels = {c["name"]: c for c in answer["channels"]}
     assert channels["x"]["limit"] == 280 and channels["bluesky"]["limit"] == 300
     assert channels["mastodon"]["limit"] == 500 and channels["outbox"]["limit"] is None
+    assert answer["require_alt_text"] is True  # the workflow file's default
 
 
 def test_calendar_shows_the_teams_scheduled_posts_and_only_my_drafts(api: Api, client: Any) -> None:
