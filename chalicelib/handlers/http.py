@@ -47,10 +47,10 @@ def review_deps() -> ReviewDeps:
     container = bootstrap.container()
     settings = container.settings
 
-    def link_key() -> bytes:
+    def link_key() -> bytes | None:
         reference = settings.link_key.strip()
         if not reference:
-            raise LookupError("FREIGABE_LINK_KEY is not set")
+            return None
         return container.secrets.resolve(reference).encode("utf-8")
 
     return ReviewDeps(context=container.context(), settings=settings, link_key=link_key)

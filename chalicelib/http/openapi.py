@@ -83,6 +83,7 @@ def spec() -> dict[str, Any]:
                 {"name": "to", "in": "query", "required": True, "schema": {"type": "string"}}],
                 "responses": _responses(200, post_list, 422)}},
             **_media_paths(),
+            **_review_paths(),
         },
     }
 
@@ -108,4 +109,30 @@ def _media_paths() -> dict[str, Any]:
         "/api/media/{media_id}": {
             "get": {"operationId": "getMedia", "parameters": MEDIA_ID,
                     "responses": _responses(200, MEDIA_OBJECT_SCHEMA, 404)}},
+    }
+
+
+TOKEN = [{"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}]
+
+
+def _review_paths() -> dict[str, Any]:
+    """External review (CONTRACT §9): the author's link, and the decision taken on the page
+    behind it, which needs no account. The page itself (GET /review/{token}) is HTML, like the
+    web page, and not described here."""
+    from chalicelib.http.review_page import ExternalDecision, ReviewLinkCreate
+
+    link = {"type": "object", "required": ["url", "expires_at"],
+            "properties": {"url": {"type": "string"}, "expires_at": {"type": "string"},
+                           "step": {"type": "string"}}}
+    decided = {"type": "object", "required": ["decision", "recorded"],
+               "properties": {"decision": {"type": "string"}, "recorded": {"type": "boolean"}}}
+    return {
+        "/api/posts/{post_id}/review-links": {
+            "post": {"operationId": "createReviewLink", "parameters": POST_ID,
+                     "requestBody": {**_json_body(ReviewLinkCreate), "required": False},
+                     "responses": _responses(201, link, 400, 404, 409, 415, 422)}},
+        "/review/{token}/decision": {
+            "post": {"operationId": "reviewDecision", "parameters": TOKEN, "security": [],
+                     "requestBody": _json_body(ExternalDecision),
+                     "responses": _responses(200, decided, 400, 404, 409, 410, 415, 422)}},
     }

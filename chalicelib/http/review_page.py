@@ -66,8 +66,9 @@ class ExternalDecision(BaseModel):
 class ReviewDeps:
     context: Context
     settings: Settings
-    # The key that signs links; raises LookupError when it is not set up or cannot be read.
-    link_key: Callable[[], bytes]
+    # The key that signs links: None when none is set up (no link can exist, every token is
+    # "not valid"); raises LookupError when it is set up but cannot be read.
+    link_key: Callable[[], bytes | None]
 
 
 def build_review_page(deps: Callable[[], ReviewDeps]) -> Blueprint:
@@ -83,8 +84,10 @@ def build_review_page(deps: Callable[[], ReviewDeps]) -> Blueprint:
         caller = identity(request, given.settings)
         data = body(request, ReviewLinkCreate)
         token = external_review.create_link(given.context, caller, post_id, data.step)
-        url = public_base(request, given.settings) + "review/" + external_review.encode(
-            token, _key(given))
+        key = _key(given)
+        if key is None:
+            raise ApiError(503, "link_not_configured")
+        url = public_base(request, given.settings) + "review/" + external_review.encode(token, key)
         return _json(201, {"url": url, "expires_at": _iso(token.expires_at), "step": token.step})
 
     @review.route("/review/{token}", methods=["GET"])
@@ -97,7 +100,10 @@ def build_review_page(deps: Callable[[], ReviewDeps]) -> Blueprint:
         workflow = given.context.workflow
         lang = page_language(request, workflow.language)
         try:
-            view = ext.open_link(given.context, token, given.link_key())
+            key = given.link_key()
+            if key is None:
+                raise ext.LinkInvalid()
+            view = ext.open_link(given.context, token, key)
         except LookupError:
             return _notice_page(503, "unavailable_title", "link_not_configured", lang, given)
         except ext.LinkInvalid:
@@ -116,8 +122,11 @@ def build_review_page(deps: Callable[[], ReviewDeps]) -> Blueprint:
 
         given = deps()
         data = body(request, ExternalDecision)
+        key = _key(given)
         try:
-            outcome = ext.decide(given.context, token, _key(given), data.decision, data.name,
+            if key is None:
+                raise ext.LinkInvalid()
+            outcome = ext.decide(given.context, token, key, data.decision, data.name,
                                  data.comment or "")
         except ext.LinkGone as err:
             raise ApiError(410, err.key) from None
@@ -128,7 +137,7 @@ def build_review_page(deps: Callable[[], ReviewDeps]) -> Blueprint:
     return review
 
 
-def _key(given: ReviewDeps) -> bytes:
+def _key(given: ReviewDeps) -> bytes | None:
     try:
         return given.link_key()
     except LookupError:

@@ -304,4 +304,15 @@ def test_without_a_link_key_nothing_is_handed_out(api: Api, monkeypatch: pytest.
     refused = api.call("POST", f"/api/posts/{post['id']}/review-links")
     assert refused.status_code == 503
     assert "FREIGABE_LINK_KEY" in refused.data["message"]
-    assert page(api, "/review/a.b").status_code == 503
+    # Without a key no link can exist: every token is one this server did not make.
+    path = "/review/" + ext.encode(ext.LinkToken(post["id"], "client", post["content_hash"],
+                                                 int(datetime.now(UTC).timestamp()) + 60),
+                                   KEY.encode())
+    assert page(api, path).status_code == 404
+    assert decide(api, path, {"decision": "approve", "name": "Carla"}).status_code == 404
+    # A key that is set up but cannot be read is the server's trouble, said as such.
+    monkeypatch.setenv("FREIGABE_LINK_KEY", "env:NOT_SET_ANYWHERE")
+    bootstrap.reset()
+    assert page(api, path).status_code == 503
+    assert "FREIGABE_LINK_KEY" in decide(api, path, {"decision": "approve",
+                                                     "name": "Carla"}).data["message"]
