@@ -122,6 +122,26 @@ def missing_secret(session: Any, reference: str) -> str | None:
     return f"the Slack secrets {reference} are not stored yet; Slack requests fail until you run\n  {command}"
 
 
+def missing_link_key(session: Any, reference: str) -> str | None:
+    """A message when the key that signs external review links is not stored yet (checked by
+    name, never read). Without it the authors' review links answer 503; nothing else changes."""
+    from botocore.exceptions import ClientError
+
+    kind, _, name = reference.partition(":")
+    if kind != "ssm" or not name:
+        return None  # not configured, or in Secrets Manager: nothing to suggest here
+    try:
+        found = session.client("ssm").describe_parameters(
+            ParameterFilters=[{"Key": "Name", "Option": "Equals", "Values": [name]}])["Parameters"]
+    except ClientError as err:
+        return f"could not check the review link key {reference}: {err}"
+    if found:
+        return None
+    return (f"the review link key {reference} is not stored yet; review links fail until you run\n"
+            f"  openssl rand -base64 48 | tr -d '\\n' > /tmp/link-key && aws ssm put-parameter "
+            f"--name {name} --type SecureString --value file:///tmp/link-key && shred -u /tmp/link-key")
+
+
 def stack_status(cfn: Any, stack: str) -> tuple[str | None, set[str]]:
     from botocore.exceptions import ClientError
 
@@ -208,6 +228,9 @@ def deploy(args: argparse.Namespace) -> dict[str, str]:
     upload(s3, bucket, template_key, body)
 
     notice = missing_secret(session, env.get("FREIGABE_SLACK_SECRETS", ""))
+    if notice:
+        print(f"warning: {notice}", file=sys.stderr)
+    notice = missing_link_key(session, env.get("FREIGABE_LINK_KEY", ""))
     if notice:
         print(f"warning: {notice}", file=sys.stderr)
     cfn = session.client("cloudformation")

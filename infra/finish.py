@@ -18,10 +18,11 @@ CHALICE_ROLE_ID = "DefaultRole"
 AUTHORIZER = "writers"
 PROTECTED_PREFIX = "/api/"
 # Reachable without a Cognito token: Slack signs its own requests, the page and its assets
-# carry nothing secret, and the health check is for monitors. Any other route must be under
-# /api/ or be added here on purpose.
+# carry nothing secret, the health check is for monitors, and the external review page and its
+# decision are for people outside the company (their signed link is their only credential).
+# Any other route must be under /api/ or be added here on purpose.
 PUBLIC_PATHS = frozenset({"/", "/config.json", "/health", "/slack/events"})
-PUBLIC_PREFIXES = ("/static/",)
+PUBLIC_PREFIXES = ("/static/", "/review/")
 
 # Values the template provides from the deployed resources. The same name in config.json
 # would win in Lambda (function-level variables override SAM Globals): a stale literal could
@@ -196,6 +197,11 @@ def _check_environment(env: dict[str, str], names: StageNames) -> None:
     if not allowed_secret(reference, names.stage):
         raise PackagingError(f"FREIGABE_SLACK_SECRETS={reference!r}: the functions may only read /freigabe/"
                              f"{names.stage}/... (SSM) or freigabe/{names.stage}/... (Secrets Manager)")
+    link_key = env.get("FREIGABE_LINK_KEY", "")
+    if link_key and not allowed_secret(link_key, names.stage):
+        raise PackagingError(f"FREIGABE_LINK_KEY={link_key!r}: the key that signs review links must be a "
+                             f"secret the functions may read: ssm:/freigabe/{names.stage}/... or "
+                             f"secretsmanager:freigabe/{names.stage}/...")
 
 
 def allowed_secret(reference: str, stage: str) -> bool:

@@ -57,6 +57,17 @@ def test_a_minimal_template_is_finished() -> None:
     assert "${APIHandler.Arn}" not in str(paths)
 
 
+def test_the_external_review_page_needs_no_sign_in_and_its_link_call_does() -> None:
+    paths = {"/api/posts/{post_id}/review-links": route(), "/review/{token}": route(),
+             "/review/{token}/decision": route()}
+    env = {**ENV, "FREIGABE_LINK_KEY": "ssm:/freigabe/dev/link-key"}
+    done = finish.finish(minimal_template(paths), NAMES, env)["Resources"]
+    finished = done["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    assert finished["/api/posts/{post_id}/review-links"]["get"]["security"] == [{"writers": []}]
+    assert "security" not in finished["/review/{token}"]["get"]
+    assert "security" not in finished["/review/{token}/decision"]["get"]
+
+
 def test_a_route_neither_under_api_nor_public_is_refused() -> None:
     with pytest.raises(PackagingError, match="/admin"):
         finish.finish(minimal_template({"/admin": route()}), NAMES, ENV)
@@ -73,6 +84,8 @@ def test_a_worker_slower_than_a_sixth_of_the_visibility_timeout_is_refused() -> 
     ({**ENV, "FREIGABE_AUTH": "dev"}, "cognito"),
     ({**ENV, "FREIGABE_COGNITO_CLIENT_ID": "abc"}, "remove it"),
     ({**ENV, "FREIGABE_TABLE": "freigabe-dev"}, "remove it"),
+    ({**ENV, "FREIGABE_LINK_KEY": "env:LINK_KEY"}, "signs review links"),
+    ({**ENV, "FREIGABE_LINK_KEY": "ssm:/freigabe/prod/link-key"}, "signs review links"),
 ])
 def test_environment_that_cannot_work_in_aws_is_refused(env: dict[str, str], problem: str) -> None:
     with pytest.raises(PackagingError, match=problem):
