@@ -14,7 +14,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired, TypedDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -85,24 +85,61 @@ class WhenRule(_Strict):
     channels: list[str] = []
 
 
+class Label(TypedDict):
+    """A text people read, in both languages."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+    de: Annotated[str, Field(min_length=1)]
+    en: Annotated[str, Field(min_length=1)]
+
+
+class ChecklistItem(TypedDict):
+    """One `[[steps.checklist]]` item (a plain table: docs/workflow.md describes it beside the
+    step's keys)."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+    id: Annotated[str, Field(pattern=NAME)]
+    label: Label
+    required: NotRequired[StrictBool]
+
+
 class Step(_Strict):
     name: Annotated[str, Field(pattern=NAME)]
     label: Annotated[str, Field(min_length=1)]
     slack_channel: Annotated[str, Field(pattern=r"^[CG][A-Z0-9]+$")]
-    reviewers: list[Annotated[str, Field(pattern=r"^[UW][A-Z0-9]+$")]] | None = None
+    kind: Literal["slack", "link"] = "slack"
+    # "U…" a user of this workspace; "T…:U…" a user of another one in a Slack Connect channel.
+    reviewers: list[Annotated[str, Field(pattern=r"^(T[A-Z0-9]+:)?[UW][A-Z0-9]+$")]] | None = None
     reviewer_group: Annotated[str, Field(pattern=r"^S[A-Z0-9]+$")] | None = None
-    approvals_required: Annotated[int, Field(ge=1)] = 1
+    approvals_required: Annotated[int, Field(ge=1)] | Literal["all"] = 1
     remind_after_hours: Annotated[float, Field(gt=0)] = 24
+    due_hours: Annotated[float, Field(gt=0)] | None = None
+    escalate_to: Annotated[str, Field(pattern=r"^[UWSCG][A-Z0-9]+$")] | None = None
+    link_valid_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 72
+    checklist: list[ChecklistItem] = []
     when: WhenRule | None = None
 
     @model_validator(mode="after")
     def _one_source_of_reviewers(self) -> Step:
+        ids = [item["id"] for item in self.checklist]
+        if len(ids) != len(set(ids)):
+            raise ValueError("checklist item ids must be unique within a step")
+        if self.kind == "link":
+            if self.reviewers is not None or self.reviewer_group is not None:
+                raise ValueError("a step of kind 'link' is reviewed through its link: give "
+                                 "neither 'reviewers' nor 'reviewer_group'")
+            if self.approvals_required not in (1, "all"):
+                raise ValueError("a step of kind 'link' takes one approval per link")
+            return self
         if (self.reviewers is None) == (self.reviewer_group is None):
             raise ValueError("give either 'reviewers' or 'reviewer_group', not both and not neither")
         if self.reviewers is not None:
             if not self.reviewers:
                 raise ValueError("'reviewers' must name at least one Slack user")
-            if self.approvals_required > len(self.reviewers):
+            if len(set(self.reviewers)) != len(self.reviewers):
+                raise ValueError("'reviewers' names a Slack user twice")
+            if (isinstance(self.approvals_required, int)
+                    and self.approvals_required > len(self.reviewers)):
                 raise ValueError(
                     f"approvals_required is {self.approvals_required} but only "
                     f"{len(self.reviewers)} reviewer(s) are listed"
@@ -174,6 +211,7 @@ class WorkflowFile(_Strict):
     late_publish_minutes: Annotated[int, Field(ge=0)] = 120
     admins: list[Annotated[str, Field(pattern=r"^[UW][A-Z0-9]+$")]] = []
     require_alt_text: StrictBool = True
+    reason_labels: list[Annotated[str, Field(min_length=1, max_length=60)]] = []
     steps: Annotated[list[Step], Field(min_length=1)]
     channels: Annotated[dict[str, ChannelConfig], Field(min_length=1)]
 
@@ -200,6 +238,8 @@ class WorkflowFile(_Strict):
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"step names must be unique: {', '.join(duplicates)}")
+        if len(set(self.reason_labels)) != len(self.reason_labels):
+            raise ValueError("reason_labels must be unique")
         for index, step in enumerate(self.steps):
             unknown = [c for c in (step.when.channels if step.when else []) if c not in self.channels]
             if unknown:
@@ -218,14 +258,23 @@ class WorkflowFile(_Strict):
                     remind_after_hours=s.remind_after_hours,
                     when=domain.WhenRule(tuple(s.when.keywords), tuple(s.when.channels))
                     if s.when is not None else None,
+                    checklist=tuple(_item(i) for i in s.checklist),
+                    due_hours=s.due_hours, escalate_to=s.escalate_to, kind=s.kind,
+                    link_valid_hours=s.link_valid_hours,
                 )
                 for s in self.steps
             ),
             channels={name: channel.type for name, channel in self.channels.items()},
             timezone=self.timezone, language=self.language, review_order=self.review_order,
             late_publish_minutes=self.late_publish_minutes, admins=frozenset(self.admins),
-            require_alt_text=self.require_alt_text,
+            require_alt_text=self.require_alt_text, reason_labels=tuple(self.reason_labels),
         )
+
+
+def _item(item: ChecklistItem) -> domain.ChecklistItem:
+    label = item["label"]
+    return domain.ChecklistItem(item["id"], {"de": label["de"], "en": label["en"]},
+                                item.get("required", True))
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,11 @@ class DecisionRecorded:
     post_id: str
     step: str
     decision: str
-    reviewer_id: str
+    reviewer_id: str  # a Slack user id, or "external:<name>" for a link step's reviewer
     comment: str
+    labels: tuple[str, ...] = ()
+    quote: str | None = None
+    checklist: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,18 +50,48 @@ class PostSettled:
 
 @dataclass(frozen=True)
 class PostExpired:
+    """Too late to publish: the author is told, and so is each step's channel (``steps``: the
+    required steps, whose channels saw the review)."""
+
     post_id: str
+    steps: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HoldPlaced:
+    post_id: str
+    step: str
+    by: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class HoldReleased:
+    post_id: str
+    step: str
+    by: str
+
+
+@dataclass(frozen=True)
+class ReviewOverdue:
+    """A review request passed its due time (told once per request); ``escalate_to`` is the
+    step's Slack user, user group or channel, None: the step's own channel."""
+
+    post_id: str
+    step: str
+    escalate_to: str | None
 
 
 Message = (
     ReviewRequested | ReviewVoided | DecisionRecorded | PostScheduled | PostSettled | PostExpired
+    | HoldPlaced | HoldReleased | ReviewOverdue
 )
 
 
 _KINDS: dict[str, type] = {
     kind.__name__: kind
     for kind in (ReviewRequested, ReviewVoided, DecisionRecorded, PostScheduled, PostSettled,
-                 PostExpired)
+                 PostExpired, HoldPlaced, HoldReleased, ReviewOverdue)
 }
 
 
@@ -72,6 +105,8 @@ def message_from_dict(data: dict[str, object]) -> Message | None:
     kind = _KINDS.get(str(fields.pop("kind", "")))
     if kind is None:
         return None
+    # Stored as JSON, tuples come back as lists.
+    fields = {k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}
     try:
         return kind(**fields)  # type: ignore[no-any-return]
     except TypeError:

@@ -6,13 +6,15 @@ and records messages for the outside world; it never calls out itself.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.domain import events as ev
+from chalicelib.domain import review_rules as rules
 from chalicelib.domain.content import Content
-from chalicelib.domain.errors import InvalidTransition, NotEligible
+from chalicelib.domain.errors import InvalidContent, InvalidTransition, NotEligible
 from chalicelib.domain.media import image_changes
 from chalicelib.domain.policy import requirements
 from chalicelib.domain.status import (
@@ -24,13 +26,15 @@ from chalicelib.domain.status import (
     can_transition,
 )
 from chalicelib.domain.timeline import TimelineEvent, chain
-from chalicelib.domain.workflow import Workflow
+from chalicelib.domain.workflow import StepRule, Workflow
 
 DECISIONS = {
     "approve": StepStatus.APPROVED,
     "request_changes": StepStatus.CHANGES_REQUESTED,
     "reject": StepStatus.REJECTED,
 }
+EXTERNAL_DECISIONS = ("approve", "request_changes")
+VISIBILITIES = ("internal", "shared")  # external reviewers see only "shared" comments
 
 
 def _changes(before: Content, after: Content) -> list[str]:
@@ -53,6 +57,17 @@ class Approval:
     reviewer_email: str
     at: str
     content_hash: str
+    checklist: list[str] = field(default_factory=list)  # the ticked item ids
+
+
+@dataclass
+class Hold:
+    """A reviewer's stop on publishing, with its reason, until released."""
+
+    step: str
+    by: str
+    reason: str
+    at: str
 
 
 @dataclass
@@ -71,8 +86,23 @@ class Step:
     # The hash of the content this step last reviewed, for "what changed": the content itself
     # is stored once per version beside the post, never copied into each step.
     seen_hash: str | None = None
-    # What the workflow asked when this review started; None on posts stored before it was kept.
+    # What the workflow asked when this review started; None on posts stored before it was kept
+    # (and, for "all" of a user group, until its members have all approved).
     approvals_required: int | None = None
+    # The last decision's reason labels and quoted sentence, and the ticked checklist items of
+    # the approving decision.
+    labels: list[str] = field(default_factory=list)
+    quote: str | None = None
+    checklist: list[str] = field(default_factory=list)
+    due_at: str | None = None  # when the open review request is due (the step's due_hours)
+    escalated_at: str | None = None  # when its overdue request was escalated (once)
+    kind: str = "slack"  # "link": reviewed through a signed link by someone outside
+
+    def is_overdue(self, now: datetime) -> bool:
+        """An open request past its due time."""
+        if self.status is not StepStatus.PENDING or self.requested_hash is None or not self.due_at:
+            return False
+        return datetime.fromisoformat(self.due_at.replace("Z", "+00:00")) <= now
 
 
 @dataclass
@@ -88,6 +118,12 @@ class ChannelResult:
 class Reviewer:
     slack_id: str
     email: str | None  # from the Slack profile; compared with the post's author
+    # The reviewer's workspace: set for a member of another workspace in a Slack Connect
+    # channel, whose e-mail may be hidden (reviewers then list them as "T…:U…").
+    team_id: str | None = None
+
+    def listed_in(self, eligible: frozenset[str]) -> bool:
+        return rules.listed(self.slack_id, self.team_id, eligible)
 
 
 @dataclass
@@ -108,6 +144,7 @@ class Post:
     version: int = 0
     steps: list[Step] = field(default_factory=list)
     results: dict[str, ChannelResult] = field(default_factory=dict)
+    holds: list[Hold] = field(default_factory=list)
     updated_at: str = ""
     scheduled_at: str | None = None  # when it became fully approved
     timeline_count: int = 0
@@ -175,8 +212,11 @@ class Post:
         so a changed workflow file never lowers a review; None when neither is known (a step
         stored before reviews kept their count, since taken out of the workflow)."""
         # A step renamed or removed in the workflow: the post's own record decides.
-        rule = next((r for r in workflow.steps if r.name == step.name), None)
-        asked = (step.approvals_required, rule.approvals_required if rule else None)
+        rule = _rule(workflow, step.name)
+        if rule is not None and rule.requires_all and rule.reviewers is None:
+            # Every member of a group at decision time: counted when the last one approved.
+            return step.approvals_required
+        asked = (step.approvals_required, rule.fixed_approvals() if rule else None)
         known = [n for n in asked if n is not None]
         return max(known) if known else None
 
@@ -244,21 +284,17 @@ class Post:
 
     def decide(self, workflow: Workflow, step_name: str, reviewer: Reviewer, decision: str,
                content_hash: str, comment: str, now: datetime,
-               eligible_reviewers: frozenset[str]) -> bool:
+               eligible_reviewers: frozenset[str], *, labels: Sequence[str] = (),
+               quote: str | None = None, checklist: Sequence[str] = ()) -> bool:
         """Record a decision. Returns False for a repeat of one already recorded (a double
         click, a retried request); raises NotEligible for anything that must change nothing."""
         if decision not in DECISIONS:
             raise NotEligible("unknown_decision")
         step = self.step(step_name)
-        if self._is_repeat(step, reviewer, decision, content_hash):
+        if self._is_repeat(step, reviewer.slack_id, decision, content_hash):
             return False
-        if self.status is not Status.IN_REVIEW:
-            raise NotEligible("not_in_review", status=self.status.value)
-        if content_hash != self.content_hash:
-            raise NotEligible("stale_content")
-        if not step.required or step not in self.open_steps(workflow):
-            raise NotEligible("step_not_open", step=step.label)
-        if reviewer.slack_id not in eligible_reviewers:
+        self._check_open(workflow, step, content_hash)
+        if not reviewer.listed_in(eligible_reviewers):
             raise NotEligible("not_a_reviewer", step=step.label)
         if self.is_author(reviewer):
             raise NotEligible("own_post")
@@ -269,21 +305,65 @@ class Post:
                 raise NotEligible("one_step_per_person", step=other.label)
         if decision != "approve" and not comment.strip():
             raise NotEligible("comment_required")
+        chosen, quoted = rules.reasons(workflow, decision, labels, quote,
+                                       self.content.all_texts())
+        items = rules.ticked(_rule(workflow, step.name), decision, checklist)
+        self._apply(workflow, step, reviewer.slack_id, reviewer.email, decision, comment, now,
+                    eligible_reviewers, (chosen, quoted, items))
+        return True
 
+    def decide_external(self, workflow: Workflow, step_name: str, name: str, decision: str,
+                        content_hash: str, comment: str, now: datetime) -> bool:
+        """A decision through a link step's signed link, by the name its reviewer gave; recorded
+        as ``external:<name>``. False for a repeat; NotEligible changes nothing."""
+        if decision not in EXTERNAL_DECISIONS:
+            raise NotEligible("unknown_decision")
+        name = " ".join(name.split())
+        if not name:
+            raise NotEligible("name_required")
+        step = self.step(step_name)
+        if step.kind != "link":
+            raise NotEligible("not_a_link_step", step=step.label)
+        actor = f"external:{name}"
+        if self._is_repeat(step, actor, decision, content_hash):
+            return False
+        self._check_open(workflow, step, content_hash)
+        if decision != "approve" and not comment.strip():
+            raise NotEligible("comment_required")
+        self._apply(workflow, step, actor, None, decision, comment, now, frozenset(),
+                    ((), None, ()))
+        return True
+
+    def _check_open(self, workflow: Workflow, step: Step, content_hash: str) -> None:
+        if self.status is not Status.IN_REVIEW:
+            raise NotEligible("not_in_review", status=self.status.value)
+        if content_hash != self.content_hash:
+            raise NotEligible("stale_content")
+        if not step.required or step not in self.open_steps(workflow):
+            raise NotEligible("step_not_open", step=step.label)
+
+    def _apply(self, workflow: Workflow, step: Step, actor: str, email: str | None,
+               decision: str, comment: str, now: datetime, eligible: frozenset[str],
+               reasons: tuple[tuple[str, ...], str | None, tuple[str, ...]]) -> None:
+        labels, quote, items = reasons
         at = iso(now)
-        self._record(now, "decision", reviewer.slack_id, {
-            "step": step.name, "decision": decision, "comment": comment,
-            "content_hash": content_hash, "reviewer_email": reviewer.email,
-        })
-        self.messages.append(ev.DecisionRecorded(self.id, step.name, decision,
-                                                 reviewer.slack_id, comment))
-        step.decided_by, step.decided_at, step.comment = reviewer.slack_id, at, comment or None
+        data: dict[str, Any] = {"step": step.name, "decision": decision, "comment": comment,
+                                "content_hash": self.content_hash, "reviewer_email": email}
+        # Only what was given: decisions without them keep the shape they always had.
+        for key, value in (("labels", list(labels)), ("quote", quote), ("checklist", list(items))):
+            if value:
+                data[key] = value
+        self._record(now, "decision", actor, data)
+        self.messages.append(ev.DecisionRecorded(self.id, step.name, decision, actor, comment,
+                                                 labels, quote, items))
+        step.decided_by, step.decided_at, step.comment = actor, at, comment or None
+        step.labels, step.quote = list(labels), quote
         if decision == "approve":
-            step.approvals.append(Approval(reviewer.slack_id, reviewer.email or "", at,
-                                           content_hash))
-            needed = self.approvals_needed(step, workflow)
-            if needed is None or not self.step_approved(step, needed):
-                return True
+            step.approvals.append(Approval(actor, email or "", at, self.content_hash,
+                                           list(items)))
+            step.checklist = list(items)
+            if not self._step_complete(workflow, step, eligible):
+                return
             step.status = StepStatus.APPROVED
             step.requested_hash = None
             step.seen_hash = self.content_hash
@@ -291,7 +371,7 @@ class Post:
                 self._schedule(now)
             else:
                 self._request_open_steps(workflow)
-            return True
+            return
         step.status = DECISIONS[decision]
         step.seen_hash = self.content_hash
         for other in self.steps:
@@ -301,13 +381,94 @@ class Post:
                     self.messages.append(ev.ReviewVoided(self.id, other.name, decision))
         target = Status.REJECTED if decision == "reject" else Status.CHANGES_REQUESTED
         self._move(target, now, "freigabe", target.value, {"step": step.name})
+
+    def _step_complete(self, workflow: Workflow, step: Step, eligible: frozenset[str]) -> bool:
+        rule = _rule(workflow, step.name)
+        if rule is not None and rule.requires_all and rule.reviewers is None:
+            # "all" of a user group: every member at this moment (but the author) approved.
+            members = rules.user_ids(eligible) - {self.author_slack_id or ""}
+            approvers = {a.reviewer_id for a in step.approvals
+                         if a.content_hash == self.content_hash}
+            if not members or not members <= approvers:
+                return False
+            step.approvals_required = len(approvers)
+        needed = self.approvals_needed(step, workflow)
+        return needed is not None and self.step_approved(step, needed)
+
+    # -- holds, comments, deadlines -------------------------------------------------------
+
+    def hold(self, workflow: Workflow, step_name: str, reviewer: Reviewer, reason: str,
+             now: datetime, eligible_reviewers: frozenset[str],
+             content_hash: str | None = None) -> bool:
+        """Stop the post from publishing until released. False when this reviewer already
+        holds it for this step (a double click); NotEligible or InvalidTransition change
+        nothing."""
+        step = self.step(step_name)
+        if any(h.step == step.name and h.by == reviewer.slack_id for h in self.holds):
+            return False
+        if self.status not in (Status.IN_REVIEW, Status.SCHEDULED):
+            raise InvalidTransition("cannot_hold", status=self.status.value)
+        if content_hash is not None and content_hash != self.content_hash:
+            raise NotEligible("stale_content")
+        if not step.required:
+            raise NotEligible("step_not_open", step=step.label)
+        if not reviewer.listed_in(eligible_reviewers):
+            raise NotEligible("not_a_reviewer", step=step.label)
+        if self.is_author(reviewer):
+            raise NotEligible("own_post")
+        reason = reason.strip()
+        if not reason:
+            raise NotEligible("reason_required")
+        self.holds.append(Hold(step.name, reviewer.slack_id, reason, iso(now)))
+        self._record(now, "hold", reviewer.slack_id, {"step": step.name, "reason": reason,
+                                                      "content_hash": self.content_hash})
+        self.messages.append(ev.HoldPlaced(self.id, step.name, reviewer.slack_id, reason))
         return True
 
-    def _is_repeat(self, step: Step, reviewer: Reviewer, decision: str, content_hash: str) -> bool:
+    def release(self, step_name: str, by: str, now: datetime, may_release: bool) -> None:
+        """Lift every hold of a step: by a holder, or whom the caller found allowed (any
+        reviewer of the step, an admin). The last release of a scheduled post makes it due."""
+        standing = [h for h in self.holds if h.step == step_name]
+        if not standing:
+            raise NotEligible("no_hold", step=step_name)
+        if not may_release and all(h.by != by for h in standing):
+            raise NotEligible("may_not_release", step=self.step(step_name).label)
+        self.holds = [h for h in self.holds if h.step != step_name]
+        self._record(now, "hold_released", by, {"step": step_name,
+                                                "holders": [h.by for h in standing]})
+        self.messages.append(ev.HoldReleased(self.id, step_name, by))
+        if not self.holds and self.status is Status.SCHEDULED:
+            # Due again: the relay takes a post due now at once, like a fresh approval.
+            self.messages.append(ev.PostScheduled(self.id, self.publish_at_iso))
+
+    def comment(self, author: str, text: str, visibility: str, now: datetime) -> None:
+        """A comment on the post's timeline: ``internal`` for the team, ``shared`` also for
+        reviewers outside the company."""
+        text = text.strip()
+        if not text:
+            raise InvalidContent("comment_empty")
+        if visibility not in VISIBILITIES:
+            raise InvalidContent("unknown_visibility", visibility=visibility)
+        self._record(now, "comment", author, {"text": text, "visibility": visibility})
+
+    def escalate(self, step_name: str, escalate_to: str | None, now: datetime) -> bool:
+        """Say once that a step's review request is overdue; False when it is not (any more)
+        or was said already."""
+        step = self.step(step_name)
+        if (self.status is not Status.IN_REVIEW or step.escalated_at is not None
+                or not step.is_overdue(now)):
+            return False
+        step.escalated_at = iso(now)
+        self._record(now, "review_overdue", "freigabe", {"step": step.name, "due_at": step.due_at,
+                                                         "escalate_to": escalate_to})
+        self.messages.append(ev.ReviewOverdue(self.id, step.name, escalate_to))
+        return True
+
+    def _is_repeat(self, step: Step, actor: str, decision: str, content_hash: str) -> bool:
         if decision == "approve":
-            return any(a.reviewer_id == reviewer.slack_id and a.content_hash == content_hash
+            return any(a.reviewer_id == actor and a.content_hash == content_hash
                        for a in step.approvals)
-        return (step.status is DECISIONS[decision] and step.decided_by == reviewer.slack_id
+        return (step.status is DECISIONS[decision] and step.decided_by == actor
                 and content_hash == self.content_hash)
 
     # -- publishing -----------------------------------------------------------------------
@@ -320,6 +481,8 @@ class Post:
         """
         if not can_transition(self.status, Status.PUBLISHING):
             raise InvalidTransition("cannot_publish", status=self.status.value)
+        if self.holds:
+            raise InvalidTransition("held", step=self.holds[0].step)
         retry = channels is not None
         targets: list[str] = list(channels) if channels is not None else list(self.content.channels)
         for channel in targets:
@@ -382,7 +545,7 @@ class Post:
 
     def expire(self, now: datetime) -> None:
         self._move(Status.EXPIRED, now, "freigabe", "expired", {"publish_at": self.publish_at_iso})
-        self.messages.append(ev.PostExpired(self.id))
+        self.messages.append(ev.PostExpired(self.id, tuple(s.name for s in self.required_steps())))
 
     # -- internals ------------------------------------------------------------------------
 
@@ -391,16 +554,19 @@ class Post:
         self.steps = []
         for req in requirements(workflow, self.content):
             old = previous.get(req.step)
+            rule = workflow.step(req.step)
             step = Step(name=req.step, label=req.label, required=req.required,
                         reasons=list(req.reasons),
                         status=StepStatus.PENDING if req.required else StepStatus.NOT_REQUIRED,
-                        approvals_required=workflow.step(req.step).approvals_required)
+                        approvals_required=rule.fixed_approvals(), kind=rule.kind)
             if old:
                 step.seen_hash = old.seen_hash
                 step.approvals = [a for a in old.approvals if a.content_hash == self.content_hash]
-                if req.required and self.step_approved(step, step.approvals_required or 1):
+                needed = step.approvals_required
+                if req.required and needed is not None and self.step_approved(step, needed):
                     step.status = StepStatus.APPROVED
                     step.decided_by, step.decided_at = old.decided_by, old.decided_at
+                    step.checklist = list(old.checklist)
                 if old.requested_hash and step.status is not StepStatus.PENDING:
                     self.messages.append(ev.ReviewVoided(self.id, step.name, "edited"))
             self.steps.append(step)
@@ -416,6 +582,10 @@ class Post:
             if step.requested_hash != self.content_hash:
                 step.requested_hash = self.content_hash
                 step.requested_at = self.updated_at
+                due = rules.due_at(_rule(workflow, step.name),
+                                   datetime.fromisoformat(self.updated_at.replace("Z", "+00:00")),
+                                   self.publish_at)
+                step.due_at, step.escalated_at = (iso(due) if due else None), None
                 self.messages.append(ev.ReviewRequested(self.id, step.name, self.content_hash))
 
     def _void_approvals(self) -> list[str]:
@@ -426,7 +596,8 @@ class Post:
             step.approvals = []
             if step.status is not StepStatus.NOT_REQUIRED:
                 step.status = StepStatus.PENDING
-            step.decided_by = step.decided_at = step.comment = None
+            step.decided_by = step.decided_at = step.comment = step.quote = None
+            step.labels, step.checklist = [], []
         return voided
 
     def _schedule(self, now: datetime) -> None:
@@ -458,3 +629,8 @@ class Post:
         self.timeline_head = event.hash
         self.updated_at = iso(now)
         self.new_events.append(event)
+
+
+def _rule(workflow: Workflow, name: str) -> StepRule | None:
+    """The workflow's rule for a step; None for a step since renamed or removed."""
+    return next((r for r in workflow.steps if r.name == name), None)

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.content import Content
-from chalicelib.domain.post import Approval, ChannelResult, Post, Step
+from chalicelib.domain.post import Approval, ChannelResult, Hold, Post, Step
 from chalicelib.domain.status import ResultStatus, Status, StepStatus
 
 
@@ -43,10 +43,13 @@ def post_to_document(post: Post) -> dict[str, Any]:
                 "requested_at": s.requested_at, "seen_hash": s.seen_hash,
                 "approvals_required": s.approvals_required,
                 "approvals": [a.__dict__ for a in s.approvals],
+                "labels": s.labels, "quote": s.quote, "checklist": s.checklist,
+                "due_at": s.due_at, "escalated_at": s.escalated_at, "kind": s.kind,
             }
             for s in post.steps
         ],
         "results": {ch: dict(r.__dict__, status=r.status.value) for ch, r in post.results.items()},
+        "holds": [h.__dict__ for h in post.holds],
         "timeline_count": post.timeline_count,
         "timeline_head": post.timeline_head,
     }
@@ -69,13 +72,17 @@ def post_from_document(doc: dict[str, Any]) -> Post:
             Step(
                 name=s["name"], label=s["label"], required=s["required"],
                 reasons=list(s.get("reasons") or []), status=StepStatus(s["status"]),
-                approvals=[Approval(**a) for a in s.get("approvals") or []],
+                approvals=[_approval(a) for a in s.get("approvals") or []],
                 decided_by=s.get("decided_by"), decided_at=s.get("decided_at"),
                 comment=s.get("comment"), requested_hash=s.get("requested_hash"),
                 requested_at=s.get("requested_at"),
                 seen_hash=s.get("seen_hash") or _hash_of(s.get("seen")),
                 approvals_required=(int(s["approvals_required"])
                                     if s.get("approvals_required") is not None else None),
+                # Absent in steps stored before review depth.
+                labels=list(s.get("labels") or []), quote=s.get("quote"),
+                checklist=list(s.get("checklist") or []), due_at=s.get("due_at"),
+                escalated_at=s.get("escalated_at"), kind=s.get("kind") or "slack",
             )
             for s in doc.get("steps") or []
         ],
@@ -85,8 +92,16 @@ def post_from_document(doc: dict[str, Any]) -> Post:
                               attempts=int(r.get("attempts") or 0))
             for ch, r in (doc.get("results") or {}).items()
         },
+        holds=[Hold(step=h["step"], by=h["by"], reason=h["reason"], at=h["at"])
+               for h in doc.get("holds") or []],
         updated_at=doc.get("updated_at") or doc["created_at"],
         scheduled_at=doc.get("scheduled_at"),
         timeline_count=int(doc.get("timeline_count") or 0),
         timeline_head=doc.get("timeline_head"),
     )
+
+
+def _approval(data: dict[str, Any]) -> Approval:
+    return Approval(reviewer_id=data["reviewer_id"], reviewer_email=data["reviewer_email"],
+                    at=data["at"], content_hash=data["content_hash"],
+                    checklist=list(data.get("checklist") or []))

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 ReviewOrder = Literal["parallel", "sequential"]
 Language = Literal["de", "en"]
+StepKind = Literal["slack", "link"]
+ALL: Literal["all"] = "all"
 
 
 @dataclass(frozen=True)
@@ -26,15 +28,52 @@ class WhenRule:
 
 
 @dataclass(frozen=True)
+class ChecklistItem:
+    """One item a reviewer ticks before approving; its ticked id becomes part of the signed
+    record (the decision event)."""
+
+    id: str
+    label: Mapping[str, str]  # {"de": ..., "en": ...}
+    required: bool = True
+
+    def label_in(self, language: str) -> str:
+        return self.label.get(language) or next(iter(self.label.values()), self.id)
+
+
+@dataclass(frozen=True)
 class StepRule:
     name: str
     label: str
-    # Either named reviewers (Slack user ids) or a Slack user group whose members review.
+    # Either named reviewers (Slack user ids, or "T…:U…" for a member of another workspace in a
+    # Slack Connect channel) or a Slack user group whose members review. A `link` step has
+    # neither: whoever holds its signed link reviews.
     reviewers: tuple[str, ...] | None = None
     reviewer_group: str | None = None
-    approvals_required: int = 1
+    # A number, or "all": every listed reviewer (for a group, every member at decision time).
+    approvals_required: int | Literal["all"] = 1
     remind_after_hours: float = 24
     when: WhenRule | None = None  # None: always required
+    checklist: tuple[ChecklistItem, ...] = ()
+    due_hours: float | None = None  # a review request is due this long after it went out
+    escalate_to: str | None = None  # a Slack user (U/W), user group (S) or channel (C/G)
+    kind: StepKind = "slack"
+    link_valid_hours: float = 72
+
+    @property
+    def requires_all(self) -> bool:
+        return self.approvals_required == ALL
+
+    def fixed_approvals(self) -> int | None:
+        """How many approvals the step needs when the workflow alone says it: a number, or
+        "all" of named reviewers; None for "all" of a group (known only at decision time)."""
+        if isinstance(self.approvals_required, int):
+            return self.approvals_required
+        if self.kind == "link":
+            return 1
+        return len(self.reviewers) if self.reviewers is not None else None
+
+    def required_items(self) -> tuple[str, ...]:
+        return tuple(item.id for item in self.checklist if item.required)
 
 
 @dataclass(frozen=True)
@@ -51,6 +90,8 @@ class Workflow:
     # Every image needs alt text on every channel (accessibility is a legal duty for many
     # companies); False leaves it to the networks that require it (Bluesky).
     require_alt_text: bool = True
+    # Why a reviewer requests changes or rejects; empty: no label is asked for.
+    reason_labels: tuple[str, ...] = ()
 
     @property
     def zone(self) -> ZoneInfo:

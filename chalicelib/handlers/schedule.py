@@ -27,8 +27,11 @@ def send_reminders() -> dict[str, int]:
     observability.setup()
     container = bootstrap.container()
     requests = SlackReviewRequests(container.slack_client, container.workflow.language)
-    counts = review_desk.send_reminders(container.context(), requests)
-    if counts["reminded"] or counts["failed"]:
+    context = container.context()
+    counts = review_desk.send_reminders(context, requests)
+    # Overdue reviews, told once each (the stream relay turns them into Slack messages).
+    counts["escalated"] = review_desk.escalate_overdue(context)
+    if counts["reminded"] or counts["failed"] or counts["escalated"]:
         log.info("reminders", extra=counts)
     # The per-status counts `/freigabe status` reads, recounted so any drift lasts 15 minutes.
     container.repository.recount_statuses()

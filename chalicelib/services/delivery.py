@@ -45,6 +45,7 @@ INTERRUPTED = ("an earlier attempt stopped after the request may have reached {c
                "check there before retrying")
 UNACCOUNTED = ("not published: the stored post does not follow from its timeline (changed "
                "outside Freigabe?); run make verify for this post")
+HELD = "not published: a reviewer holds the post; retry once the hold is released"
 TOO_LATE = ("not published: more than {minutes} minutes past its time "
             "(publishing was paused or {channel} was unavailable)")
 
@@ -100,6 +101,10 @@ def deliver(d: Delivery, publication: Publication, *, receive_count: int = 1,
         log.error("publish failed: the post does not follow from its timeline",
                   extra={**_fields(publication), "problems": problems})
         return _record(d, publication, Outcome("failed", error=UNACCOUNTED), post)
+    if post.holds:
+        # Claimed before a hold could stand (a hold needs review or scheduled): never sent.
+        log.error("publish failed: the post is held", extra=_fields(publication))
+        return _record(d, publication, Outcome("failed", error=HELD), post)
     if not may_wait():
         raise OutOfTime(publication.post_id)
     copy = Copy(text=post.content.text_for(publication.channel), title=post.content.title,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from chalicelib.domain.errors import NotEligible
 from chalicelib.domain.post import Post, Reviewer
 from chalicelib.services.conflicts import until_saved
 from chalicelib.services.ports import Context, ReviewerDirectory
@@ -27,20 +29,69 @@ class DecisionOutcome:
 
 def decide(ctx: Context, post_id: str, step: str, reviewer: Reviewer, decision: str,
            content_hash: str, comment: str = "",
-           directory: ReviewerDirectory | None = None) -> DecisionOutcome:
+           directory: ReviewerDirectory | None = None, *, labels: Sequence[str] = (),
+           quote: str | None = None, checklist: Sequence[str] = ()) -> DecisionOutcome:
     """Record a decision, or raise NotEligible and change nothing.
 
     Concurrent clicks race on the post's version; the loser re-reads and finds either its
     own decision already there (a repeat) or a new state to decide against.
     """
-    try:
-        eligible = eligible_reviewers(ctx, directory, step)
-    except KeyError:
-        eligible = frozenset()
+    eligible = _eligible(ctx, directory, step)
 
     def record(post: Post) -> bool:
         return post.decide(ctx.workflow, step, reviewer, decision, content_hash, comment,
-                           ctx.clock(), eligible)
+                           ctx.clock(), eligible, labels=labels, quote=quote,
+                           checklist=checklist)
 
     post, recorded = until_saved(ctx.repo, post_id, record)
     return DecisionOutcome(post, recorded)
+
+
+def _eligible(ctx: Context, directory: ReviewerDirectory | None, step: str) -> frozenset[str]:
+    try:
+        return eligible_reviewers(ctx, directory, step)
+    except KeyError:
+        return frozenset()  # a step no longer in the workflow: nobody decides it
+
+
+def hold(ctx: Context, post_id: str, step: str, reviewer: Reviewer, reason: str,
+         content_hash: str, directory: ReviewerDirectory | None = None) -> DecisionOutcome:
+    """Stop the post from publishing until released (a reviewer of that step, on the content
+    they saw); ``recorded`` False: this reviewer already holds it."""
+    eligible = _eligible(ctx, directory, step)
+
+    def record(post: Post) -> bool:
+        return post.hold(ctx.workflow, step, reviewer, reason, ctx.clock(), eligible,
+                         content_hash=content_hash)
+
+    post, recorded = until_saved(ctx.repo, post_id, record)
+    return DecisionOutcome(post, recorded)
+
+
+def may_release(ctx: Context, step: str, by_slack_id: str,
+                directory: ReviewerDirectory | None) -> bool:
+    """Besides the holder: any reviewer of that step, and the workflow's admins."""
+    if ctx.workflow.is_admin(by_slack_id):
+        return True
+    try:
+        return Reviewer(by_slack_id, None).listed_in(eligible_reviewers(ctx, directory, step))
+    except KeyError:
+        return False
+    except Exception:  # noqa: BLE001 - a group that cannot be read: not a member (fail closed)
+        return False
+
+
+def release(ctx: Context, post_id: str, step: str, by_slack_id: str,
+            directory: ReviewerDirectory | None = None) -> Post:
+    """Lift the holds of a step: the holder, any reviewer of that step or an admin; NotEligible
+    for anyone else, or when nothing holds the step."""
+    if not by_slack_id:
+        raise NotEligible("may_not_release", step=step)
+    allowed = may_release(ctx, step, by_slack_id, directory)
+
+    def record(post: Post) -> bool:
+        post.release(step, by_slack_id, ctx.clock(), allowed)
+        return True
+
+    post, _ = until_saved(ctx.repo, post_id, record)
+    return post

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from chalicelib.domain.errors import NotEligible
@@ -18,6 +18,7 @@ from chalicelib.domain.post import Post, Reviewer, Step, iso
 from chalicelib.domain.serialize import parse_time
 from chalicelib.domain.status import Status
 from chalicelib.domain.workflow import StepRule
+from chalicelib.services.conflicts import until_saved
 from chalicelib.services.ports import Context, ControlStore, ReviewerDirectory
 from chalicelib.services.review import eligible_reviewers
 
@@ -41,8 +42,14 @@ def would_record(post: Post, ctx: Context, step: str, reviewer: Reviewer, decisi
     post; raises NotEligible exactly as the real decision would. The placeholder comment
     lets the check pass the one rule the modal is still to satisfy."""
     trial = copy.deepcopy(post)
+    # Likewise a label and the required checklist items, which the modal asks for.
+    try:
+        rule = ctx.workflow.step(step)
+    except KeyError:
+        rule = None
     return trial.decide(ctx.workflow, step, reviewer, decision, content_hash, "(comment follows)",
-                        ctx.clock(), eligible)
+                        ctx.clock(), eligible, labels=ctx.workflow.reason_labels[:1],
+                        checklist=rule.required_items() if rule is not None else ())
 
 
 def check_decision(ctx: Context, post_id: str, step: str, reviewer: Reviewer, decision: str,
@@ -65,7 +72,7 @@ def pending_reviews(ctx: Context, posts: list[Post], reviewer: Reviewer,
         for step in post.open_steps(ctx.workflow):
             if step.name not in eligible_by_step:
                 eligible_by_step[step.name] = _eligible(ctx, directory, step.name)
-            if reviewer.slack_id not in eligible_by_step[step.name]:
+            if not reviewer.listed_in(eligible_by_step[step.name]):
                 continue
             try:
                 if would_record(post, ctx, step.name, reviewer, "approve", post.content_hash,
@@ -141,6 +148,56 @@ def send_reminders(ctx: Context, requests: ReviewRequests) -> dict[str, int]:
             ctx.repo.save_ref(post.id, request_ref(due.step.name), {**due.ref, "reminded_at": iso(now)})
             reminded += 1
     return {"reminded": reminded, "failed": failed}
+
+
+def due_soon(ctx: Context, reviewer_slack_id: str, directory: ReviewerDirectory | None = None,
+             team_id: str | None = None) -> list[tuple[Post, Step]]:
+    """What needs this reviewer next, soonest deadline first (requests without one last, oldest
+    request first among them)."""
+    pending = pending_for(ctx, Reviewer(reviewer_slack_id, None, team_id), directory)
+    return sorted(pending, key=lambda item: (item[1].due_at is None,
+                                              parse_time(item[1].due_at) or datetime.max.replace(tzinfo=UTC),
+                                              item[1].requested_at or ""))
+
+
+def overdue(ctx: Context, posts: list[Post] | None = None) -> list[tuple[Post, Step]]:
+    """Open review requests past their due time, longest overdue first (App Home, the web
+    page)."""
+    now = ctx.clock()
+    if posts is None:
+        posts = ctx.repo.by_status(Status.IN_REVIEW.value, limit=IN_REVIEW_LIMIT)
+    late = [(post, step) for post in posts if post.status is Status.IN_REVIEW
+            for step in post.open_steps(ctx.workflow) if step.is_overdue(now)]
+    return sorted(late, key=lambda item: (parse_time(item[1].due_at) or now, item[0].id))
+
+
+def escalate_overdue(ctx: Context) -> int:
+    """Tell once about every review request past its due time (``ReviewOverdue``, to the step's
+    ``escalate_to`` or, without one, its channel); returns how many were escalated."""
+    escalated = 0
+    for post, step in overdue(ctx):
+        if step.escalated_at is not None:
+            continue
+        try:
+            escalate_to = ctx.workflow.step(step.name).escalate_to
+        except KeyError:
+            continue
+        try:
+            _, saved = until_saved(ctx.repo, post.id, _escalation(ctx, step.name, escalate_to),
+                                   read=post)
+        except Exception as err:  # noqa: BLE001 - one post's trouble never stops the others
+            log.warning("overdue review not escalated",
+                        extra={"post_id": post.id, "error": type(err).__name__})
+            continue
+        escalated += int(saved)
+    return escalated
+
+
+def _escalation(ctx: Context, step: str, escalate_to: str | None) -> Callable[[Post], bool]:
+    def record(post: Post) -> bool:
+        return post.escalate(step, escalate_to, ctx.clock())
+
+    return record
 
 
 def pending_for(ctx: Context, reviewer: Reviewer,

@@ -247,6 +247,10 @@ def _claim_due(s: Scheduling, post_id: str, now: datetime, report: TickReport) -
         else:
             report.skipped += 1
         return [], 0
+    if post.holds:
+        # A reviewer's hold: never claimed; releasing the last hold makes it due again.
+        report.skipped += 1
+        return [], 0
     channels = post.claim(now)
     if not _saved(s.repo, post):
         report.skipped += 1  # another tick (or the relay's take_now) claimed it first

@@ -26,7 +26,7 @@ def problems(data: dict[str, Any]) -> str:
 def test_the_shipped_sample_loads_with_its_steps_and_channels() -> None:
     config = load_config(SAMPLE)
     workflow = config.workflow
-    assert [s.name for s in workflow.steps] == ["legal", "brand"]
+    assert [s.name for s in workflow.steps] == ["legal", "brand", "client"]
     assert workflow.steps[0].when is not None and "rabatt" in workflow.steps[0].when.keywords
     assert dict(workflow.channels) == {"outbox": "outbox", "hooks": "webhook"}
     assert {name: c.type for name, c in config.channels.items()} == dict(workflow.channels)
