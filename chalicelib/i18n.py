@@ -312,6 +312,78 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Something went wrong on our side. Nothing was changed; please try again.",
         "de": "Bei uns ist etwas schiefgegangen. Es wurde nichts geändert; bitte erneut versuchen.",
     },
+    # review depth: holds, labels, checklists, comments, versions (domain/post.py, review.py)
+    "cannot_hold": {
+        "en": "Only a post in review or scheduled can be held (this one is {status}).",
+        "de": "Nur ein Beitrag in Prüfung oder eingeplant kann angehalten werden (dieser ist "
+              "{status}).",
+    },
+    "held": {
+        "en": "This post is held by the {step} review and is not published until the hold is "
+              "released.",
+        "de": "Dieser Beitrag ist von der Prüfung {step} angehalten und wird erst veröffentlicht, "
+              "wenn der Halt aufgehoben ist.",
+    },
+    "reason_required": {
+        "en": "Please give a reason for the hold.",
+        "de": "Bitte geben Sie einen Grund für das Anhalten an.",
+    },
+    "no_hold": {
+        "en": "Nothing holds the {step} step of this post. Nothing was changed.",
+        "de": "Der Schritt {step} dieses Beitrags ist nicht angehalten. Es wurde nichts geändert.",
+    },
+    "may_not_release": {
+        "en": "Only the person who holds it, a reviewer of {step} or an admin can release this "
+              "hold. Nothing was changed.",
+        "de": "Nur wer angehalten hat, Prüfende von {step} oder die Administration können den "
+              "Halt aufheben. Es wurde nichts geändert.",
+    },
+    "release_needs_slack": {
+        "en": "Your Slack account could not be confirmed by your email address, so the hold "
+              "cannot be released here. Please release it in Slack.",
+        "de": "Ihr Slack-Konto ließ sich über Ihre E-Mail-Adresse nicht bestätigen; der Halt "
+              "kann hier nicht aufgehoben werden. Bitte heben Sie ihn in Slack auf.",
+    },
+    "label_required": {
+        "en": "Please choose at least one reason: {labels}.",
+        "de": "Bitte wählen Sie mindestens einen Grund: {labels}.",
+    },
+    "unknown_label": {
+        "en": "“{label}” is not one of this workflow's reasons.",
+        "de": "„{label}“ ist kein Grund dieses Workflows.",
+    },
+    "quote_not_in_text": {
+        "en": "The quoted sentence does not occur in the post. Please copy it exactly.",
+        "de": "Der zitierte Satz kommt im Beitrag nicht vor. Bitte kopieren Sie ihn genau.",
+    },
+    "checklist_incomplete": {
+        "en": "Please tick every required item before approving: {items_en}.",
+        "de": "Bitte haken Sie vor der Freigabe alle Pflichtpunkte ab: {items_de}.",
+    },
+    "unknown_checklist_item": {
+        "en": "“{item}” is not an item of this step's checklist.",
+        "de": "„{item}“ ist kein Punkt der Checkliste dieses Schritts.",
+    },
+    "name_required": {
+        "en": "Please give your name.",
+        "de": "Bitte geben Sie Ihren Namen an.",
+    },
+    "not_a_link_step": {
+        "en": "The {step} step is not reviewed through a link.",
+        "de": "Der Schritt {step} wird nicht über einen Link geprüft.",
+    },
+    "comment_empty": {
+        "en": "The comment is empty.",
+        "de": "Der Kommentar ist leer.",
+    },
+    "unknown_visibility": {
+        "en": "A comment is either internal or shared.",
+        "de": "Ein Kommentar ist entweder intern oder geteilt.",
+    },
+    "version_not_found": {
+        "en": "This post has no version {version}.",
+        "de": "Diesen Beitrag gibt es nicht in der Fassung {version}.",
+    },
     # review links for reviewers outside the company (services/external_review.py)
     "link_invalid": {
         "en": "This review link is not valid. Please check that it was copied completely.",

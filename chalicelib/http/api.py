@@ -13,7 +13,7 @@ from chalice.app import Blueprint, Request
 
 from chalicelib.domain.post import Post
 from chalicelib.domain.timeline import TimelineEvent
-from chalicelib.http.models import STATUSES, NoBody, PostCreate, PostPatch
+from chalicelib.http.models import STATUSES, CommentCreate, NoBody, PostCreate, PostPatch
 from chalicelib.http.representation import post_to_api
 from chalicelib.http.support import ApiError, body, identity, json_api, language
 from chalicelib.services.ports import Context, PeopleDirectory
@@ -34,7 +34,8 @@ def build_api(deps: Callable[[], ApiDeps]) -> Blueprint:
 
     def shown(post: Post, timeline: list[TimelineEvent] | None = None) -> dict[str, Any]:
         """The post's JSON, its images with preview URLs from the context's image store."""
-        return post_to_api(post, timeline, media=deps().context.media)
+        context = deps().context
+        return post_to_api(post, timeline, media=context.media, now=context.clock())
 
     def who(request: Request) -> Any:
         return identity(request, deps().settings)
@@ -107,6 +108,48 @@ def build_api(deps: Callable[[], ApiDeps]) -> Blueprint:
         caller = who(request)
         body(request, NoBody)
         return 200, shown(writing.withdraw(deps().context, caller, post_id))
+
+    # -- review depth (CONTRACT §9) --------------------------------------------------------
+
+    @api.route("/api/posts/{post_id}/holds/{step}/release", methods=["POST"])
+    @route
+    def release_hold(request: Request, post_id: str, step: str) -> tuple[int, dict[str, Any]]:
+        from chalicelib.services import review
+
+        caller = who(request)
+        body(request, NoBody)
+        given = deps()
+        # The person behind the sign-in, as Slack knows them: holds are a reviewer's matter.
+        try:
+            slack_id = given.people.user_for_email(caller.email) if given.people else None
+        except Exception:  # noqa: BLE001 - Slack unavailable: nobody is confirmed (fail closed)
+            slack_id = None
+        if not slack_id:
+            raise ApiError(403, "release_needs_slack")
+        # Named reviewers and admins; a reviewer_group's members release in Slack.
+        return 200, shown(review.release(given.context, post_id, step, slack_id))
+
+    @api.route("/api/posts/{post_id}/comments", methods=["POST"])
+    @route
+    def add_comment(request: Request, post_id: str) -> tuple[int, dict[str, Any]]:
+        from chalicelib.services import writing
+
+        caller = who(request)
+        data = body(request, CommentCreate)
+        post = writing.comment(deps().context, caller, post_id, data.text, data.visibility)
+        return 201, shown(post)
+
+    @api.route("/api/posts/{post_id}/changes", methods=["GET"])
+    @route
+    def post_changes(request: Request, post_id: str) -> tuple[int, dict[str, Any]]:
+        from chalicelib.services import writing
+
+        caller = who(request)
+        params: dict[str, str] = dict(request.query_params or {})
+        since = params.get("from") or ""
+        if not since:
+            raise ApiError(422, "invalid_query", field="from", problem="content_hash")
+        return 200, writing.changes(deps().context, caller, post_id, since)
 
     @api.route("/api/channels", methods=["GET"])
     @route

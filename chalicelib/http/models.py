@@ -3,7 +3,7 @@ describe them in the OpenAPI document."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
@@ -52,3 +52,9 @@ class PostPatch(BaseModel):
 
 class NoBody(BaseModel):
     model_config = ConfigDict(extra="ignore")
+
+
+class CommentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: Annotated[StrictStr, Field(max_length=4000)]
+    visibility: Literal["internal", "shared"] = "internal"

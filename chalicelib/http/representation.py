@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.domain.post import Post
@@ -28,8 +29,11 @@ def media_to_api(post: Post, media: Callable[[], MediaStore] | None) -> list[dic
 
 
 def post_to_api(post: Post, timeline: list[TimelineEvent] | None = None,
-                media: Callable[[], MediaStore] | None = None) -> dict[str, Any]:
-    """``media``: the image store (built on first use), for the images' preview URLs."""
+                media: Callable[[], MediaStore] | None = None,
+                now: datetime | None = None) -> dict[str, Any]:
+    """``media``: the image store (built on first use), for the images' preview URLs; ``now``:
+    what a step's ``overdue`` is measured against (default: the system clock)."""
+    now = now or datetime.now(UTC)
     body: dict[str, Any] = {
         "id": post.id,
         "status": post.status.value,
@@ -48,9 +52,12 @@ def post_to_api(post: Post, timeline: list[TimelineEvent] | None = None,
         "steps": [
             {"name": s.name, "label": s.label, "required": s.required, "status": s.status.value,
              "decided_by": s.decided_by, "decided_at": s.decided_at, "comment": s.comment,
-             "reasons": s.reasons}
+             "reasons": s.reasons, "kind": s.kind, "labels": list(s.labels), "quote": s.quote,
+             "checklist": list(s.checklist), "due_at": s.due_at, "overdue": s.is_overdue(now)}
             for s in post.steps
         ],
+        "holds": [{"step": h.step, "by": h.by, "reason": h.reason, "at": h.at}
+                  for h in post.holds],
         "results": {
             ch: {"status": r.status.value, "url": r.url, "external_id": r.external_id,
                  "error": r.error}

@@ -11,11 +11,13 @@ from typing import Any, Protocol
 
 from chalicelib.domain import limits
 from chalicelib.domain.content import MAX_CONTENT_BYTES, Content
+from chalicelib.domain.diff import content_changes
 from chalicelib.domain.errors import Conflict, InvalidContent, NotFound
 from chalicelib.domain.media import MAX_IMAGES, MEDIA_READY, Image
 from chalicelib.domain.post import Post
 from chalicelib.domain.status import UNAPPROVED, Status
 from chalicelib.domain.timeline import TimelineEvent
+from chalicelib.services.conflicts import until_saved
 from chalicelib.services.ports import Context, Identity, MediaMissing, PeopleDirectory
 
 log = logging.getLogger("freigabe.writing")
@@ -266,6 +268,30 @@ def read(ctx: Context, who: Identity, post_id: str) -> tuple[Post, list[Timeline
     if not _is_author(post, who):
         raise NotFound("post_not_found", post=post_id)
     return post, events
+
+
+def comment(ctx: Context, who: Identity, post_id: str, text: str, visibility: str) -> Post:
+    """The author's comment on the post's timeline (``shared`` ones also reach reviewers outside
+    the company)."""
+    _own(ctx, post_id, who)
+
+    def record(post: Post) -> bool:
+        post.comment(who.email, text, visibility, ctx.clock())
+        return True
+
+    post, _ = until_saved(ctx.repo, post_id, record)
+    return post
+
+
+def changes(ctx: Context, who: Identity, post_id: str, from_hash: str) -> dict[str, Any]:
+    """What changed from an earlier version of the post (by its content hash) to the current
+    one: a word diff of every text and the image changes."""
+    post = _own(ctx, post_id, who)
+    old = post.content if from_hash == post.content_hash else ctx.repo.content_version(
+        post_id, from_hash)
+    if old is None:
+        raise NotFound("version_not_found", version=from_hash[:12])
+    return {"from": from_hash, "to": post.content_hash, **content_changes(old, post.content)}
 
 
 def mine(ctx: Context, who: Identity, status: str | None) -> list[Post]:
