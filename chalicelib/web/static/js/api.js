@@ -69,6 +69,15 @@ export const api = {
   createMedia: (payload) => call("POST", "api/media", payload),
   completeMedia: (id) => call("POST", `api/media/${encodeURIComponent(id)}/complete`, {}),
   media: (id) => call("GET", `api/media/${encodeURIComponent(id)}`),
+  // Review depth (docs/api.md): releasing a hold, comments, what changed since a version, and
+  // the signed link of a step reviewed outside the company.
+  release: (id, step) =>
+    call("POST", `api/posts/${encodeURIComponent(id)}/holds/${encodeURIComponent(step)}/release`, {}),
+  comment: (id, payload) => call("POST", `api/posts/${encodeURIComponent(id)}/comments`, payload),
+  changes: (id, fromHash) =>
+    call("GET", `api/posts/${encodeURIComponent(id)}/changes?from=${encodeURIComponent(fromHash)}`),
+  reviewLink: (id, step) =>
+    call("POST", `api/posts/${encodeURIComponent(id)}/review-links`, step ? { step } : {}),
   calendar: (from, to) =>
     call("GET", `api/calendar?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`),
 };

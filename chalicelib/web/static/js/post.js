@@ -8,6 +8,10 @@ import { OWN_ZONE, dateTime, zoneName } from "./format.js";
 import { previewCard } from "./preview.js";
 import { postTitle } from "./posts.js";
 import { resultList, stepList, timelineList } from "./timeline.js";
+import { holdBanners, markQuotes, personNames, quoteLegend, standingQuotes } from "./review-depth.js";
+import { compareSection } from "./versions.js";
+import { commentsSection } from "./comments.js";
+import { reviewLinkPanel } from "./review-link.js";
 import { badge, errorNotice, loading, pageTitle, staleNotice, toast } from "./ui.js";
 
 const EDITABLE = ["draft", "in_review", "changes_requested", "scheduled"];
@@ -40,6 +44,8 @@ function watch(view, ctx, shown) {
     if (document.hidden || !WATCHED.includes(current.status)) return;
     // Never redraw under a writer who is in the middle of something (a confirm, a button).
     if (view.querySelector(".confirm") || view.contains(document.activeElement) && document.activeElement.tagName === "BUTTON") return;
+    // Nor under a half-written comment, a chosen version or a review link not yet copied.
+    if (busy(view)) return;
     try {
       const fresh = await api.post(current.id);
       if (fresh.version !== current.version || fresh.status !== current.status) {
@@ -52,27 +58,60 @@ function watch(view, ctx, shown) {
   }, POLL_MS);
 }
 
+function busy(view) {
+  const typing = [...view.querySelectorAll("textarea")].some((area) => area.value.trim());
+  const active = document.activeElement;
+  const focused = view.contains(active) && ["TEXTAREA", "INPUT", "SELECT"].includes(active.tagName);
+  return typing || focused || Boolean(view.querySelector(".link-box"));
+}
+
 function draw(view, ctx, post) {
   const title = postTitle(post);
   const heading = h("h1", { id: "page-title", tabindex: "-1", text: title });
   const notices = h("div", { class: "notices" });
   const actions = h("div", { class: "actions post-actions" });
+  const name = personNames(post);
+  const redraw = async (message) => {
+    const fresh = await api.post(post.id);
+    draw(view, ctx, fresh);
+    if (message) toast(message);
+    view.querySelector("h1")?.focus();
+  };
+  const held = (post.holds || []).length > 0;
   fill(view,
     h("p", { class: "crumbs" }, h("a", { href: "#/posts", text: t("post.back") })),
-    h("div", { class: "page-head" }, heading, badge(post.status)),
-    h("p", { class: "status-line muted", text: t(`explain.${post.status}`) }),
+    h("div", { class: "page-head" }, heading, badge(post.status),
+      held ? h("span", { class: "badge badge-hold", text: `⏸ ${t("hold.badge")}` }) : null),
+    h("p", { class: "status-line muted", text: held ? t("hold.explain") : t(`explain.${post.status}`) }),
     notices,
+    holdBanners(post, name, (hold, button) => release(post, hold, button, notices, redraw)),
     facts(post, ctx),
     actions,
+    reviewLinkPanel(post),
     section(t("post.review"), stepList(post), "review"),
     post.results && Object.keys(post.results).length
       ? section(t("post.results"), resultList(post, ctx.channels), "results") : null,
     post.media && post.media.length ? section(t("post.images"), imageList(post.media), "images") : null,
     section(t("post.content"), contentCards(post, ctx), "content"),
+    compareSection(post),
+    commentsSection(post, name, redraw),
     section(t("post.history"), timelineList(post), "history"));
   pageTitle(title);
   fillActions(actions, notices, view, ctx, post);
   return heading;
+}
+
+async function release(post, hold, button, notices, redraw) {
+  button.disabled = true;
+  try {
+    await api.release(post.id, hold.step);
+  } catch (err) {
+    button.disabled = false;
+    fill(notices, errorNotice(err));
+    notices.querySelector("[role=alert]")?.focus();
+    return;
+  }
+  await redraw(t("hold.released"));
 }
 
 function section(title, body, name) {
@@ -95,12 +134,22 @@ function facts(post, ctx) {
   return h("dl", { class: "facts" }, rows.map(([k, v]) => h("div", {}, h("dt", { text: k }), h("dd", { text: v }))));
 }
 
+// Each channel's text as it will go out, with the sentences that standing decisions refer to
+// marked where they occur, and beside them which step refers to them and why.
 function contentCards(post, ctx) {
+  const quotes = standingQuotes(post);
   const cards = post.channels.map((name) => {
     const channel = ctx.channels.find((c) => c.name === name) || { name, type: "" };
     const variant = (post.variants || {})[name];
     const own = Boolean(variant && variant.trim());
-    return previewCard(channel, own ? variant : post.text, ctx.me.name, null, own ? t("post.variantUsed") : "", post.media || []);
+    const card = previewCard(channel, own ? variant : post.text, ctx.me.name, null, own ? t("post.variantUsed") : "", post.media || []);
+    const text = quotes.length ? card.querySelector(".preview-text") : null;
+    if (text) {
+      const found = markQuotes(text, quotes);
+      const legend = quoteLegend(found);
+      if (legend) text.after(legend);
+    }
+    return card;
   });
   return h("div", { class: "content-grid" }, cards);
 }

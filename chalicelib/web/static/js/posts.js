@@ -5,6 +5,7 @@ import { h, clear, uid, fill } from "./dom.js";
 import { t, STATUSES } from "./i18n.js";
 import { shortDateTime } from "./format.js";
 import { badge, emptyState, errorNotice, loading, pageTitle } from "./ui.js";
+import { hasOverdueStep } from "./review-depth.js";
 
 export async function renderPosts(view, ctx, params) {
   let status = STATUSES.includes(params.get("status")) ? params.get("status") : "";
@@ -66,6 +67,7 @@ function row(post) {
     ? t("posts.publishAt", { time: shortDateTime(post.publish_at) })
     : t("posts.asap");
   const excerpt = (post.title || "").trim() ? post.text : "";
+  const overdue = post.status === "in_review" && hasOverdueStep(post);
   return h("li", {},
     h("a", { class: "post-row", href: `#/posts/${encodeURIComponent(post.id)}`, dataset: { postId: post.id } },
       h("div", { class: "row-main" },
@@ -73,6 +75,9 @@ function row(post) {
         excerpt ? h("span", { class: "row-excerpt muted", text: excerpt }) : null),
       h("div", { class: "row-meta" },
         badge(post.status),
+        // Said in words and with a sign, not by colour alone.
+        overdue ? h("span", { class: "badge badge-overdue", dataset: { overdue: "true" }, text: `⚠ ${t("due.overdueBadge")}` }) : null,
+        (post.holds || []).length ? h("span", { class: "badge badge-hold", text: `⏸ ${t("hold.badge")}` }) : null,
         h("span", { class: "row-channels muted", text: post.channels.join(", ") }),
         h("span", { class: "row-when muted", text: when }))));
 }

@@ -3,18 +3,7 @@
 import { h, safeHref } from "./dom.js";
 import { t, statusLabel } from "./i18n.js";
 import { dateTime, shortDateTime } from "./format.js";
-
-// Reviewers decide in Slack, so steps name them by Slack id; the decision event also carries the
-// reviewer's email from their Slack profile, which means more to a writer.
-function reviewerNames(timeline) {
-  const names = new Map();
-  for (const event of timeline || []) {
-    if (event.type === "decision" && event.data) {
-      names.set(event.actor, event.data.reviewer_email || event.actor);
-    }
-  }
-  return names;
-}
+import { checklistList, checklistNames, dueLine, labelChips, personNames, quoteLine } from "./review-depth.js";
 
 function reasonText(reason) {
   const [kind, ...rest] = String(reason).split(":");
@@ -26,22 +15,28 @@ function reasonText(reason) {
 }
 
 export function stepList(post) {
-  const names = reviewerNames(post.timeline);
+  const name = personNames(post);
   if (!post.steps || !post.steps.length) {
     return h("p", { class: "muted", text: t("step.none") });
   }
   return h("ol", { class: "steps" }, post.steps.map((step) => {
-    const who = step.decided_by ? names.get(step.decided_by) || step.decided_by : null;
+    const who = step.decided_by ? name(step.decided_by) : null;
     const reasons = (step.reasons || []).map(reasonText);
-    return h("li", { class: `step step-${step.status}`, dataset: { step: step.name } },
+    const decided = step.status !== "pending" && step.status !== "not_required";
+    return h("li", { class: `step step-${step.status}`, dataset: { step: step.name, kind: step.kind || "slack" } },
       h("div", { class: "step-head" },
         h("span", { class: "step-label", text: step.label }),
-        h("span", { class: `badge badge-step-${step.status}`, text: t(`step.status.${step.status}`) })),
+        h("span", { class: `badge badge-step-${step.status}`, text: t(`step.status.${step.status}`) }),
+        step.kind === "link" ? h("span", { class: "muted small", text: t("step.kindLink") }) : null),
       step.required && reasons.length
         ? h("p", { class: "muted small", text: t("step.why", { reasons: reasons.join(", ") }) }) : null,
+      step.required ? dueLine(step) : null,
       who ? h("p", { class: "small" },
         t("step.decided", { who, when: dateTime(step.decided_at) })) : null,
-      step.comment ? h("blockquote", { class: "comment", text: step.comment }) : null);
+      decided ? labelChips(step.labels) : null,
+      step.comment ? h("blockquote", { class: "comment", text: step.comment }) : null,
+      decided ? quoteLine(step.quote) : null,
+      step.status === "approved" ? checklistList(step.checklist, checklistNames(step)) : null);
   }));
 }
 
@@ -60,12 +55,12 @@ export function resultList(post, channels) {
   }));
 }
 
-function describe(event, names, label) {
+function describe(event, name, label) {
   const data = event.data || {};
   switch (event.type) {
     case "decision":
       return t("event.decision", {
-        step: label(data.step), who: names.get(event.actor) || event.actor,
+        step: label(data.step), who: name(event.actor),
         decision: t(`decision.${data.decision}`),
       });
     case "in_review":
@@ -82,6 +77,14 @@ function describe(event, names, label) {
       return t("event.approvals_voided");
     case "publish_result":
       return t("event.publish_result", { channel: data.channel || "", status: t(`result.${data.status}`) });
+    case "hold":
+      return t("event.hold", { step: label(data.step), who: name(event.actor) });
+    case "hold_released":
+      return t("event.hold_released", { step: label(data.step), who: name(event.actor) });
+    case "comment":
+      return t(data.visibility === "shared" ? "event.commentShared" : "event.commentInternal", { who: name(event.actor) });
+    case "review_overdue":
+      return t("event.review_overdue", { step: label(data.step) });
     default: {
       const key = `event.${event.type}`;
       const text = t(key);
@@ -90,21 +93,29 @@ function describe(event, names, label) {
   }
 }
 
+// The actor is named in the sentence itself for these; for the rest it follows it.
+const NAMED = ["decision", "hold", "hold_released", "comment"];
+
 export function timelineList(post) {
-  const names = reviewerNames(post.timeline);
-  const labels = new Map((post.steps || []).map((s) => [s.name, s.label]));
-  const label = (name) => labels.get(name) || String(name || "");
+  const name = personNames(post);
+  const steps = new Map((post.steps || []).map((s) => [s.name, s]));
+  const label = (step) => (steps.get(step) || {}).label || String(step || "");
   const events = post.timeline || [];
   return h("ol", { class: "timeline" }, events.map((event) => {
     const data = event.data || {};
     const href = event.type === "publish_result" && data.url ? safeHref(data.url) : null;
-    const actor = event.actor && event.actor !== "freigabe" ? names.get(event.actor) || event.actor : null;
+    const actor = event.actor && event.actor !== "freigabe" ? name(event.actor) : null;
+    const text = event.type === "comment" ? data.text : event.type === "hold" ? data.reason : data.comment;
     return h("li", { class: `event event-${event.type}` },
       h("time", { datetime: event.at, text: dateTime(event.at) }),
       h("div", { class: "event-body" },
-        h("span", { class: "event-text", text: describe(event, names, label) }),
-        actor && event.type !== "decision" ? h("span", { class: "muted small", text: ` · ${actor}` }) : null,
-        data.comment ? h("blockquote", { class: "comment", text: data.comment }) : null,
+        h("span", { class: "event-text", text: describe(event, name, label) }),
+        actor && !NAMED.includes(event.type) ? h("span", { class: "muted small", text: ` · ${actor}` }) : null,
+        event.type === "decision" ? labelChips(data.labels) : null,
+        text ? h("blockquote", { class: "comment", text }) : null,
+        event.type === "decision" ? quoteLine(data.quote) : null,
+        event.type === "decision"
+          ? checklistList(data.checklist, checklistNames(steps.get(data.step))) : null,
         href ? h("a", { href, target: "_blank", rel: "noopener noreferrer", text: t("result.open") }) : null,
         data.error ? h("p", { class: "result-error small", text: data.error }) : null));
   }));
