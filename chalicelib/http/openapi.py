@@ -84,7 +84,36 @@ def spec() -> dict[str, Any]:
                 "responses": _responses(200, post_list, 422)}},
             **_media_paths(),
             **_review_paths(),
+            **_depth_paths(),
         },
+    }
+
+
+def _depth_paths() -> dict[str, Any]:
+    """Review depth (CONTRACT §9): releasing a hold, comments, the diff between versions."""
+    from chalicelib.http.models import CommentCreate
+
+    step = [*POST_ID, {"name": "step", "in": "path", "required": True,
+                       "schema": {"type": "string"}}]
+    changes = {"type": "object", "required": ["from", "to", "texts", "images"], "properties": {
+        "from": {"type": "string"}, "to": {"type": "string"},
+        "texts": {"type": "array", "items": {"type": "object", "properties": {
+            "field": {"type": "string"}, "changed": {"type": "boolean"},
+            "diff": {"type": "array", "items": {"type": "array"}}}}},
+        "images": {"type": "array", "items": {"type": "string"}}}}
+    return {
+        "/api/posts/{post_id}/holds/{step}/release": {
+            "post": {"operationId": "releaseHold", "parameters": step,
+                     "responses": _responses(200, POST, 403, 404, 409, 415)}},
+        "/api/posts/{post_id}/comments": {
+            "post": {"operationId": "addComment", "parameters": POST_ID,
+                     "requestBody": _json_body(CommentCreate),
+                     "responses": _responses(201, POST, 400, 404, 415, 422)}},
+        "/api/posts/{post_id}/changes": {
+            "get": {"operationId": "postChanges", "parameters": [
+                *POST_ID, {"name": "from", "in": "query", "required": True,
+                           "schema": {"type": "string"}}],
+                    "responses": _responses(200, changes, 404, 422)}},
     }
 
 
