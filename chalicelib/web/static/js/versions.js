@@ -94,7 +94,7 @@ function fieldName(field) {
 // and what was added. Changes are <del>/<ins> with words for screen readers, not colour alone.
 function column(parts, side) {
   const text = h("p", { class: "diff-text" });
-  for (const [kind, words] of parts) {
+  for (const [kind, words] of sideParts(parts, side)) {
     if (kind === "same") text.append(words);
     else if (kind === "removed" && side === "before") {
       text.append(h("del", {}, h("span", { class: "sr-only", text: `${t("diff.removed")}: ` }), words));
@@ -104,6 +104,24 @@ function column(parts, side) {
   }
   if (!text.textContent.trim()) text.append(h("span", { class: "muted", text: t("diff.empty") }));
   return text;
+}
+
+// The parts one side shows, with a lone space between two changes counted as changed: "morgen
+// früh" replaced by "heute" reads as one removal, not two with a kept space between them.
+export function sideParts(parts, side) {
+  const own = side === "before" ? "removed" : "added";
+  const shown = [];
+  parts.forEach(([kind, words], index) => {
+    const prev = parts[index - 1];
+    const next = parts[index + 1];
+    const between = kind === "same" && /^\s+$/.test(words) && prev && next && prev[0] !== "same" && next[0] !== "same";
+    const as = between ? own : kind;
+    if (as !== "same" && as !== own) return;
+    const last = shown[shown.length - 1];
+    if (last && last[0] === as) last[1] += words;
+    else shown.push([as, words]);
+  });
+  return shown;
 }
 
 function changed(entry) {
