@@ -30,6 +30,7 @@ from pydantic import (
     model_validator,
 )
 
+from chalicelib.domain import pricing
 from chalicelib.domain import workflow as domain
 
 SECRET_REF = re.compile(
@@ -168,10 +169,27 @@ class LinkedInChannel(_Strict):
     api_version: Annotated[str, Field(pattern=r"^\d{6}$")] = "202510"
 
 
+class XPrices(_Strict):
+    """X's price per post request in USD, when it differs from domain/pricing.py's."""
+
+    post: Annotated[float, Field(ge=0, le=100)] = float(pricing.POST_USD)
+    post_with_url: Annotated[float, Field(ge=0, le=100)] = float(pricing.POST_WITH_URL_USD)
+
+
 class XChannel(_Strict):
     type: Literal["x"]
     base_url: HttpUrl = "https://api.x.com"
     access_token: SecretRef
+    x_prices: XPrices = XPrices()
+    # Posts that would take the month's spend on this channel over it are held back.
+    x_monthly_budget_usd: Annotated[float, Field(ge=0)] | None = None
+
+    def costing(self) -> pricing.XCosting:
+        return pricing.XCosting(
+            pricing.XPrices(pricing.dollars(self.x_prices.post),
+                            pricing.dollars(self.x_prices.post_with_url)),
+            None if self.x_monthly_budget_usd is None
+            else pricing.dollars(self.x_monthly_budget_usd))
 
 
 class FacebookPageChannel(_Strict):
@@ -268,6 +286,8 @@ class WorkflowFile(_Strict):
             timezone=self.timezone, language=self.language, review_order=self.review_order,
             late_publish_minutes=self.late_publish_minutes, admins=frozenset(self.admins),
             require_alt_text=self.require_alt_text, reason_labels=tuple(self.reason_labels),
+            x_costs={name: channel.costing() for name, channel in self.channels.items()
+                     if isinstance(channel, XChannel)},
         )
 
 

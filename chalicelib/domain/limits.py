@@ -102,6 +102,13 @@ def byte_check(channel_type: str, text: str) -> LimitCheck:
     return LimitCheck(channel_type, size, limit, limit is None or size <= limit)
 
 
+def x_has_url(text: str) -> bool:
+    """Whether X sees a link in ``text`` (the links its counter counts as 23): what makes a
+    post the dearer kind on X's pay-per-use pricing (``domain.pricing``)."""
+    normalized = re.sub(r"\r\n|\r|\n", "\n", unicodedata.normalize("NFC", _as_sent(text)))
+    return bool(_x_urls(normalized, _x_grammar()))
+
+
 def _as_sent(text: str) -> str:
     """The text as it travels as JSON or a JavaScript string.
 

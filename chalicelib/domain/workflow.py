@@ -13,6 +13,8 @@ from datetime import timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from chalicelib.domain.pricing import XCosting
+
 ReviewOrder = Literal["parallel", "sequential"]
 Language = Literal["de", "en"]
 StepKind = Literal["slack", "link"]
@@ -92,6 +94,8 @@ class Workflow:
     require_alt_text: bool = True
     # Why a reviewer requests changes or rejects; empty: no label is asked for.
     reason_labels: tuple[str, ...] = ()
+    # X channels' prices and monthly budgets where the file sets them (domain/pricing.py).
+    x_costs: Mapping[str, XCosting] = field(default_factory=dict)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -110,6 +114,12 @@ class Workflow:
     def kind_of(self, channel: str) -> str:
         """The network behind a channel name; KeyError for a channel the workflow lacks."""
         return self.channels[channel]
+
+    def x_costing(self, channel: str) -> XCosting | None:
+        """What posts cost on an X channel of the file and its budget; None for any other."""
+        if self.channels.get(channel) != "x":
+            return None
+        return self.x_costs.get(channel) or XCosting()
 
     def is_admin(self, user_id: str) -> bool:
         return user_id in self.admins
