@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from dev.slack_workspace import delivery
+from dev.slack_workspace import DEV_TEAM_ID, delivery
 from dev.slack_workspace.seed import JSON
 from dev.slack_workspace.store import Workspace
 from dev.slack_workspace.web_api import workspace
@@ -59,6 +59,7 @@ def add_user() -> Response | tuple[Response, int]:
         is_admin=bool(body.get("is_admin", False)),
         display_name=body.get("display_name"),
         name=body.get("name"),
+        team_id=str(body.get("team_id") or DEV_TEAM_ID),  # another team: a Slack Connect member
     )
     return jsonify({"ok": True, "user": user})
 

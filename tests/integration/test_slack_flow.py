@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.adapters.slack.blocks import APPROVE, REJECT, REQUEST_CHANGES
+from chalicelib.adapters.slack.blocks import APPROVE, HOLD, REJECT, REQUEST_CHANGES
 from tests.integration.slack_helpers import (
     WRITER_ID,
     SlackRig,
@@ -51,7 +51,7 @@ def test_review_requests_show_the_escaped_text_and_bind_post_step_and_hash(slack
     assert "immer erforderlich" in shown_text(brand)
 
     ids = [b["action_id"] for b in buttons(legal)]
-    assert ids == [APPROVE, REQUEST_CHANGES, REJECT]
+    assert ids == [APPROVE, REQUEST_CHANGES, REJECT, HOLD]
     assert json.loads(buttons(legal)[0]["value"]) == {"p": post["id"], "s": "legal",
                                                       "h": post["content_hash"]}
     ref = refs(post["id"])["slack:legal"]
@@ -75,7 +75,8 @@ def test_approvals_update_the_request_tell_the_author_and_schedule(slack_rig: Sl
 
     slack_rig.relay.pump()
     legal = slack_rig.request_for("C0LEGAL", post["id"])
-    assert buttons(legal) == []
+    # Decided: only Hold is left, while the post has not gone out.
+    assert [b["action_id"] for b in buttons(legal)] == [HOLD]
     assert "Freigegeben von <@U0LEGAL1> am" in shown_text(legal)
     assert "Gewinnspiel im Advent" in shown_text(legal)  # the record keeps what was approved
     assert any("<@U0LEGAL1> hat „Gewinnspiel im Advent“ für Legal freigegeben." in m["text"]
@@ -151,7 +152,7 @@ def test_a_resubmission_shows_what_changed_since_the_step_last_looked(slack_rig:
     newest = {**requests_[-1], "channel": "C0LEGAL"}
     shown = shown_text(newest)
     assert "Geändert seit Ihrer letzten Prüfung: Text" in shown
-    assert "Vorher: Rabatt: 10% auf alles" in shown and "Jetzt: Rabatt: 5% auf alles" in shown
+    assert "Rabatt: ~10%~ *5%* auf alles" in shown  # a word diff: struck out, then added
     assert json.loads(buttons(newest)[0]["value"])["h"] == slack_rig.post(post["id"])["content_hash"]
 
 
@@ -244,16 +245,16 @@ def test_sequential_steps_and_several_approvals(slack_rig: SlackRig, strict_work
     slack_rig.click("U0LEGAL1", legal, APPROVE)
     slack_rig.relay.pump()
     legal = slack_rig.request_for("C0LEGAL", post["id"])
-    assert len(buttons(legal)) == 3  # still open: one of two approvals
+    assert len(buttons(legal)) == 4  # still open: one of two approvals
     assert "1 von 2 Freigaben: <@U0LEGAL1>" in shown_text(legal)
     assert slack_rig.messages("C0BRAND") == []
 
     slack_rig.click("U0LEGAL2", legal, APPROVE)
     slack_rig.relay.pump()
     assert slack_rig.relay.failures == []
-    assert buttons(slack_rig.request_for("C0LEGAL", post["id"])) == []
+    assert [b["action_id"] for b in buttons(slack_rig.request_for("C0LEGAL", post["id"]))] == [HOLD]
     brand = slack_rig.request_for("C0BRAND", post["id"])
-    assert len(buttons(brand)) == 3
+    assert len(buttons(brand)) == 4
     slack_rig.click("U0BRAND1", brand, APPROVE)
     assert slack_rig.post(post["id"])["status"] == "scheduled"
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.adapters.slack.blocks import APPROVE, REJECT, REQUEST_CHANGES
+from chalicelib.adapters.slack.blocks import APPROVE, HOLD, REJECT, REQUEST_CHANGES
 from chalicelib.domain.content import Content
 from chalicelib.domain.media import Image
 from chalicelib.domain.post import Post
@@ -100,7 +100,7 @@ def test_two_images_reach_both_steps_as_private_files_with_their_exact_bytes(
         shown = shown_text(message)
         assert "*Bild 1* · Alternativtext: Ein Adventskranz" in shown
         assert "*Bild 2* · Alternativtext: Das Team im Schnee" in shown
-        assert [b["action_id"] for b in buttons(message)] == [APPROVE, REQUEST_CHANGES, REJECT]
+        assert [b["action_id"] for b in buttons(message)] == [APPROVE, REQUEST_CHANGES, REJECT, HOLD]
     remembered = refs(post.id)
     assert {remembered[f"slack_file:{image.sha256}"]["id"] for image in post.content.media} == set(
         image_ids(legal))
@@ -188,7 +188,7 @@ def test_an_image_slack_refuses_leaves_a_marked_request_without_approve(
     legal = request_for(slack_rig, "C0LEGAL", post.id)
     assert image_ids(legal) == []
     assert "Bild 1 konnte hier nicht angezeigt werden" in shown_text(legal)
-    assert [b["action_id"] for b in buttons(legal)] == [REQUEST_CHANGES, REJECT]
+    assert [b["action_id"] for b in buttons(legal)] == [REQUEST_CHANGES, REJECT, HOLD]
     assert not any(name.startswith("slack_file:") for name in refs(post.id))
 
 
@@ -201,7 +201,7 @@ def test_an_image_missing_from_the_store_is_marked_not_shown(slack_rig: SlackRig
     assert slack_rig.relay.failures == []
 
     legal = request_for(slack_rig, "C0LEGAL", post.id)
-    assert [b["action_id"] for b in buttons(legal)] == [REQUEST_CHANGES, REJECT]
+    assert [b["action_id"] for b in buttons(legal)] == [REQUEST_CHANGES, REJECT, HOLD]
     assert uploads(slack_rig) == 0
 
 

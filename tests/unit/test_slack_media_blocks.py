@@ -70,7 +70,7 @@ def test_every_image_is_shown_in_order_from_its_slack_file_with_its_alt_text() -
     assert said.index("*Bild 1* · Alternativtext: Ein Adventskranz") < said.index(
         "*Bild 2* · Alternativtext: Das Team im Schnee")
     assert said.index("Zwei Bilder im Advent") < said.index("Bild 1")
-    assert actions(body) == [blocks.APPROVE, blocks.REQUEST_CHANGES, blocks.REJECT]
+    assert actions(body) == [blocks.APPROVE, blocks.REQUEST_CHANGES, blocks.REJECT, blocks.HOLD]
 
 
 def test_english_titles_and_labels() -> None:
@@ -111,7 +111,7 @@ def test_an_image_that_could_not_be_shown_leaves_no_approve() -> None:
     assert "Bild 2 konnte hier nicht angezeigt werden. Bitte nicht freigeben" in said
     assert [p["slack_file"]["id"] for p in image_blocks(body)] == ["F0001"]
     assert "*Bild 2* · Alternativtext: Team" in said  # the alt text is still there to judge
-    assert actions(body) == [blocks.REQUEST_CHANGES, blocks.REJECT]
+    assert actions(body) == [blocks.REQUEST_CHANGES, blocks.REJECT, blocks.HOLD]
     assert "deshalb fehlt hier „Freigeben“" in said
 
 
@@ -126,7 +126,7 @@ def test_a_text_only_post_is_unchanged() -> None:
     post = post_with(())
     body = request(post, None)
     assert image_blocks(body) == []
-    assert actions(body) == [blocks.APPROVE, blocks.REQUEST_CHANGES, blocks.REJECT]
+    assert actions(body) == [blocks.APPROVE, blocks.REQUEST_CHANGES, blocks.REJECT, blocks.HOLD]
 
 
 def test_the_most_images_with_the_longest_alt_texts_and_texts_fit_one_message() -> None:
@@ -200,7 +200,7 @@ def test_app_home_shows_each_posts_images_and_keeps_to_100_blocks() -> None:
 def test_app_home_offers_no_review_for_a_post_whose_images_are_not_in_slack() -> None:
     post = post_with((image(1, "Kranz"),))
     view = blocks.home_view([(post, post.steps[0])], workflow(), "de", {})
-    assert actions(view["blocks"]) == [blocks.REQUEST_CHANGES, blocks.REJECT]
+    assert actions(view["blocks"]) == [blocks.REQUEST_CHANGES, blocks.REJECT, blocks.HOLD]
     assert "Bild 1 konnte hier nicht angezeigt werden" in "\n".join(texts_of(view))
 
 

@@ -18,15 +18,18 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    CheckboxesElement,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
     ImageBlock,
     InputBlock,
     MarkdownTextObject,
+    Option,
     PlainTextInputElement,
     PlainTextObject,
     SectionBlock,
+    StaticMultiSelectElement,
 )
 from slack_sdk.models.views import View
 
@@ -34,9 +37,11 @@ from chalicelib.adapters.slack.codec import PublicationTarget, ReviewTarget
 from chalicelib.adapters.slack.files import ShownImage
 from chalicelib.adapters.slack.texts import status_name, tr, when
 from chalicelib.domain.content import Content
+from chalicelib.domain.diff import content_changes, word_diff
 from chalicelib.domain.media import image_changes
 from chalicelib.domain.post import Post, Step
-from chalicelib.domain.workflow import Workflow
+from chalicelib.domain.serialize import parse_time
+from chalicelib.domain.workflow import ChecklistItem, Workflow
 
 APPROVE = "freigabe_approve"
 REQUEST_CHANGES = "freigabe_request_changes"
@@ -49,6 +54,11 @@ REVIEW = "freigabe_review"  # opens REVIEW_MODAL: the whole content, then Approv
 REVIEW_MODAL = "freigabe_review_modal"
 COMMENT_BLOCK = "comment"
 COMMENT_ACTION = "comment"
+HOLD = "freigabe_hold"  # opens DECISION_MODAL for a reason; the modal's submit holds
+RELEASE = "freigabe_release"
+LABELS_BLOCK = LABELS_ACTION = "labels"
+QUOTE_BLOCK = QUOTE_ACTION = "quote"
+CHECKLIST_BLOCK = CHECKLIST_ACTION = "checklist"
 
 SECTION_LIMIT = 3000
 MESSAGE_BLOCKS = 50
@@ -128,19 +138,38 @@ def _dicts(blocks: list[Block]) -> Blocks:
 
 
 def decision_buttons(post: Post, step: Step, lang: str, shown_in_full: bool = True,
-                     approve: bool = True) -> ActionsBlock:
+                     approve: bool = True, hold_only: bool = False) -> ActionsBlock:
     """Approve binds to the whole content hash, so it stands only under the whole content;
     elsewhere Review opens a modal that shows everything before it approves. Without
-    ``approve`` (an image could not be shown) neither is offered."""
+    ``approve`` (an image could not be shown) neither is offered. Hold stands beside them, and
+    alone (``hold_only``) under a step that approved while the post may still be held; Release
+    wherever a hold on this step stands."""
     value = ReviewTarget(post.id, step.name, post.content_hash).encode()
     first = (ButtonElement(text=tr("approve", lang), action_id=APPROVE, value=value, style="primary")
              if shown_in_full else
              ButtonElement(text=tr("review", lang), action_id=REVIEW, value=value, style="primary"))
-    return ActionsBlock(block_id=f"freigabe:{post.id}:{step.name}"[:255], elements=[
+    decisions = [] if hold_only else [
         *([first] if approve else []),
         ButtonElement(text=tr("request_changes", lang), action_id=REQUEST_CHANGES, value=value),
         ButtonElement(text=tr("reject", lang), action_id=REJECT, value=value, style="danger"),
+    ]
+    held = any(hold.step == step.name for hold in holds_of(post))
+    return ActionsBlock(block_id=f"freigabe:{post.id}:{step.name}"[:255], elements=[
+        *decisions,
+        ButtonElement(text=tr("hold", lang), action_id=HOLD, value=value),
+        *([ButtonElement(text=tr("release", lang), action_id=RELEASE, value=value)] if held else []),
     ])
+
+
+def holds_of(post: Post) -> list[Any]:
+    """The post's standing holds (posts stored before holds existed have none)."""
+    return list(getattr(post, "holds", None) or [])
+
+
+def hold_lines(post: Post, step_name: str | None, lang: str) -> list[str]:
+    """"On hold: <reason> — <who>" for each standing hold (of one step, or of all)."""
+    return [with_mention("on_hold_line", lang, hold.by, reason=hold.reason[:1000])
+            for hold in holds_of(post) if step_name is None or hold.step == step_name]
 
 
 # -- images -----------------------------------------------------------------------------------
@@ -204,26 +233,10 @@ def reasons_text(reasons: list[str], lang: str) -> str:
     return ", ".join(said) or tr("reason_always", lang)
 
 
-def excerpt(before: str, after: str, context: int = 40) -> tuple[str, str]:
-    """The changed middle of two texts with a little context either side (raw text)."""
-    prefix = 0
-    while prefix < min(len(before), len(after)) and before[prefix] == after[prefix]:
-        prefix += 1
-    suffix = 0
-    while (suffix < min(len(before), len(after)) - prefix
-           and before[-1 - suffix] == after[-1 - suffix]):
-        suffix += 1
-    start = max(0, prefix - context)
-
-    def cut(text: str) -> str:
-        end = min(len(text), len(text) - suffix + context)
-        return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
-
-    return cut(before), cut(after)
-
-
 def changes_blocks(seen: dict[str, Any] | None, content: Content, lang: str) -> list[Block]:
-    """What changed since the version this step last reviewed: fields, then before/after."""
+    """What changed since the version this step last reviewed: the fields, each changed text
+    as a word-level diff (added words bold, removed ones struck through), the channels, and
+    each image change."""
     if not seen:
         return []
     previous = Content.from_dict(seen)
@@ -231,28 +244,73 @@ def changes_blocks(seen: dict[str, Any] | None, content: Content, lang: str) -> 
     if not fields:
         return []
     names = ", ".join(tr(f"field_{name}", lang) for name in fields)
-    pairs: list[tuple[str, str, str]] = []
-    if "title" in fields:
-        pairs.append((tr("title", lang), previous.title, content.title))
-    if "text" in fields:
-        pairs.append((tr("field_text", lang), previous.text, content.text))
-    if "variants" in fields:
-        for channel in sorted(set(previous.variants) | set(content.variants)):
-            old, new = previous.variants.get(channel, ""), content.variants.get(channel, "")
-            if old != new:
-                pairs.append((tr("text_for", lang, channels=channel), old, new))
-    if "channels" in fields:
-        pairs.append((tr("field_channels", lang), ", ".join(previous.channels),
-                      ", ".join(content.channels)))
-    lines = [f"*{escape(tr('changed_since', lang, fields=names))}*"]
+    lines = [f"*{escape(tr('changed_since', lang, fields=names))}*",
+             f"_{escape(tr('diff_legend', lang))}_"]
     if "media" in fields:
         lines.append(f"_{escape(tr('field_media', lang))}_: "
                      + "; ".join(image_change_lines(previous, content, lang)))
-    for label, old, new in pairs[:4]:
-        shown_old, shown_new = excerpt(old, new)
-        lines.append(f"_{escape(label)}_\n{escape(tr('before', lang))}: {clip(shown_old, 300)}\n"
-                     f"{escape(tr('after', lang))}: {clip(shown_new, 300)}")
+    if "channels" in fields:
+        lines.append(f"_{escape(tr('field_channels', lang))}_: "
+                     + diff_mrkdwn(word_diff(", ".join(previous.channels), ", ".join(content.channels)), 300))
+    changes = content_changes(previous, content)
+    texts = [change for change in changes.get("texts") or [] if change.get("changed")]
+    budget = max(200, (SECTION_LIMIT - 600) // max(1, min(len(texts), 4)))
+    for change in texts[:4]:
+        field_name = str(change.get("field") or "")
+        if field_name.startswith("variant:"):
+            label = tr("text_for", lang, channels=field_name.removeprefix("variant:"))
+        else:
+            label = tr("title" if field_name == "title" else "field_text", lang)
+        lines.append(f"_{escape(label)}_\n{diff_mrkdwn(change.get('diff') or [], budget)}")
     return [_section(clip_md("\n".join(lines)))]
+
+
+def _marked(text: str, marker: str) -> str:
+    """Escaped text in mrkdwn ``marker``s, line by line and without the whitespace at either
+    end (Slack formats ``*word*``, not ``* word *``)."""
+    out = []
+    for line in text.split("\n"):
+        core = line.strip()
+        if not core:
+            out.append(line)
+            continue
+        lead = line[: len(line) - len(line.lstrip())]
+        trail = line[len(line.rstrip()):]
+        out.append(f"{lead}{marker}{escape(core).replace(marker, ' ')}{marker}{trail}")
+    return "\n".join(out)
+
+
+def diff_mrkdwn(ops: Sequence[Sequence[str]], limit: int, context: int = 60) -> str:
+    """A word diff as mrkdwn: added runs bold, removed ones struck through, long unchanged runs
+    cut to ``context`` characters either side of a change; at most about ``limit`` characters."""
+    runs: list[list[str]] = []
+    for kind, token in ops:
+        if runs and runs[-1][0] == kind:
+            runs[-1][1] += token
+        else:
+            runs.append([str(kind), str(token)])
+    out: list[str] = []
+    size = 0
+    previous = "same"
+    for index, (kind, text) in enumerate(runs):
+        if kind != "same" and previous != "same":
+            out.append(" ")  # "~old~ *new*": Slack formats neither when they touch
+        if kind == "same":
+            first, last = index == 0, index == len(runs) - 1
+            if len(text) > 2 * context:
+                head = "" if first else text[:context]
+                tail = "" if last else text[-context:]
+                text = head + " … " + tail
+            piece = escape(text)
+        else:
+            piece = _marked(text, "*" if kind == "added" else "~")
+        if size + len(piece) > limit:
+            out.append(" …")
+            break
+        out.append(piece)
+        size += len(piece)
+        previous = kind
+    return "".join(out)
 
 
 def clip_md(text: str) -> str:
@@ -294,6 +352,7 @@ class RequestState:
 
     buttons: bool = True
     lines: tuple[str, ...] = ()  # already escaped mrkdwn
+    hold_only: bool = False  # closed for decisions, but the post can still be held
 
 
 def review_request(post: Post, step: Step, workflow: Workflow, lang: str,
@@ -316,7 +375,8 @@ def review_request(post: Post, step: Step, workflow: Workflow, lang: str,
     if with_text:
         blocks += changes_blocks(seen, post.content, lang)
     blocks.append(_context(escape(tr("post_ref", lang, post=post.id, hash=post.content_hash[:8]))))
-    tail: list[Block] = [_section(clip_md("\n".join(state.lines)))] if state.lines else []
+    said = [*state.lines, *hold_lines(post, step.name, lang)]
+    tail: list[Block] = [_section(clip_md("\n".join(said)))] if said else []
     shown = shown_images(post, images)
     all_shown = all(item.file_id for item in shown)
     if with_text:
@@ -332,18 +392,46 @@ def review_request(post: Post, step: Step, workflow: Workflow, lang: str,
     if state.buttons:
         tail.append(decision_buttons(post, step, lang, shown_in_full=with_text and not cut,
                                      approve=all_shown))
+    elif state.hold_only:
+        tail.append(decision_buttons(post, step, lang, hold_only=True))
     blocks += tail
     fallback = escape(tr("request_fallback", lang, step=step.label, title=title))
     return fallback, _dicts(blocks)
 
 
 def decision_line(decision: str, reviewer_id: str, at: datetime, comment: str,
-                  workflow: Workflow, lang: str) -> tuple[str, ...]:
+                  workflow: Workflow, lang: str, *, labels: Sequence[str] = (),
+                  quote: str | None = None, checklist: Sequence[str] = (),
+                  step: str | None = None) -> tuple[str, ...]:
+    """Who decided what and when, with the reasons, the quoted sentence and the ticked
+    checklist items (in the reader's language) the decision carries."""
     line = tr(f"decided_{decision}", lang, who=mention(reviewer_id),
               when=escape(when(at, workflow.timezone, lang)))
+    lines = [line, *detail_lines(workflow, lang, labels=labels, quote=quote, checklist=checklist,
+                                 step=step)]
     if comment.strip():
-        return line, f"*{escape(tr('comment', lang))}:* {clip(comment, 2000)}"
-    return (line,)
+        lines.append(f"*{escape(tr('comment', lang))}:* {clip(comment, 2000)}")
+    return tuple(lines)
+
+
+def checklist_items(workflow: Workflow, step: str | None) -> tuple[ChecklistItem, ...]:
+    rule = next((r for r in workflow.steps if r.name == step), None)
+    return tuple(getattr(rule, "checklist", ()) or ())
+
+
+def detail_lines(workflow: Workflow, lang: str, *, labels: Sequence[str] = (),
+                 quote: str | None = None, checklist: Sequence[str] = (),
+                 step: str | None = None) -> list[str]:
+    lines = []
+    if labels:
+        lines.append(escape(tr("labels_line", lang, labels=", ".join(labels)))[:1000])
+    if quote and quote.strip():
+        lines.append(f"*{escape(tr('quote_line', lang))}:* „{clip(quote, 900)}“")
+    if checklist:
+        names = {item.id: item.label_in(lang) for item in checklist_items(workflow, step)}
+        ticked = ", ".join("☑ " + names.get(item, item) for item in checklist)
+        lines.append(escape(tr("checklist_line", lang, items=ticked))[:1500])
+    return lines
 
 
 def approvals_line(approvers: list[str], required: int, lang: str) -> str:
@@ -370,23 +458,56 @@ _VOIDED = {"voided_edited", "voided_withdrawn", "voided_request_changes", "voide
 # -- the modal --------------------------------------------------------------------------------
 
 
-def decision_modal(post: Post, step: Step, decision: str, lang: str, metadata: str) -> dict[str, Any]:
-    label_key = "modal_comment_reject" if decision == "reject" else "modal_comment"
+def decision_modal(post: Post, step: Step, decision: str, lang: str, metadata: str,
+                   workflow: Workflow | None = None) -> dict[str, Any]:
+    """Request changes and Reject: the comment, the workflow's reason labels (required when it
+    has any) and optionally the sentence meant; Hold: its reason; Approve: the step's
+    checklist (required items marked; the domain checks them). Submitting decides."""
+    blocks: list[Block] = [_section(clip(tr("modal_intro", lang, step=step.label,
+                                            title=title_of(post)), 2900))]
+    labels = tuple(getattr(workflow, "reason_labels", ()) or ()) if workflow else ()
+    if decision in ("request_changes", "reject") and labels:
+        blocks.append(InputBlock(
+            block_id=LABELS_BLOCK, label=tr("modal_labels", lang),
+            element=StaticMultiSelectElement(action_id=LABELS_ACTION, options=[
+                Option(value=label[:150], text=PlainTextObject(text=label[:75])) for label in labels[:100]])))
+    if decision == "approve":
+        items = checklist_items(workflow, step.name) if workflow else ()
+        if items:
+            blocks.append(checklist_block(items, lang))
+    else:
+        label_key = {"reject": "modal_comment_reject", "hold": "modal_hold_reason"}.get(
+            decision, "modal_comment")
+        blocks.append(InputBlock(block_id=COMMENT_BLOCK, label=tr(label_key, lang),
+                                 hint=tr("modal_hold_hint", lang) if decision == "hold" else None,
+                                 element=PlainTextInputElement(action_id=COMMENT_ACTION,
+                                                               multiline=True, max_length=3000)))
+    if decision in ("request_changes", "reject"):
+        blocks.append(InputBlock(block_id=QUOTE_BLOCK, label=tr("modal_quote", lang), optional=True,
+                                 element=PlainTextInputElement(action_id=QUOTE_ACTION, max_length=3000)))
     view = View(
         type="modal",
         callback_id=DECISION_MODAL,
         title=PlainTextObject(text=tr(f"modal_title_{decision}", lang)[:24]),
-        submit=PlainTextObject(text=tr("modal_submit", lang)),
+        submit=PlainTextObject(text=tr("approve" if decision == "approve" else "modal_submit", lang)),
         close=PlainTextObject(text=tr("modal_close", lang)),
         private_metadata=metadata,
-        blocks=[
-            _section(clip(tr("modal_intro", lang, step=step.label, title=title_of(post)), 2900)),
-            InputBlock(block_id=COMMENT_BLOCK, label=tr(label_key, lang),
-                       element=PlainTextInputElement(action_id=COMMENT_ACTION, multiline=True,
-                                                     max_length=3000)),
-        ],
+        blocks=blocks,
     )
     return view.to_dict()
+
+
+def checklist_block(items: Sequence[ChecklistItem], lang: str) -> InputBlock:
+    """The checklist as checkboxes in the reader's language, each marked required or optional.
+    Optional for Slack's client (it would ask only for one tick): which ticks are enough is the
+    domain's to say, and its answer is shown under this block."""
+    options = [Option(value=item.id[:150], text=PlainTextObject(text=item.label_in(lang)[:75]),
+                      description=PlainTextObject(text=tr(
+                          "checklist_required" if item.required else "checklist_optional", lang)))
+               for item in items[:10]]
+    return InputBlock(block_id=CHECKLIST_BLOCK, label=tr("modal_checklist", lang), optional=True,
+                      hint=tr("modal_checklist_hint", lang),
+                      element=CheckboxesElement(action_id=CHECKLIST_ACTION, options=options))
 
 
 def review_modal(post: Post, step: Step, workflow: Workflow, lang: str,
@@ -411,13 +532,16 @@ def review_modal(post: Post, step: Step, workflow: Workflow, lang: str,
     shown = shown_images(post, images)
     blocks += image_blocks(shown, lang)
     blocks.append(_context(escape(tr("post_ref", lang, post=post.id, hash=post.content_hash[:8]))))
-    fits = len(blocks) <= MODAL_BLOCKS
+    items = checklist_items(workflow, step.name)
+    fits = len(blocks) + (1 if items else 0) <= MODAL_BLOCKS
     if not fits:
         blocks = [*blocks[:MODAL_BLOCKS - 1], _section(escape(tr("too_long_for_slack", lang)))]
     elif not all(item.file_id for item in shown):
         fits = False
         blocks[-1:-1] = [_context(escape(tr("images_not_shown", lang)))]
         blocks = blocks[:MODAL_BLOCKS]
+    elif items:  # ticked with the approval this modal submits
+        blocks.append(checklist_block(items, lang))
     view = View(
         type="modal",
         callback_id=REVIEW_MODAL,
@@ -433,11 +557,59 @@ def review_modal(post: Post, step: Step, workflow: Workflow, lang: str,
 # -- App Home ---------------------------------------------------------------------------------
 
 
+def due_lines(due: Sequence[tuple[Post, Step]], workflow: Workflow, lang: str,
+              now: datetime) -> list[str]:
+    """One line per review with a deadline, as given (soonest first), overdue ones marked."""
+    lines = []
+    for post, step in due:
+        at = parse_time(getattr(step, "due_at", None))
+        if at is None:
+            continue
+        mark = f" *{escape(tr('overdue_mark', lang))}*" if at <= now else ""
+        lines.append(f"• *{clip(title_of(post), 200)}* ({escape(step.label)}) – "
+                     f"{escape(tr('due_at', lang, when=when(at, workflow.timezone, lang)))}{mark}")
+    return lines
+
+
+def due_answer(due: Sequence[tuple[Post, Step]], workflow: Workflow, lang: str,
+               now: datetime) -> tuple[str, Blocks]:
+    """`/freigabe due`: the person's reviews with a deadline, soonest first."""
+    lines = due_lines(due, workflow, lang, now)
+    if not lines:
+        return notice(escape(tr("due_empty", lang)))
+    return notice(clip_md(f"*{escape(tr('due_header', lang))}*\n" + "\n".join(lines)))
+
+
+def held_blocks(held: Sequence[Post], lang: str) -> list[Block]:
+    """Posts on hold that the viewer may release: the holds, and Release per held step."""
+    if not held:
+        return []
+    blocks: list[Block] = [HeaderBlock(text=tr("held_header", lang))]
+    for post in held[:10]:
+        steps = sorted({hold.step for hold in holds_of(post)})
+        blocks.append(_section(clip_md(f"*{clip(title_of(post), 300)}*\n"
+                                       + "\n".join(hold_lines(post, None, lang)))))
+        blocks.append(ActionsBlock(block_id=f"held:{post.id}"[:255], elements=[
+            ButtonElement(text=f"{tr('release', lang)} ({name})"[:75], action_id=RELEASE,
+                          value=ReviewTarget(post.id, name, post.content_hash).encode())
+            for name in steps[:5]]))
+    return blocks
+
+
 def home_view(items: list[tuple[Post, Step]], workflow: Workflow, lang: str,
-              images: Mapping[str, Sequence[ShownImage]] | None = None) -> dict[str, Any]:
-    """The viewer's pending reviews, each with its images (``images``: post id -> the post's
-    images as Slack can show them); as many as fit Slack's 100 blocks."""
-    blocks: list[Block] = [HeaderBlock(text=tr("home_header", lang))]
+              images: Mapping[str, Sequence[ShownImage]] | None = None, *,
+              due: Sequence[tuple[Post, Step]] = (), held: Sequence[Post] = (),
+              now: datetime | None = None) -> dict[str, Any]:
+    """The viewer's reviews with a deadline (soonest first, overdue marked), posts on hold
+    they may release, then their pending reviews, each with its images (``images``: post id ->
+    the post's images as Slack can show them); as many as fit Slack's 100 blocks."""
+    blocks: list[Block] = []
+    lines = due_lines(due, workflow, lang, now) if now else []
+    if lines:
+        blocks += [HeaderBlock(text=tr("due_header", lang)),
+                   _section(clip_md("\n".join(lines))), DividerBlock()]
+    blocks += held_blocks(held, lang)
+    blocks.append(HeaderBlock(text=tr("home_header", lang)))
     if not items:
         blocks.append(_section(escape(tr("home_empty", lang))))
     listed = 0

@@ -1,4 +1,4 @@
-"""`/freigabe status | queue | pause <reason> | resume | help`: answered in the
+"""`/freigabe status | queue | due | pause <reason> | resume | help`: answered in the
 acknowledgement, visible only to the person who typed it. `queue` answers only admins and
 reviewers (``review_desk.may_see_queue``); `status` (counts only) answers everyone."""
 
@@ -32,6 +32,9 @@ def answer(services: SlackServices, user_id: str, text: str, lang: str) -> Answe
             log.info("queue refused: not a reviewer or admin", extra={"user": user_id})
             return blocks.notice(blocks.escape(tr("queue_reviewers_only", lang)))
         return blocks.queue_answer(list(review_desk.upcoming(ctx)), ctx.workflow, lang)
+    if word == "due":
+        due = review_desk.due_soon(ctx, user_id, services.directory)
+        return blocks.due_answer(due, ctx.workflow, lang, ctx.clock())
     if word == "pause":
         return _pause(services, user_id, rest, lang)
     if word == "resume":

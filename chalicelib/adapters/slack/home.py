@@ -36,11 +36,42 @@ def publish(services: SlackServices, client: Any, user_id: str) -> None:
     ctx = services.context
     profile = services.directory.profile(user_id)
     lang = profile.language(ctx.workflow.language)
-    items = review_desk.pending_for(ctx, Reviewer(user_id, profile.email),
-                                    _ListingDirectory(services.directory))
+    listing = _ListingDirectory(services.directory)
+    items = review_desk.pending_for(ctx, Reviewer(user_id, profile.email), listing)
+    due = review_desk.due_soon(ctx, user_id, listing)
+    held = _held(services, user_id, listing)
     images = _images(services, client, [post for post, _ in items[:blocks.HOME_ITEMS]])
-    client.views_publish(user_id=user_id, view=blocks.home_view(items, ctx.workflow, lang, images))
-    log.info("home published", extra={"user": user_id, "pending": len(items)})
+    client.views_publish(user_id=user_id, view=blocks.home_view(
+        items, ctx.workflow, lang, images, due=due, held=held, now=ctx.clock()))
+    log.info("home published", extra={"user": user_id, "pending": len(items), "due": len(due),
+                                       "held": len(held)})
+
+
+def _held(services: SlackServices, user_id: str, listing: _ListingDirectory) -> list[Post]:
+    """Posts on hold this person may release: they hold it, review the held step, or are an
+    admin (the use case decides again when they click)."""
+    from chalicelib.domain.status import Status
+    from chalicelib.services import review_desk
+    from chalicelib.services.review import eligible_reviewers
+
+    ctx = services.context
+    admin = ctx.workflow.is_admin(user_id)
+    held = []
+    for status in (Status.IN_REVIEW, Status.SCHEDULED):
+        for post in ctx.repo.by_status(status.value, limit=review_desk.IN_REVIEW_LIMIT):
+            holds = list(getattr(post, "holds", None) or [])
+            if holds and any(admin or hold.by == user_id
+                             or _reviews(ctx, listing, hold.step, user_id, eligible_reviewers)
+                             for hold in holds):
+                held.append(post)
+    return held
+
+
+def _reviews(ctx: Any, listing: _ListingDirectory, step: str, user_id: str, eligible: Any) -> bool:
+    try:
+        return user_id in eligible(ctx, listing, step)
+    except KeyError:
+        return False
 
 
 def _images(services: SlackServices, client: Any, posts: list[Post]) -> dict[str, list[ShownImage]]:

@@ -21,10 +21,25 @@ from chalicelib.adapters.slack.deps import SlackServices, services_of
 from chalicelib.adapters.slack.directory import GroupsUnavailable
 from chalicelib.adapters.slack.files import images_of
 from chalicelib.adapters.slack.texts import has, status_name, tr
-from chalicelib.domain.errors import Conflict, DomainError, Forbidden, NotEligible, NotFound
-from chalicelib.domain.post import Reviewer
+from chalicelib.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidTransition,
+    NotEligible,
+    NotFound,
+)
+from chalicelib.domain.post import Post, Reviewer
 
 log = logging.getLogger("freigabe.slack")
+
+
+def foreign_team(body: dict[str, Any]) -> str | None:
+    """The team of a person from another company in a Slack Connect channel (their
+    ``user.team_id`` differs from the workspace's); None for the workspace's own members."""
+    team = str((body.get("user") or {}).get("team_id") or "")
+    home = str((body.get("team") or {}).get("id") or "")
+    return team if team and home and team != home else None
 
 
 @dataclass(frozen=True)
@@ -33,6 +48,7 @@ class Click:
     channel: str | None  # None when clicked in App Home: explanations go to the DM
     trigger_id: str
     value: str
+    team: str | None = None  # another company's team (Slack Connect), else None
 
     @classmethod
     def of(cls, body: dict[str, Any]) -> Click:
@@ -42,7 +58,8 @@ class Click:
         return cls(user=str((body.get("user") or {}).get("id") or ""),
                    channel=str(channel) if container.get("type") == "message" and channel else None,
                    trigger_id=str(body.get("trigger_id") or ""),
-                   value=str(actions[0].get("value") or ""))
+                   value=str(actions[0].get("value") or ""),
+                   team=foreign_team(body))
 
 
 def register(app: Any) -> None:
@@ -53,6 +70,11 @@ def register(app: Any) -> None:
         app.action(action_id)(listener)
     app.action(blocks.REVIEW, matchers=[_in_app_home])(ack=on_review, lazy=[refresh_home])
     app.action(blocks.REVIEW)(on_review)
+    hold = _decision_listener("hold")
+    app.action(blocks.HOLD, matchers=[_in_app_home])(ack=hold, lazy=[refresh_home])
+    app.action(blocks.HOLD)(hold)
+    app.action(blocks.RELEASE, matchers=[_in_app_home])(ack=on_release, lazy=[refresh_home])
+    app.action(blocks.RELEASE)(on_release)
     app.view(blocks.REVIEW_MODAL)(ack=on_review_submission, lazy=[refresh_home])
     app.action(blocks.RETRY)(on_retry)
     app.action(re.compile(f"^{blocks.MARK_PUBLISHED}:"))(on_mark_published)
@@ -92,34 +114,85 @@ def _on_review_button(services: SlackServices, client: Any, click: Click,
         explain(services, client, click.user, click.channel, blocks.escape(tr("broken_button", lang)))
         return
     try:
-        reviewer, lang = _reviewer(services, click.user, lang)
+        reviewer, lang = _reviewer(services, click.user, lang, click.team)
         act(target, reviewer, lang)
     except Exception as err:  # noqa: BLE001 - _refuse raises on what it cannot explain
         _refuse(services, client, err, click.user, click.channel, lang)
 
 
+# What a decision modal still has to supply: a trial decision refused only for one of these
+# would be taken once the modal is filled in.
+MODAL_SUPPLIES = frozenset({"comment_required", "label_required", "checklist_incomplete",
+                            "reason_required"})
+
+
 def decide_click(services: SlackServices, client: Any, click: Click, decision: str) -> None:
-    """Approve records at once; the others first check the person may decide, then ask
-    for the comment in a modal (the trigger_id is only valid for 3 seconds)."""
-    from chalicelib.services import review, review_desk
+    """Approve without a checklist records at once; everything else first checks the person
+    may decide (or hold), then asks in a modal for what the decision needs: a comment and
+    reasons, a reason to hold, the checklist (the trigger_id is only valid for 3 seconds)."""
+    from chalicelib.services import review
 
     ctx = services.context
 
     def act(target: ReviewTarget, reviewer: Reviewer, lang: str) -> None:
-        if decision == "approve":
+        checklist = blocks.checklist_items(ctx.workflow, target.step)
+        if decision == "approve" and not checklist:
             outcome = review.decide(ctx, target.post_id, target.step, reviewer, decision,
                                     target.content_hash, "", services.directory)
             log.info("decision", extra={"post_id": target.post_id, "step": target.step,
                                         "decision": decision, "user": click.user,
                                         "recorded": outcome.recorded})
             return
-        post, fresh = review_desk.check_decision(ctx, target.post_id, target.step, reviewer, decision,
-                                                 target.content_hash, services.directory)
+        post, fresh = _check(services, target, reviewer, decision)
         if not fresh:
             return
         metadata = ModalState(target, decision, click.channel, lang).encode()
         client.views_open(trigger_id=click.trigger_id, view=blocks.decision_modal(
-            post, post.step(target.step), decision, lang, metadata))
+            post, post.step(target.step), decision, lang, metadata, ctx.workflow))
+
+    _on_review_button(services, client, click, act)
+
+
+def _check(services: SlackServices, target: ReviewTarget, reviewer: Reviewer,
+           decision: str) -> tuple[Post, bool]:
+    """Whether the decision (or hold) would be taken, before its modal opens: the post, and
+    False when it already is. Raises NotEligible as the real one would; changes nothing."""
+    import copy
+
+    from chalicelib.services import review, review_desk
+
+    ctx = services.context
+    if decision == "hold":
+        post = ctx.repo.get(target.post_id)
+        try:
+            eligible = review.eligible_reviewers(ctx, services.directory, target.step)
+        except KeyError:
+            eligible = frozenset()
+        trial = copy.deepcopy(post)
+        return post, trial.hold(ctx.workflow, target.step, reviewer, "(reason follows)",
+                                ctx.clock(), eligible, content_hash=target.content_hash)
+    try:
+        return review_desk.check_decision(ctx, target.post_id, target.step, reviewer, decision,
+                                          target.content_hash, services.directory)
+    except NotEligible as err:
+        if err.key not in MODAL_SUPPLIES:
+            raise
+        return ctx.repo.get(target.post_id), True
+
+
+def on_release(ack: Any, body: dict[str, Any], context: Any, client: Any) -> None:
+    """Release a hold: the holder, any reviewer of that step or an admin (the use case says)."""
+    from chalicelib.services import review
+
+    ack()
+    services, click = services_of(context), Click.of(body)
+
+    def act(target: ReviewTarget, reviewer: Reviewer, lang: str) -> None:
+        review.release(services.context, target.post_id, target.step, reviewer.slack_id,
+                       services.directory)
+        log.info("hold released", extra={"post_id": target.post_id, "step": target.step,
+                                         "user": click.user})
+        explain(services, client, click.user, click.channel, blocks.escape(tr("released", lang)))
 
     _on_review_button(services, client, click, act)
 
@@ -164,9 +237,10 @@ def on_review_submission(ack: Any, body: dict[str, Any], view: dict[str, Any], c
         return
     target, lang = state.target, state.lang
     try:
-        reviewer, lang = _reviewer(services, user, lang)
+        reviewer, lang = _reviewer(services, user, lang, foreign_team(body))
         outcome = review.decide(services.context, target.post_id, target.step, reviewer, "approve",
-                                target.content_hash, "", services.directory)
+                                target.content_hash, "", services.directory,
+                                checklist=_chosen(view, blocks.CHECKLIST_BLOCK, blocks.CHECKLIST_ACTION))
     except Exception as err:  # noqa: BLE001 - _refuse raises on what it cannot explain
         _refuse(services, client, err, user, state.channel, lang)
         return
@@ -174,8 +248,29 @@ def on_review_submission(ack: Any, body: dict[str, Any], view: dict[str, Any], c
                                 "decision": "approve", "user": user, "recorded": outcome.recorded})
 
 
+# Which modal field a refusal belongs to: shown under it, the modal stays open.
+FIELD_OF = {"comment_required": blocks.COMMENT_BLOCK, "reason_required": blocks.COMMENT_BLOCK,
+            "label_required": blocks.LABELS_BLOCK, "unknown_label": blocks.LABELS_BLOCK,
+            "quote_not_in_text": blocks.QUOTE_BLOCK, "checklist_incomplete": blocks.CHECKLIST_BLOCK,
+            "unknown_checklist_item": blocks.CHECKLIST_BLOCK}
+
+
+def _typed(view: dict[str, Any], block: str, action: str) -> str:
+    values = (view.get("state") or {}).get("values") or {}
+    return str(((values.get(block) or {}).get(action) or {}).get("value") or "")
+
+
+def _chosen(view: dict[str, Any], block: str, action: str) -> tuple[str, ...]:
+    """The values of the options chosen in a multi select or checkboxes."""
+    values = (view.get("state") or {}).get("values") or {}
+    options = ((values.get(block) or {}).get(action) or {}).get("selected_options") or []
+    return tuple(str(option.get("value")) for option in options if isinstance(option, dict))
+
+
 def on_submission(ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any,
                   client: Any) -> None:
+    """The decision modal: Request changes / Reject (comment, labels, quote), Hold (reason),
+    Approve with the step's checklist. A refusal that concerns a field is shown under it."""
     from chalicelib.services import review
 
     services = services_of(context)
@@ -185,37 +280,50 @@ def on_submission(ack: Any, body: dict[str, Any], view: dict[str, Any], context:
     except (ValueError, TypeError):
         ack()
         return
-    if state.decision not in ("request_changes", "reject"):  # the modal only ever asks for these
+    if state.decision not in ("request_changes", "reject", "hold", "approve"):
         ack()
         return
-    lang, target = state.lang, state.target
-    values = (view.get("state") or {}).get("values") or {}
-    comment = str(((values.get(blocks.COMMENT_BLOCK) or {}).get(blocks.COMMENT_ACTION) or {})
-                  .get("value") or "")
-    if not comment.strip():
-        ack(response_action="errors", errors={blocks.COMMENT_BLOCK: tr("comment_required", lang)})
+    lang, target, decision = state.lang, state.target, state.decision
+    comment = _typed(view, blocks.COMMENT_BLOCK, blocks.COMMENT_ACTION).strip()
+    if decision != "approve" and not comment:
+        key = "reason_required" if decision == "hold" else "comment_required"
+        ack(response_action="errors", errors={blocks.COMMENT_BLOCK: tr(key, lang)})
         return
     try:
-        reviewer, lang = _reviewer(services, user, lang)
-        outcome = review.decide(services.context, target.post_id, target.step, reviewer,
-                                state.decision, target.content_hash, comment.strip(),
-                                services.directory)
+        reviewer, lang = _reviewer(services, user, lang, foreign_team(body))
+        if decision == "hold":
+            review.hold(services.context, target.post_id, target.step, reviewer, comment,
+                        target.content_hash, services.directory)
+            recorded = True
+        else:
+            quote = _typed(view, blocks.QUOTE_BLOCK, blocks.QUOTE_ACTION).strip() or None
+            outcome = review.decide(
+                services.context, target.post_id, target.step, reviewer, decision,
+                target.content_hash, comment, services.directory,
+                labels=_chosen(view, blocks.LABELS_BLOCK, blocks.LABELS_ACTION), quote=quote,
+                checklist=_chosen(view, blocks.CHECKLIST_BLOCK, blocks.CHECKLIST_ACTION))
+            recorded = outcome.recorded
     except Exception as err:  # noqa: BLE001 - _refuse raises on what it cannot explain
-        if isinstance(err, NotEligible) and err.key == "comment_required":
-            ack(response_action="errors", errors={blocks.COMMENT_BLOCK: tr("comment_required", lang)})
+        if isinstance(err, NotEligible) and err.key in FIELD_OF:
+            ack(response_action="errors",
+                errors={FIELD_OF[err.key]: tr(err.key, lang, **err.params)})
             return
         ack()
         _refuse(services, client, err, user, state.channel, lang)
         return
     ack()
     log.info("decision", extra={"post_id": target.post_id, "step": target.step,
-                                "decision": state.decision, "user": user,
-                                "recorded": outcome.recorded})
+                                "decision": decision, "user": user, "recorded": recorded})
 
 
-def _reviewer(services: SlackServices, user_id: str, lang: str) -> tuple[Reviewer, str]:
-    """The person behind a click, with the profile email the author check needs."""
+def _reviewer(services: SlackServices, user_id: str, lang: str,
+              team: str | None = None) -> tuple[Reviewer, str]:
+    """The person behind a click, with the profile email the author check needs. A member of
+    another company (``team``: Slack Connect) is bound by team and user id instead, since
+    their organisation may hide their e-mail; they are never the author."""
     profile = services.directory.profile(user_id)
+    if team is not None:
+        return Reviewer(user_id, profile.email, team_id=team), profile.language(lang)
     if not profile.email:
         raise NotEligible("no_email")
     return Reviewer(user_id, profile.email), profile.language(lang)
@@ -227,7 +335,7 @@ def _refuse(services: SlackServices, client: Any, err: Exception, user: str, cha
     from chalicelib.adapters.slack.client import is_transient
 
     params: dict[str, Any] = {}
-    if isinstance(err, NotEligible):
+    if isinstance(err, NotEligible | InvalidTransition):
         key, params = err.key, dict(err.params)
         if "status" in params:
             params["status"] = status_name(str(params["status"]), lang)

@@ -117,7 +117,13 @@ class _Delivery:
         elif isinstance(message, ev.PostSettled):
             self.settled()
         elif isinstance(message, ev.PostExpired):
-            self.expired()
+            self.expired(message)
+        elif isinstance(message, ev.HoldPlaced):
+            self.hold_changed(message.step, message.by, message.reason)
+        elif isinstance(message, ev.HoldReleased):
+            self.hold_changed(message.step, message.by, None)
+        elif isinstance(message, ev.ReviewOverdue):
+            self.overdue(message)
 
     # -- review requests ----------------------------------------------------------------------
 
@@ -280,7 +286,8 @@ class _Delivery:
             ref = {**ref, "decision": message.decision}
             decided_at = parse_time(step.decided_at) if step.decided_by == message.reviewer_id else None
             lines = blocks.decision_line(message.decision, message.reviewer_id, decided_at or self.now,
-                                         message.comment, self.workflow, self.lang)
+                                         message.comment, self.workflow, self.lang,
+                                         **self._details(message))
             still_open = (self.post.status is Status.IN_REVIEW and step.status is StepStatus.PENDING
                           and step.requested_hash == ref.get("content_hash"))
             if still_open:
@@ -289,15 +296,130 @@ class _Delivery:
                 required = self.post.approvals_needed(step, self.workflow) or 1
                 lines += (blocks.approvals_line(approvers, required, self.lang),)
             decided = ref
-            self._tolerant(lambda: self._rewrite(message.step, decided,
-                                                 blocks.RequestState(still_open, lines),
+            state = blocks.RequestState(still_open, lines, hold_only=self._holdable(step, ref))
+            self._tolerant(lambda: self._rewrite(message.step, decided, state,
                                                  "open" if still_open else "decided"))
         label = step.label if step is not None else message.step
         text = blocks.with_mention(f"dm_decided_{message.decision}", self.lang, message.reviewer_id,
                                    title=blocks.title_of(self.post), step=label)
+        details = blocks.detail_lines(self.workflow, self.lang, **self._details(message))
+        if details:
+            text += "\n" + "\n".join(details)
         if message.comment.strip():
             text += "\n" + "\n".join("> " + line for line in blocks.escape(message.comment).splitlines())
         self._dm(text)
+
+    @staticmethod
+    def _details(message: ev.DecisionRecorded) -> dict[str, Any]:
+        return {"labels": tuple(getattr(message, "labels", ()) or ()),
+                "quote": getattr(message, "quote", None),
+                "checklist": tuple(getattr(message, "checklist", ()) or ()),
+                "step": message.step}
+
+    def _holdable(self, step: Any, ref: dict[str, Any]) -> bool:
+        """A closed request still offers Hold while its approval stands and the post has not
+        gone out: an approved step of a post in review or scheduled, on the content shown."""
+        return (self.post.status in (Status.IN_REVIEW, Status.SCHEDULED)
+                and step.status is StepStatus.APPROVED
+                and ref.get("content_hash") == self.post.content_hash)
+
+    # -- holds and deadlines ------------------------------------------------------------------
+
+    def hold_changed(self, step_name: str, by: str, reason: str | None) -> None:
+        """A hold placed (``reason``) or released: said in the request's thread, shown on the
+        request, and the author told who holds and why."""
+        from chalicelib.adapters.slack import blocks
+
+        step = self._step(step_name)
+        label = step.label if step is not None else step_name
+        title = blocks.title_of(self.post)
+        ref = self.refs.get(request_ref(step_name))
+        if reason is not None:
+            thread = blocks.with_mention("hold_placed_thread", self.lang, by, reason=reason[:1000])
+            dm = blocks.with_mention("dm_hold_placed", self.lang, by, title=title, step=label,
+                                     reason=reason[:1000])
+        else:
+            thread = blocks.with_mention("hold_released_thread", self.lang, by)
+            dm = blocks.with_mention("dm_hold_released", self.lang, by, title=title, step=label)
+        if step is not None and ref and ref.get("ts"):
+            self.client.chat_postMessage(channel=ref["channel"], thread_ts=ref["ts"], text=thread,
+                                         unfurl_links=False, unfurl_media=False)
+            current = ref
+            self._tolerant(lambda: self._rewrite(step_name, current, self._state_now(step, current),
+                                                 str(current.get("state") or "open")))
+        self._dm(dm)
+
+    def _state_now(self, step: Any, ref: dict[str, Any]) -> Any:
+        """What the request shows besides the post, rebuilt from the stored post."""
+        from chalicelib.adapters.slack import blocks
+
+        open_now = (ref.get("state") == "open" and self.post.status is Status.IN_REVIEW
+                    and step.status is StepStatus.PENDING
+                    and step.requested_hash == ref.get("content_hash"))
+        lines: tuple[str, ...] = ()
+        if open_now:
+            approvers = [a.reviewer_id for a in step.approvals
+                         if a.content_hash == self.post.content_hash]
+            if approvers:
+                required = self.post.approvals_needed(step, self.workflow) or 1
+                lines = (blocks.approvals_line(approvers, required, self.lang),)
+            return blocks.RequestState(True, lines)
+        decided_at = parse_time(step.decided_at)
+        decision = str(ref.get("decision") or "")
+        if step.decided_by and decided_at and decision:
+            lines = blocks.decision_line(
+                decision, step.decided_by, decided_at, step.comment or "", self.workflow, self.lang,
+                labels=tuple(getattr(step, "labels", ()) or ()), quote=getattr(step, "quote", None),
+                checklist=tuple(getattr(step, "checklist", ()) or ()), step=step.name)
+        return blocks.RequestState(False, lines, hold_only=self._holdable(step, ref))
+
+    def overdue(self, message: ev.ReviewOverdue) -> None:
+        """Once per request past its due time: a direct message to a user, a mention of a user
+        group in the step's channel, or a message in a channel (none named: the step's own)."""
+        from chalicelib.adapters.slack import blocks
+
+        step = self._step(message.step)
+        if step is None:
+            return
+        due = parse_time(getattr(step, "due_at", None)) or self.now
+        target = message.escalate_to or ""
+        step_channel = self.routing.channel_for(step.name) if step.name in \
+            self.routing.step_channels else None
+        channel: str | None
+        if target[:1] in ("U", "W"):
+            channel, who = target, blocks.escape(texts.tr("overdue_you", self.lang))
+        elif target[:1] == "S":
+            channel, who = step_channel, f"<!subteam^{target}>"
+        elif target[:1] in ("C", "G"):
+            channel, who = target, ""
+        else:
+            channel, who = step_channel, ""
+        if channel is None:
+            log.warning("overdue review has nowhere to go", extra={"post_id": self.post.id,
+                                                                   "step": step.name})
+            return
+        marker = "\x00"
+        text = blocks.escape(texts.tr(
+            "overdue_notice", self.lang, step=step.label, title=blocks.title_of(self.post),
+            when=texts.when(due, self.workflow.timezone, self.lang), who=marker)).replace(marker, who)
+        ref = self.refs.get(request_ref(step.name))
+        link = self._permalink(ref)
+        if link:
+            text += f"\n<{link}|{blocks.escape(texts.tr('request_header', self.lang, step=step.label))}>"
+        self.client.chat_postMessage(channel=channel, text=text.strip(), unfurl_links=False,
+                                     unfurl_media=False)
+
+    def _permalink(self, ref: dict[str, Any] | None) -> str | None:
+        from slack_sdk.errors import SlackApiError
+
+        if not ref or not ref.get("ts"):
+            return None
+        try:
+            answer = self.client.chat_getPermalink(channel=ref["channel"], message_ts=ref["ts"])
+        except SlackApiError:
+            return None
+        link = str(answer.get("permalink") or "")
+        return link if link.startswith("https://") or link.startswith("http://") else None
 
     def _rewrite(self, step_name: str, ref: dict[str, Any], state: Any, new_state: str,
                  remember: bool = True) -> None:
@@ -344,11 +466,23 @@ class _Delivery:
         text, body = blocks.results_message(self.post, self.lang, [])
         self._dm(text, body)
 
-    def expired(self) -> None:
+    def expired(self, message: ev.PostExpired) -> None:
+        """Not approved in time: said in each request's thread, in the channel of a step whose
+        request is not there to reply to, and to the author."""
         from chalicelib.adapters.slack import blocks
 
         self._reply_in_threads(*blocks.notice(blocks.escape(texts.tr("expired_header", self.lang))))
-        self._dm(blocks.escape(texts.tr("dm_expired", self.lang, title=blocks.title_of(self.post))))
+        title = blocks.title_of(self.post)
+        for name in getattr(message, "steps", ()) or ():
+            ref = self.refs.get(request_ref(name))
+            if (ref and ref.get("ts")) or name not in self.routing.step_channels:
+                continue
+            step = self._step(name)
+            text = blocks.escape(texts.tr("expired_channel", self.lang, title=title,
+                                          step=step.label if step is not None else name))
+            self.client.chat_postMessage(channel=self.routing.channel_for(name), text=text,
+                                         unfurl_links=False, unfurl_media=False)
+        self._dm(blocks.escape(texts.tr("dm_expired", self.lang, title=title)))
 
     def _reply_in_threads(self, text: str, body: list[dict[str, Any]]) -> None:
         for step in self.post.steps:

@@ -71,6 +71,74 @@ TEXTS: dict[str, dict[str, str]] = {
                                  "approved here."},
     "approvals_so_far": {"de": "{count} von {required} Freigaben: {who}",
                          "en": "{count} of {required} approvals: {who}"},
+    # hold, reason labels, checklists
+    "hold": {"de": "Anhalten", "en": "Hold"},
+    "release": {"de": "Halt aufheben", "en": "Release hold"},
+    "modal_title_hold": {"de": "Anhalten", "en": "Put on hold"},
+    "modal_title_approve": {"de": "Freigeben", "en": "Approve"},
+    "modal_hold_reason": {"de": "Warum wird der Beitrag angehalten?", "en": "Why is the post on hold?"},
+    "modal_hold_hint": {"de": "Solange ein Halt besteht, wird der Beitrag nicht veröffentlicht, auch wenn "
+                              "alle Prüfungen freigegeben haben.",
+                        "en": "While a hold stands the post is not published, even when every review "
+                              "approved it."},
+    "modal_labels": {"de": "Gründe", "en": "Reasons"},
+    "modal_quote": {"de": "Betroffener Satz (optional, wörtlich aus dem Text)",
+                    "en": "The sentence this is about (optional, exactly as in the text)"},
+    "modal_checklist": {"de": "Checkliste", "en": "Checklist"},
+    "modal_checklist_hint": {"de": "Pflichtpunkte müssen abgehakt sein; die Haken werden mit der "
+                                   "Freigabe gespeichert.",
+                             "en": "Required items must be ticked; the ticks are stored with the approval."},
+    "checklist_required": {"de": "Pflicht", "en": "required"},
+    "checklist_optional": {"de": "optional", "en": "optional"},
+    "labels_line": {"de": "Gründe: {labels}", "en": "Reasons: {labels}"},
+    "quote_line": {"de": "Zitat", "en": "Quote"},
+    "checklist_line": {"de": "Abgehakt: {items}", "en": "Ticked: {items}"},
+    "on_hold_line": {"de": "⏸️ Angehalten: {reason} — {who}", "en": "⏸️ On hold: {reason} — {who}"},
+    "hold_placed_thread": {"de": "⏸️ {who} hat den Beitrag angehalten: {reason}",
+                           "en": "⏸️ {who} put the post on hold: {reason}"},
+    "hold_released_thread": {"de": "▶️ {who} hat den Halt aufgehoben.", "en": "▶️ {who} released the hold."},
+    "dm_hold_placed": {"de": "⏸️ {who} hat „{title}“ angehalten ({step}): {reason}\nSolange der Halt "
+                             "besteht, wird der Beitrag nicht veröffentlicht.",
+                       "en": "⏸️ {who} put “{title}” on hold ({step}): {reason}\nWhile the hold stands, "
+                             "the post is not published."},
+    "dm_hold_released": {"de": "▶️ {who} hat den Halt für „{title}“ aufgehoben ({step}).",
+                         "en": "▶️ {who} released the hold on “{title}” ({step})."},
+    "released": {"de": "Der Halt ist aufgehoben.", "en": "The hold is released."},
+    "label_required": {"de": "Bitte mindestens einen Grund wählen.",
+                       "en": "Please choose at least one reason."},
+    "unknown_label": {"de": "Diesen Grund kennt der Workflow nicht.",
+                      "en": "The workflow does not know this reason."},
+    "quote_not_in_text": {"de": "Dieser Satz steht so nicht im Text. Bitte wörtlich kopieren.",
+                          "en": "This sentence is not in the text as written. Please copy it exactly."},
+    "checklist_incomplete": {"de": "Bitte alle Pflichtpunkte der Checkliste abhaken: {items_de}",
+                             "en": "Please tick every required item of the checklist: {items_en}"},
+    "unknown_checklist_item": {"de": "Diesen Punkt der Checkliste gibt es nicht mehr.",
+                               "en": "This checklist item no longer exists."},
+    "reason_required": {"de": "Bitte einen Grund angeben.", "en": "Please give a reason."},
+    "no_hold": {"de": "Dieser Beitrag ist für {step} nicht angehalten. Es wurde nichts geändert.",
+                 "en": "This post is not on hold for {step}. Nothing was changed."},
+    "may_not_release": {"de": "Nur wer angehalten hat, die Prüfenden von {step} und Admins können den Halt "
+                              "aufheben. Es wurde nichts geändert.",
+                        "en": "Only the person who put it on hold, the {step} reviewers and admins can "
+                              "release the hold. Nothing was changed."},
+    "cannot_hold": {"de": "Nur Beiträge in Prüfung oder geplante Beiträge lassen sich anhalten "
+                          "(Status: {status}). Es wurde nichts geändert.",
+                    "en": "Only posts in review or scheduled can be put on hold (status: {status}). "
+                          "Nothing was changed."},
+    # deadlines
+    "due_header": {"de": "Bald fällig", "en": "Due soon"},
+    "due_empty": {"de": "Keine Prüfung mit Frist wartet auf Sie.",
+                  "en": "No review with a deadline is waiting for you."},
+    "due_at": {"de": "fällig {when}", "en": "due {when}"},
+    "overdue_mark": {"de": "⏰ überfällig", "en": "⏰ overdue"},
+    "held_header": {"de": "Angehalten", "en": "On hold"},
+    "overdue_notice": {"de": "⏰ Überfällig: Die Prüfung {step} für „{title}“ war {when} fällig. {who}",
+                       "en": "⏰ Overdue: the {step} review of “{title}” was due {when}. {who}"},
+    "overdue_you": {"de": "bitte übernehmen oder nachfassen.", "en": "please take it over or follow up."},
+    "expired_channel": {"de": "⌛ „{title}“ ist abgelaufen: nicht rechtzeitig freigegeben ({step}).",
+                        "en": "⌛ “{title}” expired: not approved in time ({step})."},
+    "diff_legend": {"de": "*fett*: neu · ~durchgestrichen~: entfernt",
+                    "en": "*bold*: added · ~struck~: removed"},
     # decisions
     "decided_approve": {"de": "✅ Freigegeben von {who} am {when}", "en": "✅ Approved by {who} on {when}"},
     "decided_request_changes": {"de": "✏️ Änderungen angefordert von {who} am {when}",
@@ -213,11 +281,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "queue_empty": {"de": "Nichts geplant.", "en": "Nothing scheduled."},
     "help": {"de": "*/freigabe status* – Beiträge nach Status und ob veröffentlicht wird\n"
                    "*/freigabe queue* – die nächsten geplanten Beiträge (Prüfende und Admins)\n"
+                   "*/freigabe due* – Ihre Prüfungen mit Frist, die nächste zuerst\n"
                    "*/freigabe pause <Grund>* – Veröffentlichung anhalten (Admins)\n"
                    "*/freigabe resume* – Veröffentlichung fortsetzen (Admins)\n"
                    "*/freigabe help* – diese Hilfe",
              "en": "*/freigabe status* – posts by status and whether publishing runs\n"
                    "*/freigabe queue* – the next scheduled posts (reviewers and admins)\n"
+                   "*/freigabe due* – your reviews with a deadline, the next first\n"
                    "*/freigabe pause <reason>* – pause publishing (admins)\n"
                    "*/freigabe resume* – resume publishing (admins)\n"
                    "*/freigabe help* – this help"},
