@@ -234,10 +234,14 @@ def test_a_hold_is_shown_with_who_and_why_and_only_someone_allowed_releases_it(p
     assert banner.locator(".hold-reason").inner_text() == "Kampagne verschoben, bitte warten"
     assert "U0BRAND1" in banner.locator(".hold-who").inner_text() or \
         "brand@freigabe.example" in banner.locator(".hold-who").inner_text()
-    assert page.locator(".page-head .badge-hold").inner_text() == "⏸ On hold"
+    assert page.locator(".page-head .badge-hold").inner_text() == "On hold"
     assert page.locator(".status-line").inner_text().startswith("On hold:")
     assert "put the post on hold" in page.locator(".timeline .event-hold").inner_text()
 
+    author.open("#/posts")
+    row = page.locator(f".post-row[data-post-id='{post['id']}']")
+    assert row.locator(".badge-hold").inner_text() == "On hold"
+    author.open(f"#/posts/{post['id']}")
     banner.get_by_role("button", name="Release the hold of Brand").click()
     refusal = page.locator(".notices [role=alert]")
     refusal.wait_for()

@@ -8,7 +8,7 @@ import { OWN_ZONE, dateTime, zoneName } from "./format.js";
 import { previewCard } from "./preview.js";
 import { postTitle } from "./posts.js";
 import { resultList, stepList, timelineList } from "./timeline.js";
-import { holdBanners, markQuotes, personNames, quoteLegend, standingQuotes } from "./review-depth.js";
+import { holdBadge, holdBanners, markQuotes, personNames, quoteLegend, standingQuotes } from "./review-depth.js";
 import { compareSection } from "./versions.js";
 import { commentsSection } from "./comments.js";
 import { reviewLinkPanel } from "./review-link.js";
@@ -81,7 +81,7 @@ function draw(view, ctx, post) {
   fill(view,
     h("p", { class: "crumbs" }, h("a", { href: "#/posts", text: t("post.back") })),
     h("div", { class: "page-head" }, heading, badge(post.status),
-      held ? h("span", { class: "badge badge-hold", text: `⏸ ${t("hold.badge")}` }) : null),
+      held ? holdBadge() : null),
     h("p", { class: "status-line muted", text: held ? t("hold.explain") : t(`explain.${post.status}`) }),
     notices,
     holdBanners(post, name, (hold, button) => release(post, hold, button, notices, redraw)),

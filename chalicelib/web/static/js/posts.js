@@ -5,7 +5,7 @@ import { h, clear, uid, fill } from "./dom.js";
 import { t, STATUSES } from "./i18n.js";
 import { shortDateTime } from "./format.js";
 import { badge, emptyState, errorNotice, loading, pageTitle } from "./ui.js";
-import { hasOverdueStep } from "./review-depth.js";
+import { hasOverdueStep, holdBadge } from "./review-depth.js";
 
 export async function renderPosts(view, ctx, params) {
   let status = STATUSES.includes(params.get("status")) ? params.get("status") : "";
@@ -77,7 +77,7 @@ function row(post) {
         badge(post.status),
         // Said in words and with a sign, not by colour alone.
         overdue ? h("span", { class: "badge badge-overdue", dataset: { overdue: "true" }, text: `⚠ ${t("due.overdueBadge")}` }) : null,
-        (post.holds || []).length ? h("span", { class: "badge badge-hold", text: `⏸ ${t("hold.badge")}` }) : null,
+        (post.holds || []).length ? holdBadge() : null,
         h("span", { class: "row-channels muted", text: post.channels.join(", ") }),
         h("span", { class: "row-when muted", text: when }))));
 }

@@ -45,13 +45,22 @@ export function holdBanners(post, name, onRelease) {
     return h("section", { class: "hold-banner", role: "region", "aria-label": t("hold.title", { step }),
       dataset: { step: hold.step } },
       h("p", { class: "hold-title" },
-        h("span", { class: "hold-icon", "aria-hidden": "true", text: "⏸" }),
+        pauseIcon(),
         h("strong", { text: t("hold.title", { step }) })),
       h("p", { class: "hold-who", text: t("hold.by", { who: name(hold.by), when: dateTime(hold.at) }) }),
       h("blockquote", { class: "comment hold-reason", text: hold.reason }),
       h("p", { class: "muted small", text: t("hold.effect") }),
       h("div", { class: "actions" }, release));
   }));
+}
+
+// Two bars drawn by CSS: the pause sign is missing from many fonts.
+export function pauseIcon() {
+  return h("span", { class: "pause-icon", "aria-hidden": "true" });
+}
+
+export function holdBadge() {
+  return h("span", { class: "badge badge-hold" }, pauseIcon(), t("hold.badge"));
 }
 
 // -- reason labels and the quoted sentence -----------------------------------------------------
