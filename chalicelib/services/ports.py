@@ -3,11 +3,13 @@ adapters; tests pass the fakes in tests/fakes, which keep state."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from chalicelib.domain.accounts import ChannelAccount, ChannelChange
 from chalicelib.domain.content import Content
 from chalicelib.domain.media import MediaObject
 from chalicelib.domain.post import Post
@@ -205,3 +207,73 @@ class MediaStore(Protocol):
 
     def fingerprint(self, sha256: str) -> str | None:
         """The sha256 of what is stored under this key now (None when missing), for verify."""
+
+
+# -- channels and accounts (CONTRACT §8, docs/api.md "Admin: channels") -------------------------
+
+class ChannelStore(Protocol):
+    """Run-time channels and every channel's last publish result, in the table. Saves are
+    conditional on the record's ``version`` (``Conflict`` when someone else saved first), and
+    every change is logged with who made it."""
+
+    def list(self) -> list[ChannelAccount]:
+        """Every run-time channel, by name."""
+
+    def get(self, name: str) -> ChannelAccount | None: ...
+
+    def save(self, account: ChannelAccount, who: str, what: str) -> ChannelAccount:
+        """Store the record (version 0: create; Conflict if it exists) and a log entry; returns
+        it with its new version."""
+
+    def delete(self, name: str, who: str) -> None:
+        """Remove the record (its log stays, with the deletion)."""
+
+    def log(self, name: str) -> builtins.list[ChannelChange]:
+        """The channel's changes, oldest first."""
+
+    def lease_refresh(self, name: str, until: datetime, holder: str) -> bool:
+        """Take the right to refresh the channel's token until ``until``; False while another
+        holder's lease has not ended (one refresher wins, the rest wait for its result)."""
+
+    def finish_refresh(self, name: str, holder: str, expires_at: str | None,
+                       token_version: int) -> None:
+        """Record the refreshed token's end and version, and give the lease up."""
+
+    def record_result(self, name: str, ok: bool, error: str | None, at: str) -> None:
+        """A publication's result on this channel (file or run-time), for its health."""
+
+    def results(self) -> dict[str, tuple[str | None, str | None]]:
+        """Channel name -> (last_ok_at, last_error) as recorded by ``record_result``."""
+
+
+class TokenVault(Protocol):
+    """A channel's secrets (access and refresh token, client secret, app password) under its
+    name: SSM Parameter Store SecureString. Never in the table, never in a log."""
+
+    def put(self, name: str, tokens: dict[str, str]) -> None: ...
+
+    def get(self, name: str) -> dict[str, str] | None:
+        """None when nothing is stored for the channel."""
+
+    def delete(self, name: str) -> None: ...
+
+
+class TokenSource(Protocol):
+    """What a run-time channel's publisher asks for its token."""
+
+    def access_token(self, channel: str) -> str:
+        """A token to send now: refreshed first (once, whoever else asks at the same moment)
+        when it is about to expire. LookupError when the channel has none."""
+
+    def after_unauthorized(self, channel: str) -> str | None:
+        """The network refused the token (401): a refreshed one, or None when it cannot be
+        refreshed (the channel is then marked expired and admins are told)."""
+
+
+class TokenRefresher(Protocol):
+    """The OAuth side (services/connect.py): renews a channel's access token with its refresh
+    token, single-flight through ``ChannelStore.lease_refresh``."""
+
+    def refresh(self, channel: str, *, force: bool) -> str | None:
+        """The fresh access token, or None when the channel cannot be refreshed. ``force``:
+        refresh even though the stored token has not expired yet (the network said 401)."""

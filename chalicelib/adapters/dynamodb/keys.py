@@ -81,3 +81,21 @@ def send_pk(post_id: str) -> str:
 
 def send_sk(channel: str, content_hash: str, attempt: int) -> str:
     return f"{channel}#{content_hash}#{attempt:04d}"
+
+
+# Channels managed at run time (adapters/dynamodb/channels.py): the record and its change log
+# in the channel's own partition; one pointer per channel and every channel's last publish
+# result in the CHANNELS partition, so listing them is one query instead of a scan.
+CHANNEL_SK = "CHANNEL"
+CHANNEL_LOG_PREFIX = "LOG#"
+CHANNELS_PK = "CHANNELS"
+CHANNEL_NAME_PREFIX = "NAME#"
+CHANNEL_RESULT_PREFIX = "RESULT#"
+
+
+def channel_pk(name: str) -> str:
+    return f"CHANNEL#{name}"
+
+
+def channel_log_sk(at: str, seq: int) -> str:
+    return f"{CHANNEL_LOG_PREFIX}{at}#{seq:06d}"
