@@ -38,6 +38,7 @@ SECRET_REF = re.compile(
 )
 CHANNEL_TYPES = ("mastodon", "bluesky", "linkedin", "x", "facebook_page", "webhook", "outbox")
 NAME = r"^[a-z][a-z0-9_-]{0,39}$"
+EMAIL = r"^[^@\s<>\"']{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}$"
 
 
 class WorkflowError(ValueError):
@@ -228,6 +229,8 @@ class WorkflowFile(_Strict):
     review_order: Literal["parallel", "sequential"] = "parallel"
     late_publish_minutes: Annotated[int, Field(ge=0)] = 120
     admins: list[Annotated[str, Field(pattern=r"^[UW][A-Z0-9]+$")]] = []
+    # The web page's admins (CONTRACT §8): they manage channels and accounts.
+    admin_emails: list[Annotated[str, Field(pattern=EMAIL)]] = []
     require_alt_text: StrictBool = True
     reason_labels: list[Annotated[str, Field(min_length=1, max_length=60)]] = []
     steps: Annotated[list[Step], Field(min_length=1)]
@@ -285,6 +288,7 @@ class WorkflowFile(_Strict):
             channels={name: channel.type for name, channel in self.channels.items()},
             timezone=self.timezone, language=self.language, review_order=self.review_order,
             late_publish_minutes=self.late_publish_minutes, admins=frozenset(self.admins),
+            admin_emails=frozenset(email.lower() for email in self.admin_emails),
             require_alt_text=self.require_alt_text, reason_labels=tuple(self.reason_labels),
             x_costs={name: channel.costing() for name, channel in self.channels.items()
                      if isinstance(channel, XChannel)},

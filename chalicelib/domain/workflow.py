@@ -94,6 +94,8 @@ class Workflow:
     require_alt_text: bool = True
     # Why a reviewer requests changes or rejects; empty: no label is asked for.
     reason_labels: tuple[str, ...] = ()
+    # The web page's admins by e-mail, lower-cased (Slack's `admins` are user ids).
+    admin_emails: frozenset[str] = field(default_factory=frozenset)
     # X channels' prices and monthly budgets where the file sets them (domain/pricing.py).
     x_costs: Mapping[str, XCosting] = field(default_factory=dict)
 
@@ -123,3 +125,6 @@ class Workflow:
 
     def is_admin(self, user_id: str) -> bool:
         return user_id in self.admins
+
+    def is_web_admin(self, email: str) -> bool:
+        return email.strip().lower() in self.admin_emails
