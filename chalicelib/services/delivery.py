@@ -34,6 +34,7 @@ from chalicelib.services.ports import (
     RetryLater,
     SendLedger,
 )
+from chalicelib.services.x_budget import Reservation, XBudget
 
 log = logging.getLogger("freigabe.publishing")
 
@@ -69,6 +70,8 @@ class Delivery:
     channels: Channels
     ledger: SendLedger
     once: Once
+    # X channels' monthly spend and budgets (services/x_budget.py); None keeps no count.
+    x_budget: XBudget | None = None
 
 
 def deliver(d: Delivery, publication: Publication, *, receive_count: int = 1,
@@ -139,18 +142,37 @@ def _send(d: Delivery, publication: Publication, copy: Copy) -> Outcome:
     if late:
         return Outcome("failed", error=TOO_LATE.format(
             minutes=d.workflow.late_publish_minutes, channel=channel))
+    reservation: Reservation | None = None
+    if d.x_budget is not None:
+        # Counted before sending, by a write that refuses to pass the budget: two posts at
+        # the same moment cannot both squeeze under it (services/x_budget.py).
+        reserved = d.x_budget.reserve(channel, copy.text, d.clock())
+        if isinstance(reserved, str):
+            if not keyed:
+                d.ledger.forget(publication)  # held back before any request: retry may send
+            log.warning("publish held: X budget", extra=_fields(publication))
+            return Outcome("failed", error=reserved)
+        reservation = reserved
     try:
         outcome = publisher.publish(publication, copy)
     except RetryLater:
         if not keyed:
             d.ledger.forget(publication)  # nothing was applied: the redelivery may send
+        _take_back(d, reservation)
         raise
+    if outcome.status == "failed":
+        _take_back(d, reservation)  # proven not published: it costs nothing
     if outcome.status == "published":
         log.info("published", extra={**_fields(publication), "outcome": outcome.status})
     else:
         # The failed-publish alarm counts these lines (infra/template.json's metric filter).
         log.error("publish failed", extra={**_fields(publication), "outcome": outcome.status})
     return outcome
+
+
+def _take_back(d: Delivery, reservation: Reservation | None) -> None:
+    if d.x_budget is not None and reservation is not None:
+        d.x_budget.release(reservation)
 
 
 def _record(d: Delivery, publication: Publication, outcome: Outcome, post: Post) -> str:
