@@ -94,10 +94,15 @@ def test_a_tampered_token_or_another_key_is_not_a_link(repo: MemoryPostRepositor
         ext.open_link(ctx, forged[0], KEY)
 
 
-def test_only_the_author_hands_out_links(repo: MemoryPostRepository, clock: Clock) -> None:
+def test_only_the_author_or_a_web_admin_hands_out_links(repo: MemoryPostRepository,
+                                                        clock: Clock) -> None:
     ctx, post = setup(repo, clock)
     with pytest.raises(NotFound):
         ext.create_link(ctx, OTTO, post.id)
+    brand = next(s for s in workflow_file()["steps"] if s["name"] == "brand")
+    admins = workflow(steps=[brand, CLIENT_STEP], admin_emails=["Otto.Other@freigabe.example"])
+    ctx = context(repo, admins, clock)
+    assert ext.create_link(ctx, OTTO, post.id).step == "client"
 
 
 def test_a_link_needs_a_post_in_review_with_a_link_step_open(repo: MemoryPostRepository,
