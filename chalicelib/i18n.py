@@ -446,6 +446,46 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The decision must be \"approve\" or \"request_changes\".",
         "de": "Die Entscheidung muss \"approve\" oder \"request_changes\" sein.",
     },
+    # connecting a channel's account (OAuth)
+    "oauth_state_invalid": {
+        "en": "This sign-in link is not valid (any more): it was used already, is older than ten "
+              "minutes, or was started in another browser. Please start Connect again in the "
+              "admin page.",
+        "de": "Dieser Anmelde-Link ist nicht (mehr) gültig: Er wurde schon benutzt, ist älter als "
+              "zehn Minuten oder wurde in einem anderen Browser begonnen. Bitte starten Sie "
+              "Verbinden in der Admin-Seite erneut.",
+    },
+    "oauth_not_supported": {
+        "en": "The channel “{name}” ({type}) is not connected by signing in at the network; "
+              "enter its credentials instead.",
+        "de": "Der Kanal „{name}“ ({type}) wird nicht per Anmeldung beim Netzwerk verbunden; "
+              "bitte geben Sie stattdessen seine Zugangsdaten ein.",
+    },
+    "oauth_refused": {
+        "en": "The network refused to connect “{name}”: {reason}",
+        "de": "Das Netzwerk hat die Verbindung von „{name}“ abgelehnt: {reason}",
+    },
+    "oauth_unavailable": {
+        "en": "The network could not be reached to connect “{name}” ({reason}). Nothing was "
+              "changed; please try again in a moment.",
+        "de": "Das Netzwerk war für die Verbindung von „{name}“ nicht erreichbar ({reason}). "
+              "Nichts wurde geändert; bitte versuchen Sie es gleich noch einmal.",
+    },
+    "oauth_denied": {
+        "en": "Connecting “{name}” was cancelled at the network ({reason}). Nothing was changed.",
+        "de": "Die Verbindung von „{name}“ wurde beim Netzwerk abgebrochen ({reason}). Nichts "
+              "wurde geändert.",
+    },
+    "oauth_channel_from_file": {
+        "en": "The channel “{name}” is set up in the workflow file; its token is changed there, "
+              "not here.",
+        "de": "Der Kanal „{name}“ ist in der Workflow-Datei eingerichtet; sein Token wird dort "
+              "geändert, nicht hier.",
+    },
+    "oauth_channel_not_found": {
+        "en": "There is no channel called “{name}”.",
+        "de": "Einen Kanal „{name}“ gibt es nicht.",
+    },
 }
 
 
