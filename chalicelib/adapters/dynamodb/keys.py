@@ -99,3 +99,14 @@ def channel_pk(name: str) -> str:
 
 def channel_log_sk(at: str, seq: int) -> str:
     return f"{CHANNEL_LOG_PREFIX}{at}#{seq:06d}"
+
+
+# What each X channel's posts cost per calendar month (adapters/dynamodb/x_spend.py): one
+# item per channel and month, kept by conditional ADDs.
+def x_spend_pk(channel: str) -> str:
+    return f"XSPEND#{channel}"
+
+
+def x_spend_sk(month: str) -> str:
+    """``month`` as ``YYYY-MM`` in the workflow's time zone."""
+    return f"MONTH#{month}"
