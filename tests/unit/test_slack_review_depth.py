@@ -179,3 +179,17 @@ def test_an_overdue_review_goes_where_escalate_to_says(escalate_to: str | None, 
     assert "12:00 Uhr" in told["text"]  # 11:00 UTC in Berlin
     if mentioned:
         assert mentioned in told["text"]
+
+
+def test_a_long_checklist_item_fits_slacks_option_limits_without_losing_words() -> None:
+    sample = load_config(WORKFLOW_FILE.parents[2] / "chalicelib" / "freigabe.toml").workflow
+    for lang in ("de", "en"):
+        block = blocks.checklist_block(sample.step("legal").checklist, lang).to_dict()
+        for option, item in zip(block["element"]["options"], sample.step("legal").checklist,
+                                strict=True):
+            text, description = option["text"]["text"], option["description"]["text"]
+            assert len(text) <= 75 and len(description) <= 75
+            shown = f"{text} {description.rsplit(' · ', 1)[0]}" if " · " in description else text
+            assert shown == item.label_in(lang)
+    first = blocks.checklist_block(sample.step("legal").checklist, "de").to_dict()["element"]["options"][0]
+    assert first["description"]["text"] == "(§ 5a UWG, § 22 MStV, BGH 2021) · Pflicht"

@@ -497,14 +497,36 @@ def decision_modal(post: Post, step: Step, decision: str, lang: str, metadata: s
     return view.to_dict()
 
 
+OPTION_TEXT_LIMIT = 75  # an option's text and its description each
+
+
+def split_words(text: str, limit: int, ellipsis: bool = False) -> tuple[str, str]:
+    """``text`` cut at the last space within ``limit`` characters, and what is left (with
+    ``ellipsis``: the head ends in "…" when something is left)."""
+    if len(text) <= limit:
+        return text, ""
+    room = limit - 1 if ellipsis else limit
+    cut = text.rfind(" ", 0, room + 1)
+    cut = cut if cut > 0 else room
+    opened = text.rfind(" (", 0, cut)
+    if opened > 0 and text.find(")", opened, cut) < 0:
+        cut = opened  # keep a parenthesis such as "(§ 5a UWG, …)" together
+    head, rest = text[:cut].rstrip(), text[cut:].strip()
+    return (head + "…" if ellipsis else head), rest
+
+
 def checklist_block(items: Sequence[ChecklistItem], lang: str) -> InputBlock:
     """The checklist as checkboxes in the reader's language, each marked required or optional.
     Optional for Slack's client (it would ask only for one tick): which ticks are enough is the
     domain's to say, and its answer is shown under this block."""
-    options = [Option(value=item.id[:150], text=PlainTextObject(text=item.label_in(lang)[:75]),
-                      description=PlainTextObject(text=tr(
-                          "checklist_required" if item.required else "checklist_optional", lang)))
-               for item in items[:10]]
+    options = []
+    for item in items[:10]:
+        mark = tr("checklist_required" if item.required else "checklist_optional", lang)
+        head, rest = split_words(item.label_in(lang), OPTION_TEXT_LIMIT)
+        if rest:
+            rest, _ = split_words(rest, OPTION_TEXT_LIMIT - len(mark) - 4, ellipsis=True)
+        options.append(Option(value=item.id[:150], text=PlainTextObject(text=head),
+                              description=PlainTextObject(text=f"{rest} · {mark}" if rest else mark)))
     return InputBlock(block_id=CHECKLIST_BLOCK, label=tr("modal_checklist", lang), optional=True,
                       hint=tr("modal_checklist_hint", lang),
                       element=CheckboxesElement(action_id=CHECKLIST_ACTION, options=options))
