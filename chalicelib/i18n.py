@@ -486,6 +486,71 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "There is no channel called “{name}”.",
         "de": "Einen Kanal „{name}“ gibt es nicht.",
     },
+    # channels and accounts (admins)
+    "not_web_admin": {
+        "en": "Only the web page's admins may manage channels (admin_emails in the workflow file).",
+        "de": "Nur die Admins der Webseite dürfen Kanäle verwalten (admin_emails in der "
+              "Workflow-Datei).",
+    },
+    "channel_name_invalid": {
+        "en": "A channel name has 1 to 40 characters: lowercase letters, digits, - or _.",
+        "de": "Ein Kanalname hat 1 bis 40 Zeichen: Kleinbuchstaben, Ziffern, - oder _.",
+    },
+    "channel_exists": {
+        "en": "A channel named {name} exists already. Please choose another name.",
+        "de": "Es gibt schon einen Kanal namens {name}. Bitte wählen Sie einen anderen Namen.",
+    },
+    "channel_type_unknown": {
+        "en": "Unknown network {type}; use one of {types}.",
+        "de": "Unbekanntes Netzwerk {type}; möglich sind {types}.",
+    },
+    "channel_setting_invalid": {
+        "en": "The setting {setting} is not valid.",
+        "de": "Die Einstellung {setting} ist ungültig.",
+    },
+    "channel_setting_unknown": {
+        "en": "{setting} is not a known setting; known are {known}.",
+        "de": "{setting} ist keine bekannte Einstellung; bekannt sind {known}.",
+    },
+    "channel_base_url_required": {
+        "en": "A {type} channel needs the address of its server (base_url).",
+        "de": "Ein {type}-Kanal braucht die Adresse seines Servers (base_url).",
+    },
+    "channel_conflict": {
+        "en": "Someone changed the channel {name} in the meantime. Reload and try again.",
+        "de": "Jemand hat den Kanal {name} inzwischen geändert. Bitte neu laden und erneut "
+              "versuchen.",
+    },
+    "channel_not_found": {
+        "en": "There is no channel named {name}.",
+        "de": "Es gibt keinen Kanal namens {name}.",
+    },
+    "channel_from_file": {
+        "en": "The channel {name} is set in the workflow file; change it there.",
+        "de": "Der Kanal {name} steht in der Workflow-Datei; bitte ändern Sie ihn dort.",
+    },
+    "channel_in_use": {
+        "en": "The channel {name} is still used by {count} post(s) in review or scheduled. "
+              "Move them to another channel or withdraw them first.",
+        "de": "Der Kanal {name} wird noch von {count} Beitrag/Beiträgen in Prüfung oder "
+              "geplant genutzt. Bitte verschieben oder zurückziehen Sie diese zuerst.",
+    },
+    "credentials_bluesky_only": {
+        "en": "A handle and app password are only for Bluesky channels; connect a {type} "
+              "channel with Connect.",
+        "de": "Handle und App-Passwort gibt es nur für Bluesky-Kanäle; einen {type}-Kanal "
+              "verbinden Sie mit Verbinden.",
+    },
+    "credentials_missing": {
+        "en": "Please enter the handle and an app password.",
+        "de": "Bitte geben Sie das Handle und ein App-Passwort ein.",
+    },
+    "credentials_refused": {
+        "en": "Bluesky did not accept the handle and app password ({problem}). Nothing was "
+              "stored.",
+        "de": "Bluesky hat Handle und App-Passwort nicht angenommen ({problem}). Es wurde "
+              "nichts gespeichert.",
+    },
 }
 
 
