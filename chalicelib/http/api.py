@@ -160,9 +160,16 @@ def build_api(deps: Callable[[], ApiDeps]) -> Blueprint:
         ctx = deps().context
         # require_alt_text: whether the page asks alt text for every image on every channel
         # (Bluesky asks it whatever the workflow says).
-        return 200, {"channels": [{"name": c.name, "type": c.kind, "limit": c.limit}
-                                  for c in writing.channels(ctx)],
-                     "require_alt_text": ctx.workflow.require_alt_text}
+        # x_prices: what a post costs on an X channel (domain/pricing.py), shown beside its
+        # counter.
+        listed = []
+        for c in writing.channels(ctx):
+            channel: dict[str, Any] = {"name": c.name, "type": c.kind, "limit": c.limit}
+            costing = ctx.workflow.x_costing(c.name)
+            if costing is not None:
+                channel["x_prices"] = costing.prices.to_json()
+            listed.append(channel)
+        return 200, {"channels": listed, "require_alt_text": ctx.workflow.require_alt_text}
 
     @api.route("/api/calendar", methods=["GET"])
     @route
@@ -191,9 +198,12 @@ def build_api(deps: Callable[[], ApiDeps]) -> Blueprint:
     def me(request: Request) -> tuple[int, dict[str, Any]]:
         caller = who(request)
         workflow = deps().context.workflow
+        # admin: whether the page shows its admin section (CONTRACT §8); the admin API checks
+        # it again on every call.
         return 200, {"email": caller.email, "name": caller.name,
                      "language": language(request, workflow.language),
-                     "timezone": workflow.timezone}
+                     "timezone": workflow.timezone,
+                     "admin": workflow.is_web_admin(caller.email)}
 
     # -- images (CONTRACT §7): the bytes go straight to the image store, never through here --
 

@@ -46,6 +46,8 @@ REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]")
 DEV_USERS = [
     {"email": "writer@freigabe.example", "name": "Wanda Writer"},
     {"email": "otto.other@freigabe.example", "name": "Otto Other"},
+    # The sample workflow's admin_emails: sees the admin section (channels and accounts).
+    {"email": "admin@freigabe.example", "name": "Ada Admin"},
 ]
 
 Headers = dict[str, str | list[str]]  # what chalice.Response accepts
