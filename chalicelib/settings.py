@@ -41,8 +41,6 @@ class Settings(BaseModel):
     link_key: str = Field("", alias="FREIGABE_LINK_KEY", repr=False)
     # Where run-time channels' tokens live: SSM SecureString parameters under this path.
     channel_tokens: str = Field("/freigabe/local/channels", alias="FREIGABE_CHANNEL_TOKENS")
-    # Where run-time channels' tokens live: SSM SecureString parameters <prefix>/<channel name>.
-    channel_tokens: str = Field("/freigabe/local/channels", alias="FREIGABE_CHANNEL_TOKENS")
     # Where the stream relay anchors each post's chain head, outside the table (make verify).
     anchor_log_group: str = Field("freigabe-anchors", alias="FREIGABE_ANCHOR_LOG_GROUP")
     # Cognito's hosted UI for the web page's sign-in (public values: the page needs them).
