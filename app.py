@@ -7,7 +7,9 @@ from collections.abc import Callable
 from chalice.app import Chalice, DynamoDBEvent, Rate, Request, Response, SQSEvent
 
 from chalicelib.handlers import http as http_handlers
+from chalicelib.handlers import oauth as oauth_handlers
 from chalicelib.http.api import build_api
+from chalicelib.http.oauth_routes import build_oauth_routes
 from chalicelib.http.review_page import build_review_page
 from chalicelib.web.routes import build_web
 
@@ -17,6 +19,7 @@ app = Chalice(app_name="freigabe", configure_logs=False)
 app.register_blueprint(build_api(http_handlers.api_deps))
 app.register_blueprint(build_web(http_handlers.web_deps))
 app.register_blueprint(build_review_page(http_handlers.review_deps))
+app.register_blueprint(build_oauth_routes(oauth_handlers.oauth_deps))
 
 
 @app.middleware("http")

@@ -25,20 +25,24 @@ if TYPE_CHECKING:  # pragma: no cover - types only; the imports below cost cold-
 
     from chalicelib.adapters.anchor import LogAnchor
     from chalicelib.adapters.channels.registry import ChannelDirectory
+    from chalicelib.adapters.dynamodb.channels import DynamoChannelStore
     from chalicelib.adapters.dynamodb.control import ControlStore
     from chalicelib.adapters.dynamodb.repository import DynamoPostRepository
     from chalicelib.adapters.idempotency import DynamoSendLedger, PowertoolsOnce
+    from chalicelib.adapters.oauth.states import DynamoConnectStates
     from chalicelib.adapters.s3_media import S3MediaStore
     from chalicelib.adapters.slack.client import Credentials
     from chalicelib.adapters.slack.deps import SlackServices
     from chalicelib.adapters.slack.directory import SlackDirectory
     from chalicelib.adapters.sqs import SqsPublishQueue
+    from chalicelib.adapters.token_vault import SsmTokenVault
     from chalicelib.config import Config
     from chalicelib.domain.publication import Publication
     from chalicelib.domain.workflow import Workflow
     from chalicelib.secrets import SecretReader
     from chalicelib.services.admin import Admin
     from chalicelib.services.bus import Dispatcher
+    from chalicelib.services.connect import Connect, TokenSource
     from chalicelib.services.delivery import Delivery
     from chalicelib.services.ports import Context, PublishQueue
     from chalicelib.services.scheduling import Scheduling
@@ -140,6 +144,55 @@ class Container:
         from chalicelib.adapters.s3_media import S3MediaStore
 
         return S3MediaStore(self.aws("s3"), self.settings.media_bucket)
+
+    # -- run-time channels and their accounts -----------------------------------------------
+
+    @cached_property
+    def channel_store(self) -> DynamoChannelStore:
+        from chalicelib.adapters.dynamodb.channels import DynamoChannelStore
+
+        return DynamoChannelStore(self.aws("dynamodb"), self.table, clock=self.clock)
+
+    @cached_property
+    def token_vault(self) -> SsmTokenVault:
+        """Run-time channels' tokens: SSM SecureString (standard parameters cost nothing)."""
+        from chalicelib.adapters.token_vault import SsmTokenVault
+
+        return SsmTokenVault(self.aws("ssm"), self.settings.channel_tokens)
+
+    @cached_property
+    def connect_states(self) -> DynamoConnectStates:
+        from chalicelib.adapters.oauth.states import DynamoConnectStates
+
+        return DynamoConnectStates(self.aws("dynamodb"), self.table)
+
+    def connect(self, admin_page: str) -> Connect:
+        """Connecting accounts by OAuth and keeping their tokens alive; ``admin_page`` is where
+        links in admins' notices point (the installation's public URL)."""
+        from chalicelib.adapters.oauth.networks import network_for
+        from chalicelib.adapters.slack.account_notices import SlackAccountNotices
+        from chalicelib.services.connect import Connect
+
+        def notices() -> SlackAccountNotices:
+            return SlackAccountNotices(lambda: self.slack_client, self.workflow.admins,
+                                       self.workflow.language, self.workflow.timezone)
+
+        return Connect(records=self.channel_store, vault=self.token_vault,
+                       states=self.connect_states, networks=network_for, clock=self.clock,
+                       admin_page=admin_page, notices=notices)
+
+    def token_source(self) -> TokenSource:
+        """What run-time channels' publishers ask for their access token."""
+        from chalicelib.services.connect import TokenSource
+
+        return TokenSource(self.connect(self.public_url))
+
+    @property
+    def public_url(self) -> str:
+        """Where people reach the web page, ending in a slash (links in Slack notices)."""
+        configured = self.settings.public_url.strip()
+        return (configured.rstrip("/") if configured
+                else f"http://127.0.0.1:{self.settings.port}") + "/"
 
     def context(self) -> Context:
         from chalicelib.services.ports import Context

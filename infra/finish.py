@@ -21,7 +21,9 @@ PROTECTED_PREFIX = "/api/"
 # carry nothing secret, the health check is for monitors, and the external review page and its
 # decision are for people outside the company (their signed link is their only credential).
 # Any other route must be under /api/ or be added here on purpose.
-PUBLIC_PATHS = frozenset({"/", "/config.json", "/health", "/slack/events"})
+# /oauth/callback: the network sends the browser back without the sign-in header; the state
+# it carries counts only with the cookie the admin's own browser got when Connect started.
+PUBLIC_PATHS = frozenset({"/", "/config.json", "/health", "/slack/events", "/oauth/callback"})
 PUBLIC_PREFIXES = ("/static/", "/review/")
 
 # Values the template provides from the deployed resources. The same name in config.json

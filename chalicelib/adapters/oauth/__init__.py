@@ -1,0 +1,1 @@
+"""Each network's own way to connect an account: authorization URL, code exchange, refresh."""
