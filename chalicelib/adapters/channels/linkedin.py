@@ -11,8 +11,9 @@ upload URL and an image URN, the bytes are PUT there, and the post references th
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from chalicelib.adapters.channels.base import (
@@ -29,7 +30,12 @@ from chalicelib.config import LinkedInChannel
 from chalicelib.domain.media import Image
 from chalicelib.domain.publication import Copy, Outcome, Publication
 
+logger = logging.getLogger(__name__)
+
 POST_URL = "https://www.linkedin.com/feed/update/{urn}"
+# LinkedIn retires each monthly API version after about a year; requests naming it then fail.
+RETIRED_STATUS = 426
+RETIRED_CODE = "NONEXISTENT_VERSION"
 RESTLI_PROTOCOL = "2.0.0"
 
 _RESERVED = re.compile(r"[\\|{}@\[\]()<>#*_~]")
@@ -55,12 +61,15 @@ def little_text(text: str) -> str:
 
 class LinkedInPublisher(Publisher):
     def __init__(self, name: str, config: LinkedInChannel, token: Secret, http: HttpClient,
-                 images: ImageReader | None = None) -> None:
+                 images: ImageReader | None = None,
+                 on_retired: Callable[[str, str], None] | None = None) -> None:
         super().__init__(name, http, images)
         self.base_url = config.base_url.rstrip("/")
         self.author = config.author
         self.api_version = config.api_version
         self.token = token
+        # Told (channel, version) when LinkedIn says the version is retired: the admins hear.
+        self.on_retired = on_retired
 
     def _headers(self) -> dict[str, str]:
         return {
@@ -92,7 +101,7 @@ class LinkedInPublisher(Publisher):
             },
         )
         if not response.ok:
-            raise failed(_message(response))
+            raise failed(self._refusal(response))
         # 201 with an empty body; the new post's URN (urn:li:share:… or urn:li:ugcPost:…) is a header.
         urn = response.headers.get("x-restli-id") or response.headers.get("x-linkedin-id")
         return Outcome("published", url=POST_URL.format(urn=urn) if urn else None, external_id=urn)
@@ -117,6 +126,8 @@ class LinkedInPublisher(Publisher):
             json_body={"initializeUploadRequest": {"owner": self.author}}, idempotent=True)
         answer = response.json()
         value = answer.get("value") if isinstance(answer, dict) else None
+        if response.status == RETIRED_STATUS:
+            raise failed(self._refusal(response))
         if not response.ok or not isinstance(value, dict) or not value.get("uploadUrl") \
                 or not value.get("image"):
             raise image_failure(position, _message(response))
@@ -128,6 +139,19 @@ class LinkedInPublisher(Publisher):
         if not upload.ok:
             raise image_failure(position, _message(upload))
         return str(value["image"])
+
+
+    def _refusal(self, response: Response) -> str:
+        if response.status != RETIRED_STATUS:
+            return _message(response)
+        if self.on_retired is not None:
+            try:
+                self.on_retired(self.name, self.api_version)
+            except Exception:  # noqa: BLE001 - telling the admins must not change the result
+                logger.warning("channel=%s retired version not told", self.name)
+        return (f"this LinkedIn API version ({self.api_version}) has been retired "
+                f"(HTTP 426 {RETIRED_CODE}): set a current linkedin_version on channel "
+                f"{self.name}; nothing was published")
 
 
 def _message(response: Response) -> str:
