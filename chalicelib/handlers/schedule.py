@@ -35,4 +35,16 @@ def send_reminders() -> dict[str, int]:
         log.info("reminders", extra=counts)
     # The per-status counts `/freigabe status` reads, recounted so any drift lasts 15 minutes.
     container.repository.recount_statuses()
+    counts.update(_channel_warnings())
     return counts
+
+
+def _channel_warnings() -> dict[str, int]:
+    """Tokens about to end and channels that stopped, told to the admins once each."""
+    from chalicelib.handlers import oauth
+
+    try:
+        return oauth.warn_expiring()
+    except Exception as err:  # noqa: BLE001 - the reminders above must count whatever happens here
+        log.warning("channel warnings failed", extra={"error": type(err).__name__})
+        return {}
