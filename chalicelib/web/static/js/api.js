@@ -78,6 +78,15 @@ export const api = {
     call("GET", `api/posts/${encodeURIComponent(id)}/changes?from=${encodeURIComponent(fromHash)}`),
   reviewLink: (id, step) =>
     call("POST", `api/posts/${encodeURIComponent(id)}/review-links`, step ? { step } : {}),
+  // Admins (docs/api.md "Admin: channels"): channels and their accounts. connect answers the
+  // network's authorization URL as JSON (Accept), which the page then opens.
+  adminChannels: () => call("GET", "api/admin/channels"),
+  createChannel: (payload) => call("POST", "api/admin/channels", payload),
+  connectChannel: (name) => call("GET", `api/admin/channels/${encodeURIComponent(name)}/connect`),
+  channelCredentials: (name, payload) =>
+    call("POST", `api/admin/channels/${encodeURIComponent(name)}/credentials`, payload),
+  disconnectChannel: (name) => call("POST", `api/admin/channels/${encodeURIComponent(name)}/disconnect`, {}),
+  deleteChannel: (name) => call("DELETE", `api/admin/channels/${encodeURIComponent(name)}`),
   calendar: (from, to) =>
     call("GET", `api/calendar?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`),
 };

@@ -1,5 +1,5 @@
 // The page's entry: language, sign-in, the header, and hash routes
-// (#/compose, #/posts, #/posts/{id}, #/posts/{id}/edit, #/calendar).
+// (#/compose, #/posts, #/posts/{id}, #/posts/{id}/edit, #/calendar, and for admins #/admin).
 
 import { api, publicConfig, setIdentity } from "./api.js";
 import { establish } from "./auth.js";
@@ -9,6 +9,7 @@ import { renderCompose } from "./compose.js";
 import { renderPosts } from "./posts.js";
 import { renderPost } from "./post.js";
 import { renderCalendar } from "./calendar.js";
+import { renderAdmin } from "./admin.js";
 import { errorNotice, loading, onSignInAgain } from "./ui.js";
 
 const ctx = { config: null, session: null, me: null, channels: [], requireAltText: true };
@@ -21,6 +22,8 @@ const ROUTES = [
   [/^#\/posts\/([^/?]+)$/, (view, m) => renderPost(view, ctx, decodeURIComponent(m[1]))],
   [/^#\/posts(?:\?(.*))?$/, (view, m) => renderPosts(view, ctx, new URLSearchParams(m[1] || ""))],
   [/^#\/calendar(?:\?(.*))?$/, (view, m) => renderCalendar(view, ctx, new URLSearchParams(m[1] || ""))],
+  // The OAuth callback comes back to #admin/channels/{name} (http/oauth_routes.py).
+  [/^#\/?admin(?:\/channels(?:\/([^/?]+))?)?$/, (view, m) => renderAdmin(view, ctx, m[1] ? decodeURIComponent(m[1]) : null)],
 ];
 const EDITABLE = ["draft", "in_review", "changes_requested", "scheduled"];
 const NAV = [["#/compose", "nav.compose"], ["#/posts", "nav.posts"], ["#/calendar", "nav.calendar"]];
@@ -105,7 +108,8 @@ function drawChrome() {
   nav.setAttribute("aria-label", t("nav.label"));
   clear(nav);
   if (ctx.me) {
-    nav.append(h("ul", {}, NAV.map(([href, key]) => h("li", {}, h("a", { href, text: t(key) })))));
+    const links = ctx.me.admin ? [...NAV, ["#/admin", "nav.admin"]] : NAV;
+    nav.append(h("ul", {}, links.map(([href, key]) => h("li", {}, h("a", { href, text: t(key) })))));
     markNav(location.hash || "#/posts");
   }
   const session = clear(byId("session"));

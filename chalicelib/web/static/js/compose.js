@@ -4,7 +4,7 @@
 import { api, ApiError } from "./api.js";
 import { h, clear, uid, fill } from "./dom.js";
 import { t, channelType } from "./i18n.js";
-import { check } from "./limits.js";
+import { X_PRICES, check, usd, xCost } from "./limits.js";
 import { OWN_ZONE, dateTime, fromLocalInput, toLocalInput, zoneName } from "./format.js";
 import { mediaField } from "./media-field.js";
 import { previewPanel } from "./preview.js";
@@ -96,6 +96,8 @@ export function renderCompose(main, ctx, post = null, draft = null) {
   function channelRow(channel) {
     const boxId = uid("ch");
     const counter = h("span", { class: "counter", id: `${boxId}-count` });
+    // X bills each post (domain/pricing.py): its cost sits beside the counter.
+    const cost = channel.type === "x" ? h("span", { class: "counter cost", id: `${boxId}-cost` }) : null;
     const box = h("input", { type: "checkbox", id: boxId, value: channel.name, checked: state.checked.has(channel.name), "aria-describedby": counter.id });
     const variantId = uid("variant");
     const variant = h("textarea", { id: variantId, rows: "4", value: state.variants.get(channel.name) || "", "aria-describedby": counter.id });
@@ -109,12 +111,12 @@ export function renderCompose(main, ctx, post = null, draft = null) {
           h("span", { class: "channel-text" },
             h("span", { class: "channel-name", text: channel.name }),
             h("span", { class: "channel-type muted", text: channelType(channel.type) }))),
-        counter, toggle),
+        counter, cost, toggle),
       variantBox);
     box.addEventListener("change", () => {
       if (box.checked) state.checked.add(channel.name); else state.checked.delete(channel.name);
     });
-    const row = { root, channel, box, counter, toggle, variant, variantBox, open: !variantBox.hidden };
+    const row = { root, channel, box, counter, cost, toggle, variant, variantBox, open: !variantBox.hidden };
     toggle.addEventListener("click", () => {
       row.open = !row.open;
       update();
@@ -198,6 +200,7 @@ export function renderCompose(main, ctx, post = null, draft = null) {
       const on = row.box.checked;
       row.root.classList.toggle("is-on", on);
       row.counter.hidden = !on;
+      if (row.cost) row.cost.hidden = !on;
       row.toggle.hidden = !on;
       row.variantBox.hidden = !on || !row.open;
       row.toggle.setAttribute("aria-expanded", String(!row.variantBox.hidden));
@@ -209,6 +212,12 @@ export function renderCompose(main, ctx, post = null, draft = null) {
       row.counter.classList.toggle("over", !result.ok);
       row.counter.classList.toggle("variant-used", hasVariant);
       row.counter.setAttribute("title", hasVariant ? t("compose.countsVariant") : t("compose.countsText"));
+      if (row.cost) {
+        const prices = row.channel.x_prices || X_PRICES;
+        const price = xCost(textFor(row.channel.name), prices);
+        row.cost.textContent = t(price.withUrl ? "compose.xCostUrl" : "compose.xCost", { cost: usd(price.amount) });
+        row.cost.setAttribute("title", t("compose.xCostHint", { post: usd(prices.post), url: usd(prices.post_with_url) }));
+      }
       if (!result.ok) over.push(t("compose.tooLong", { channel: row.channel.name, count: result.count, limit: result.limit }));
     }
     // Announce only when the verdict changes, not on every keystroke.

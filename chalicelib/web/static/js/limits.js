@@ -568,3 +568,26 @@ const FLAGS = [
   'MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK',
   'SL SM SN SO SR SS ST SV SX SY SZ TA TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM UN US UY UZ VA VC VE VG VI VN VU WF WS XK YE YT ZA ZM ZW',
 ].join(' ');
+
+// --- What a post costs on X: chalicelib/domain/pricing.py's defaults; GET /api/channels
+// carries each X channel's configured prices (x_prices), which win.
+
+export const X_PRICES = Object.freeze({ post: 0.015, post_with_url: 0.2 });
+
+// Whether X sees a link in the text: the links its counter counts as 23 (limits.py: x_has_url).
+export function xHasUrl(text) {
+  const normalized = String(text).toWellFormed().normalize('NFC').replace(/\r\n|\r|\n/g, '\n');
+  return xUrls(normalized, xGrammar()).size > 0;
+}
+
+// { amount, withUrl }: the price of publishing the text on an X channel with these prices.
+export function xCost(text, prices = X_PRICES) {
+  const withUrl = xHasUrl(text);
+  return { amount: withUrl ? prices.post_with_url : prices.post, withUrl };
+}
+
+// "$0.015", "$0.20": cents always, a tenth of a cent when there is one (pricing.py: usd).
+export function usd(amount) {
+  const cents = Math.round(amount * 1000) % 10 === 0 ? 2 : 3;
+  return `$${amount.toFixed(cents)}`;
+}
