@@ -103,6 +103,7 @@ def test_the_checklist_is_shown_in_the_readers_language(lang: str, expected: lis
                  blocks.review_modal(post, post.step("legal"), wf, lang, "{}", images=[])):
         checklist = input_blocks(view)[blocks.CHECKLIST_BLOCK]
         assert checklist["element"]["type"] == "checkboxes"
+        assert not checklist.get("optional")  # an item is required: Slack asks for a tick too
         assert [(o["value"], o["text"]["text"], o["description"]["text"])
                 for o in checklist["element"]["options"]] == expected
         assert view["submit"] is not None

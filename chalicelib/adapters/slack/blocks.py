@@ -517,8 +517,8 @@ def split_words(text: str, limit: int, ellipsis: bool = False) -> tuple[str, str
 
 def checklist_block(items: Sequence[ChecklistItem], lang: str) -> InputBlock:
     """The checklist as checkboxes in the reader's language, each marked required or optional.
-    Optional for Slack's client (it would ask only for one tick): which ticks are enough is the
-    domain's to say, and its answer is shown under this block."""
+    Slack's client can only insist on one tick, so it does where any item is required; which
+    ticks are enough is the domain's to say, and its answer is shown under this block."""
     options = []
     for item in items[:10]:
         mark = tr("checklist_required" if item.required else "checklist_optional", lang)
@@ -527,7 +527,8 @@ def checklist_block(items: Sequence[ChecklistItem], lang: str) -> InputBlock:
             rest, _ = split_words(rest, OPTION_TEXT_LIMIT - len(mark) - 4, ellipsis=True)
         options.append(Option(value=item.id[:150], text=PlainTextObject(text=head),
                               description=PlainTextObject(text=f"{rest} · {mark}" if rest else mark)))
-    return InputBlock(block_id=CHECKLIST_BLOCK, label=tr("modal_checklist", lang), optional=True,
+    return InputBlock(block_id=CHECKLIST_BLOCK, label=tr("modal_checklist", lang),
+                      optional=not any(item.required for item in items),
                       hint=tr("modal_checklist_hint", lang),
                       element=CheckboxesElement(action_id=CHECKLIST_ACTION, options=options))
 
