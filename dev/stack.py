@@ -123,6 +123,11 @@ class Stack:
         hooks_port = int(os.environ["FREIGABE_WEBHOOK_PORT"])
         self._spawn("hooks", [python, "-m", "dev.webhook_sink", "--port", str(hooks_port)])
         self._await_port("hooks", hooks_port, 30, stopping)
+        # Stand-in authorization servers, so Connect can be clicked through for every network.
+        oauth_port = int(os.environ.setdefault("FREIGABE_OAUTH_PORT", "8003"))
+        _ensure_free({"FREIGABE_OAUTH_PORT": oauth_port})
+        self._spawn("oauth", [python, "-m", "dev.oauth_standins", "--port", str(oauth_port)])
+        self._await_port("oauth", oauth_port, 30, stopping)
         self._spawn("ticker", [python, "-m", "dev.ticker"])
         self._spawn(
             "api",
@@ -182,6 +187,8 @@ class Stack:
             ("Slack request URL", f"{api}/slack/events"),
             ("Slack dev workspace", slack),
             ("Webhook receiver", f"http://{HOST}:{os.environ['FREIGABE_WEBHOOK_PORT']}/"),
+            ("Network stand-ins", f"http://{HOST}:{os.environ['FREIGABE_OAUTH_PORT']}/"
+                                  "{mastodon,x,linkedin,facebook}  (README: Connect a channel)"),
             ("AWS emulator", os.environ["AWS_ENDPOINT_URL"]),
             ("Image bucket", settings.media_bucket),
             ("Saved data", str(self._persistence.path)),
@@ -210,7 +217,7 @@ class Stack:
     def _shutdown(self) -> None:
         # Writers first, so the final save sees everything; the emulator last, since the save
         # reads from it.
-        for name in ("ticker", "hooks", "slack", "api"):
+        for name in ("ticker", "hooks", "oauth", "slack", "api"):
             self._supervisor.stop(name)
         if self._persistence is not None:
             self._persistence.save(with_queues=True)

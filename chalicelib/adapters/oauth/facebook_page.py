@@ -5,6 +5,7 @@ app's permissions), so there is nothing to refresh. Graph API version in the pat
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -12,11 +13,12 @@ from urllib.parse import urlencode
 from chalicelib.adapters.oauth.http import refusal, request, token_answer
 from chalicelib.domain.oauth import Authorization, OAuthApp, OAuthRefused, Pkce, TokenGrant
 
-GRAPH_VERSION = "v21.0"
+GRAPH_VERSION = "v23.0"
 AUTH_URL = f"https://www.facebook.com/{GRAPH_VERSION}/dialog/oauth"
 GRAPH_URL = "https://graph.facebook.com"
 SCOPES = "pages_show_list,pages_manage_posts,pages_read_engagement"
 NETWORK = "Facebook"
+_VERSIONED = re.compile(r"/v\d+\.\d+$")  # a base_url may name the Graph API version
 
 
 class FacebookPageOAuth:
@@ -28,7 +30,9 @@ class FacebookPageOAuth:
         return Authorization(f"{app.settings.get('auth_url') or AUTH_URL}?{urlencode(query)}")
 
     def exchange(self, app: OAuthApp, code: str, verifier: str, now: datetime) -> TokenGrant:
-        graph = (app.base_url or GRAPH_URL).rstrip("/") + f"/{GRAPH_VERSION}"
+        graph = (app.base_url or GRAPH_URL).rstrip("/")
+        if not _VERSIONED.search(graph):
+            graph += f"/{GRAPH_VERSION}"
         token_url = app.settings.get("token_url") or f"{graph}/oauth/access_token"
         short = token_answer(request("GET", token_url + "?" + urlencode({
             "client_id": _client_id(app), "client_secret": app.client_secret or "",
