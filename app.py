@@ -8,6 +8,7 @@ from chalice.app import Chalice, DynamoDBEvent, Rate, Request, Response, SQSEven
 
 from chalicelib.handlers import http as http_handlers
 from chalicelib.handlers import oauth as oauth_handlers
+from chalicelib.http.admin import build_admin
 from chalicelib.http.api import build_api
 from chalicelib.http.oauth_routes import build_oauth_routes
 from chalicelib.http.review_page import build_review_page
@@ -20,6 +21,7 @@ app.register_blueprint(build_api(http_handlers.api_deps))
 app.register_blueprint(build_web(http_handlers.web_deps))
 app.register_blueprint(build_review_page(http_handlers.review_deps))
 app.register_blueprint(build_oauth_routes(oauth_handlers.oauth_deps))
+app.register_blueprint(build_admin(http_handlers.admin_deps))
 
 
 @app.middleware("http")

@@ -8,7 +8,10 @@ layer (app.py, handlers/) asks for it; everything below receives what it needs a
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import secrets
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import cached_property
@@ -40,12 +43,19 @@ if TYPE_CHECKING:  # pragma: no cover - types only; the imports below cost cold-
     from chalicelib.domain.publication import Publication
     from chalicelib.domain.workflow import Workflow
     from chalicelib.secrets import SecretReader
+    from chalicelib.services.accounts import Accounts
     from chalicelib.services.admin import Admin
     from chalicelib.services.bus import Dispatcher
     from chalicelib.services.connect import Connect, TokenSource
     from chalicelib.services.delivery import Delivery
     from chalicelib.services.ports import Context, PublishQueue
     from chalicelib.services.scheduling import Scheduling
+
+
+log = logging.getLogger("freigabe.bootstrap")
+
+# How long a container trusts its list of run-time channels before reading it again.
+RUNTIME_CHANNELS_SECONDS = 10.0
 
 
 def utc_now() -> datetime:
@@ -78,6 +88,7 @@ class Container:
         self._aws: dict[str, BaseClient] = {}
         self._session: BotocoreSession | None = None
         self._slack_requests: ChaliceSlackRequestHandler | None = None
+        self._live: tuple[float, Workflow] | None = None
 
     # -- configuration ------------------------------------------------------------------------
 
@@ -91,6 +102,23 @@ class Container:
     @property
     def workflow(self) -> Workflow:
         return self.config.workflow
+
+    def live_workflow(self) -> Workflow:
+        """The workflow file's workflow with the channels admins created at run time, so posts
+        can name them (read again after RUNTIME_CHANNELS_SECONDS; the file wins on a name). When
+        the table cannot be read, the file's channels alone."""
+        now = time.monotonic()
+        if self._live is None or now - self._live[0] > RUNTIME_CHANNELS_SECONDS:
+            base = self.workflow
+            try:
+                extra = {a.name: a.type for a in self.channel_store.list()
+                         if a.name not in base.channels}
+            except Exception as err:  # noqa: BLE001 - the file's channels still work
+                log.warning("run-time channels not read", extra={"error": type(err).__name__})
+                extra = {}
+            merged = dataclasses.replace(base, channels={**base.channels, **extra}) if extra else base
+            self._live = (now, merged)
+        return self._live[1]
 
     # -- AWS ----------------------------------------------------------------------------------
 
@@ -197,7 +225,7 @@ class Container:
     def context(self) -> Context:
         from chalicelib.services.ports import Context
 
-        return Context(repo=self.repository, workflow=self.workflow, clock=self.clock,
+        return Context(repo=self.repository, workflow=self.live_workflow(), clock=self.clock,
                        new_id=self.new_id, media=lambda: self.media)
 
     # -- publishing ---------------------------------------------------------------------------
@@ -222,9 +250,26 @@ class Container:
 
     @cached_property
     def channels(self) -> ChannelDirectory:
-        from chalicelib.adapters.channels.registry import ChannelDirectory
+        from chalicelib.adapters.channels.registry import ChannelDirectory, RuntimeChannels
 
-        return ChannelDirectory(self.config.channels, self.secrets.resolve, media=lambda: self.media)
+        return ChannelDirectory(self.config.channels, self.secrets.resolve, media=lambda: self.media,
+                                runtime=RuntimeChannels(self.channel_store, self.token_source))
+
+    def accounts(self) -> Accounts:
+        """What the admins' channel use cases need."""
+        from chalicelib.services.accounts import Accounts
+
+        return Accounts(store=self.channel_store, vault=self.token_vault, workflow=self.workflow,
+                        file_channels=self.workflow.channels, clock=self.clock,
+                        posts=self.repository, bluesky_sign_in=bluesky_sign_in)
+
+    def unusable_channels(self, channels: list[str], now: datetime) -> list[str]:
+        """Of a post's channels, the run-time ones that cannot publish now (the tick holds such
+        a post back); the workflow file's channels are not looked up."""
+        from chalicelib.services.accounts import unusable
+
+        runtime = [name for name in channels if name not in self.config.channels]
+        return unusable(self.channel_store, runtime, now) if runtime else []
 
     def scheduling(self) -> Scheduling:
         """What the tick needs."""
@@ -233,14 +278,14 @@ class Container:
 
         notices = SlackAdminNotices(lambda: self.slack_client, self.workflow.admins,
                                     self.workflow.language)
-        return Scheduling(repo=self.repository, workflow=self.workflow, clock=self.clock,
+        return Scheduling(repo=self.repository, workflow=self.live_workflow(), clock=self.clock,
                           queue=self.queue, control=self.control, notices=notices)
 
     def delivery(self) -> Delivery:
         """What the publish queue's worker needs."""
         from chalicelib.services.delivery import Delivery
 
-        return Delivery(repo=self.repository, workflow=self.workflow, clock=self.clock,
+        return Delivery(repo=self.repository, workflow=self.live_workflow(), clock=self.clock,
                         control=self.control, channels=self.channels, ledger=self.ledger,
                         once=self.once)
 
@@ -248,7 +293,7 @@ class Container:
         """What the admins' use cases need (retry, mark as published, pause, resume)."""
         from chalicelib.services.admin import Admin
 
-        return Admin(repo=self.repository, workflow=self.workflow, clock=self.clock,
+        return Admin(repo=self.repository, workflow=self.live_workflow(), clock=self.clock,
                      queue=DeferredQueue(lambda: self.queue), control=self.control)
 
     # -- Slack --------------------------------------------------------------------------------
@@ -299,6 +344,17 @@ class Container:
                 chalice_app, self.slack_credentials.signing_secret, self.slack_client,
                 self.slack_services, in_lambda=self.settings.in_lambda)
         return self._slack_requests
+
+
+def bluesky_sign_in(name: str, base_url: str, handle: str, app_password: str) -> str:
+    """services.accounts.SignIn: a Bluesky session opened with the handle and app password."""
+    from chalicelib.adapters.oauth.bluesky import check_app_password
+    from chalicelib.domain.oauth import OAuthRefused, OAuthUnavailable
+
+    try:
+        return check_app_password(base_url, handle, app_password)
+    except (OAuthRefused, OAuthUnavailable) as err:
+        raise LookupError(str(err)) from None
 
 
 _container: Container | None = None

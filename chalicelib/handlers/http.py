@@ -5,6 +5,7 @@ from __future__ import annotations
 from chalice.app import Response
 
 from chalicelib import bootstrap
+from chalicelib.http.admin import AdminDeps
 from chalicelib.http.api import ApiDeps
 from chalicelib.http.review_page import ReviewDeps
 from chalicelib.settings import get_settings
@@ -14,7 +15,15 @@ from chalicelib.web.routes import WebDeps
 def health() -> Response:
     from chalicelib.services import health as health_service
 
-    status, body = health_service.check(bootstrap.container().control)
+    container = bootstrap.container()
+
+    def channels() -> dict[str, object]:
+        from chalicelib.services import accounts
+
+        return accounts.summary(accounts.health(container.channel_store,
+                                                container.workflow.channels, container.clock()))
+
+    status, body = health_service.check(container.control, channels)
     return Response(body=body, status_code=status)
 
 
@@ -31,6 +40,12 @@ def api_deps() -> ApiDeps:
     container = bootstrap.container()
     return ApiDeps(context=container.context(), settings=container.settings,
                    people=SlackPeople())
+
+
+def admin_deps() -> AdminDeps:
+    """What the admins' channel routes need."""
+    container = bootstrap.container()
+    return AdminDeps(accounts=container.accounts(), settings=container.settings)
 
 
 def default_language() -> str:

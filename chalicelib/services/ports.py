@@ -265,9 +265,10 @@ class TokenSource(Protocol):
         """A token to send now: refreshed first (once, whoever else asks at the same moment)
         when it is about to expire. LookupError when the channel has none."""
 
-    def after_unauthorized(self, channel: str) -> str | None:
-        """The network refused the token (401): a refreshed one, or None when it cannot be
-        refreshed (the channel is then marked expired and admins are told)."""
+    def after_unauthorized(self, channel: str, rejected: str | None = None) -> str | None:
+        """The network refused the token (401; ``rejected``: that token): a refreshed one, or
+        None when it cannot be refreshed (the channel is then marked expired and admins are
+        told)."""
 
 
 class TokenRefresher(Protocol):
