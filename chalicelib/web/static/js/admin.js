@@ -30,7 +30,7 @@ const STATUS_CLASS = {
 
 export async function renderAdmin(view, ctx, focusName) {
   if (!ctx.me || !ctx.me.admin) {
-    const heading = h("h1", { tabindex: "-1", text: t("admin.title") });
+    const heading = h("h1", { id: "page-title", tabindex: "-1", text: t("admin.title") });
     fill(view, heading, h("div", { class: "notice notice-error", role: "alert" }, t("admin.notAdmin")));
     pageTitle(t("admin.title"));
     return heading;
@@ -43,7 +43,7 @@ export async function renderAdmin(view, ctx, focusName) {
     fill(view, errorNotice(err));
     return null;
   }
-  const heading = h("h1", { tabindex: "-1", text: t("admin.title") });
+  const heading = h("h1", { id: "page-title", tabindex: "-1", text: t("admin.title") });
   const list = h("div", { class: "admin-channels" }, channels.map((c) => channelCard(c)));
   const notice = h("div", { class: "admin-notice", role: "status", "aria-live": "polite" });
   fill(view,
