@@ -38,10 +38,11 @@ S = Status
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     S.DRAFT: frozenset({S.IN_REVIEW, S.SCHEDULED, S.WITHDRAWN}),
     # IN_REVIEW -> IN_REVIEW: an edit while in review restarts the review.
+    # ... -> EXPIRED: not approved by its publish time plus the late window.
     S.IN_REVIEW: frozenset(
-        {S.IN_REVIEW, S.CHANGES_REQUESTED, S.REJECTED, S.SCHEDULED, S.WITHDRAWN}
+        {S.IN_REVIEW, S.CHANGES_REQUESTED, S.REJECTED, S.SCHEDULED, S.WITHDRAWN, S.EXPIRED}
     ),
-    S.CHANGES_REQUESTED: frozenset({S.IN_REVIEW, S.SCHEDULED, S.WITHDRAWN}),
+    S.CHANGES_REQUESTED: frozenset({S.IN_REVIEW, S.SCHEDULED, S.WITHDRAWN, S.EXPIRED}),
     S.REJECTED: frozenset(),
     S.SCHEDULED: frozenset({S.IN_REVIEW, S.PUBLISHING, S.WITHDRAWN, S.EXPIRED}),
     S.PUBLISHING: frozenset({S.PUBLISHED, S.PARTIALLY_PUBLISHED, S.FAILED}),

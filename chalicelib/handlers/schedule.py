@@ -31,7 +31,9 @@ def send_reminders() -> dict[str, int]:
     counts = review_desk.send_reminders(context, requests)
     # Overdue reviews, told once each (the stream relay turns them into Slack messages).
     counts["escalated"] = review_desk.escalate_overdue(context)
-    if counts["reminded"] or counts["failed"] or counts["escalated"]:
+    # Posts still unapproved when their publish time plus the late window has passed.
+    counts["expired"] = review_desk.expire_unapproved(context)
+    if counts["reminded"] or counts["failed"] or counts["escalated"] or counts["expired"]:
         log.info("reminders", extra=counts)
     # The per-status counts `/freigabe status` reads, recounted so any drift lasts 15 minutes.
     container.repository.recount_statuses()

@@ -193,6 +193,47 @@ def escalate_overdue(ctx: Context) -> int:
     return escalated
 
 
+# How far back the expiry looks for publish times, beyond the late window: the reminders run
+# every 15 minutes, so a day covers any outage of the schedule short of a day.
+EXPIRY_LOOKBACK = timedelta(days=1)
+
+
+def expire_unapproved(ctx: Context) -> int:
+    """End as ``expired`` every post still in review (or sent back for changes) whose publish
+    time plus the late window has passed: it can no longer go out on time, so nobody should
+    approve it by habit. The author and the steps' channels are told (``PostExpired``). Reads
+    only the calendar index for the publish times that just left the window; returns how many
+    expired."""
+    now = ctx.clock()
+    latest = now - ctx.workflow.late_window
+    expired = 0
+    for candidate in ctx.repo.calendar(latest - EXPIRY_LOOKBACK, latest):
+        if candidate.status not in (Status.IN_REVIEW, Status.CHANGES_REQUESTED):
+            continue
+        try:
+            _, saved = until_saved(ctx.repo, candidate.id, _expiry(ctx), read=candidate)
+        except Exception as err:  # noqa: BLE001 - one post's trouble never stops the others
+            log.warning("unapproved post not expired",
+                        extra={"post_id": candidate.id, "error": type(err).__name__})
+            continue
+        if saved:
+            expired += 1
+            log.info("unapproved post expired", extra={"post_id": candidate.id})
+    return expired
+
+
+def _expiry(ctx: Context) -> Callable[[Post], bool]:
+    def record(post: Post) -> bool:
+        if post.status not in (Status.IN_REVIEW, Status.CHANGES_REQUESTED) or not post.publish_at:
+            return False
+        if post.publish_at + ctx.workflow.late_window > ctx.clock():
+            return False
+        post.expire(ctx.clock())
+        return True
+
+    return record
+
+
 def _escalation(ctx: Context, step: str, escalate_to: str | None) -> Callable[[Post], bool]:
     def record(post: Post) -> bool:
         return post.escalate(step, escalate_to, ctx.clock())
