@@ -31,12 +31,23 @@ def word_diff(old: str, new: str) -> list[tuple[Change, str]]:
             parts.append((kind, text))
 
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
+    opcodes = matcher.get_opcodes()
+    removed: list[str] = []
+    added: list[str] = []
+    for index, (op, i1, i2, j1, j2) in enumerate(opcodes):
+        # Only whitespace kept between two changes reads as a change of the whole phrase
+        # ("morgen früh." -> "heute abend." is one replacement, not two).
+        between = 0 < index < len(opcodes) - 1 and all(not t.strip() for t in before[i1:i2])
+        if op == "equal" and not between:
+            add("removed", removed)
+            add("added", added)
+            removed, added = [], []
             add("same", before[i1:i2])
         else:
-            add("removed", before[i1:i2])
-            add("added", after[j1:j2])
+            removed += before[i1:i2]
+            added += after[j1:j2]
+    add("removed", removed)
+    add("added", added)
     return parts
 
 

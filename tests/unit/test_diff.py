@@ -54,3 +54,11 @@ def test_content_changes_cover_every_variant_and_the_images() -> None:
     assert by_field["variant:mastodon"] == {"field": "variant:mastodon", "changed": True,
                                             "diff": [["added", "Neu bei uns"]]}
     assert changes["images"] == ["image 1 alt text changed", "image 2 replaced"]
+
+
+def test_a_phrase_replaced_word_by_word_reads_as_one_change() -> None:
+    old, new = "Wir sehen uns morgen früh.", "Wir sehen uns heute abend."
+    parts = word_diff(old, new)
+    assert parts == [("same", "Wir sehen uns "), ("removed", "morgen früh."), ("added", "heute abend.")]
+    assert "".join(t for k, t in parts if k != "added") == old
+    assert "".join(t for k, t in parts if k != "removed") == new
