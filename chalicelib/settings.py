@@ -43,6 +43,10 @@ class Settings(BaseModel):
     channel_tokens: str = Field("/freigabe/local/channels", alias="FREIGABE_CHANNEL_TOKENS")
     # Where the stream relay anchors each post's chain head, outside the table (make verify).
     anchor_log_group: str = Field("freigabe-anchors", alias="FREIGABE_ANCHOR_LOG_GROUP")
+    # The key that signs evidence files: a KMS key id or ARN (AWS), or "local:<path>" of a key
+    # file; unset outside Lambda: a key file in the state directory, made on first use.
+    evidence_key: str = Field("", alias="FREIGABE_EVIDENCE_KEY")
+    state_dir: str = Field(".freigabe", alias="FREIGABE_STATE_DIR")
     # Cognito's hosted UI for the web page's sign-in (public values: the page needs them).
     cognito_domain: str = Field("", alias="FREIGABE_COGNITO_DOMAIN")
     cognito_client_id: str = Field("", alias="FREIGABE_COGNITO_CLIENT_ID")
