@@ -426,6 +426,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Prüf-Links sind auf diesem Server nicht eingerichtet (FREIGABE_LINK_KEY fehlt "
               "oder ist nicht lesbar). Es wurde nichts geändert.",
     },
+    "evidence_not_configured": {
+        "en": "Evidence files cannot be signed on this server: no signing key is set up "
+              "(FREIGABE_EVIDENCE_KEY). Please tell an administrator.",
+        "de": "Nachweisdateien können auf diesem Server nicht signiert werden: Es ist kein "
+              "Signaturschlüssel eingerichtet (FREIGABE_EVIDENCE_KEY). Bitte wenden Sie sich an "
+              "die Administration.",
+    },
+    "evidence_signing_failed": {
+        "en": "The evidence file could not be signed just now (the signing key did not answer). "
+              "Please try again in a minute.",
+        "de": "Die Nachweisdatei konnte gerade nicht signiert werden (der Signaturschlüssel hat "
+              "nicht geantwortet). Bitte versuchen Sie es in einer Minute erneut.",
+    },
     "link_name_required": {
         "en": "Please enter your name.",
         "de": "Bitte geben Sie Ihren Namen ein.",
