@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover - types only; the imports below cost cold-
     from chalicelib.adapters.sqs import SqsPublishQueue
     from chalicelib.adapters.token_vault import SsmTokenVault
     from chalicelib.config import Config
+    from chalicelib.domain.accounts import ChannelAccount
     from chalicelib.domain.publication import Publication
     from chalicelib.domain.workflow import Workflow
     from chalicelib.secrets import SecretReader
@@ -279,7 +280,8 @@ class Container:
         notices = SlackAdminNotices(lambda: self.slack_client, self.workflow.admins,
                                     self.workflow.language)
         return Scheduling(repo=self.repository, workflow=self.live_workflow(), clock=self.clock,
-                          queue=self.queue, control=self.control, notices=notices)
+                          queue=self.queue, control=self.control, notices=notices,
+                          unusable=self.unusable_channels)
 
     def delivery(self) -> Delivery:
         """What the publish queue's worker needs."""
@@ -331,9 +333,14 @@ class Container:
 
     def slack_services(self) -> SlackServices:
         from chalicelib.adapters.slack.deps import SlackServices
+        from chalicelib.services.accounts import health
+
+        def channels() -> list[tuple[ChannelAccount, str]]:
+            return health(self.channel_store, self.workflow.channels, self.clock())
 
         return SlackServices(context=self.context(), directory=self.directory,
-                             control=self.control, admin=self.admin(), routing=self.config.slack)
+                             control=self.control, admin=self.admin(), routing=self.config.slack,
+                             channels=channels)
 
     def slack_requests(self, chalice_app: Chalice) -> ChaliceSlackRequestHandler:
         """The Bolt app behind `POST /slack/events`, built on the first Slack request."""

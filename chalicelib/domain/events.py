@@ -82,16 +82,25 @@ class ReviewOverdue:
     escalate_to: str | None
 
 
+@dataclass(frozen=True)
+class ChannelsNotConnected:
+    """A post fell due on channels that are not connected: it is held back (not failed) until
+    an admin reconnects them; its author is told once per set of channels."""
+
+    post_id: str
+    channels: tuple[str, ...]
+
+
 Message = (
     ReviewRequested | ReviewVoided | DecisionRecorded | PostScheduled | PostSettled | PostExpired
-    | HoldPlaced | HoldReleased | ReviewOverdue
+    | HoldPlaced | HoldReleased | ReviewOverdue | ChannelsNotConnected
 )
 
 
 _KINDS: dict[str, type] = {
     kind.__name__: kind
     for kind in (ReviewRequested, ReviewVoided, DecisionRecorded, PostScheduled, PostSettled,
-                 PostExpired, HoldPlaced, HoldReleased, ReviewOverdue)
+                 PostExpired, HoldPlaced, HoldReleased, ReviewOverdue, ChannelsNotConnected)
 }
 
 

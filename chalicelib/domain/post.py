@@ -47,6 +47,10 @@ def _changes(before: Content, after: Content) -> list[str]:
     return [name for name in fields if name != "media"] + (images or ["media"])
 
 
+# The result a channel shows while a due post waits for it to be connected again.
+CHANNEL_NOT_CONNECTED = "held: channel not connected"
+
+
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
@@ -491,6 +495,23 @@ class Post:
         self._move(Status.PUBLISHING, now, "freigabe", "publishing",
                    {"channels": targets, "retry": retry})
         return targets
+
+    def hold_for_channels(self, channels: list[str], now: datetime) -> bool:
+        """Due, but these channels are not connected: the post stays scheduled, each of them
+        shows the result ``held: channel not connected`` (the claim replaces it once they are
+        connected again), and the author hears of it. False when that was noted already."""
+        if self.status is not Status.SCHEDULED:
+            raise InvalidTransition("cannot_publish", status=self.status.value)
+        if all((r := self.results.get(ch)) is not None and r.error == CHANNEL_NOT_CONNECTED
+               for ch in channels):
+            return False
+        for channel in channels:
+            previous = self.results.get(channel)
+            self.results[channel] = ChannelResult(error=CHANNEL_NOT_CONNECTED,
+                                                  attempts=previous.attempts if previous else 0)
+        self._record(now, "channels_not_connected", "freigabe", {"channels": list(channels)})
+        self.messages.append(ev.ChannelsNotConnected(self.id, tuple(channels)))
+        return True
 
     def record_result(self, channel: str, result: ChannelResult, now: datetime,
                       actor: str = "freigabe") -> None:

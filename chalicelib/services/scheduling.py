@@ -64,6 +64,9 @@ class Scheduling:
     control: ControlStore
     monotonic: Callable[[], float] = time.monotonic
     notices: AdminNotices | None = None
+    # Of a post's channels, those that cannot publish now (a run-time channel not connected,
+    # expired or refused); such a post is held back instead of failing at its time.
+    unusable: Callable[[list[str], datetime], list[str]] | None = None
 
 
 class Batches:
@@ -250,6 +253,17 @@ def _claim_due(s: Scheduling, post_id: str, now: datetime, report: TickReport) -
     if post.holds:
         # A reviewer's hold: never claimed; releasing the last hold makes it due again.
         report.skipped += 1
+        return [], 0
+    blocked = s.unusable(list(post.content.channels), now) if s.unusable is not None else []
+    if blocked:
+        # Held back, not failed: the tick claims it once the channels are connected again
+        # (or expires it after the late window). The author hears of it through the message
+        # the post records, the admins directly.
+        report.skipped += 1
+        if post.hold_for_channels(blocked, now) and _saved(s.repo, post):
+            log.warning("publish held: channel not connected",
+                        extra={"post_id": post.id, "channels": blocked})
+        _tell_admins_once(s, post.id, "channel_not_connected")
         return [], 0
     channels = post.claim(now)
     if not _saved(s.repo, post):

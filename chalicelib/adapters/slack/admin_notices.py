@@ -25,7 +25,8 @@ class SlackAdminNotices:
     def post_held(self, post_id: str, problem: str) -> None:
         from slack_sdk.errors import SlackApiError
 
-        key = "held_lacks_approvals" if problem == "lacks_approvals" else "held_failed"
+        key = {"lacks_approvals": "held_lacks_approvals",
+               "channel_not_connected": "held_channel_not_connected"}.get(problem, "held_failed")
         text = blocks.escape(tr(key, self._lang, post=post_id, problem=problem))
         if not self._admins:
             log.warning("no admins in the workflow file to tell of a held post",

@@ -1,4 +1,4 @@
-"""`/freigabe status | queue | due | pause <reason> | resume | help`: answered in the
+"""`/freigabe status | queue | due | channels | pause <reason> | resume | help`: answered in the
 acknowledgement, visible only to the person who typed it. `queue` answers only admins and
 reviewers (``review_desk.may_see_queue``); `status` (counts only) answers everyone."""
 
@@ -39,6 +39,8 @@ def answer(services: SlackServices, user_id: str, text: str, lang: str) -> Answe
         return _pause(services, user_id, rest, lang)
     if word == "resume":
         return _resume(services, user_id, lang)
+    if word == "channels":
+        return _channels(services, lang)
     if word in ("", "help"):
         return blocks.notice(tr("help", lang))
     unknown = blocks.escape(tr("unknown_command", lang, text=text.strip()[:100]))
@@ -65,3 +67,25 @@ def _resume(services: SlackServices, user_id: str, lang: str) -> Answer:
         return blocks.notice(blocks.escape(tr("admins_only", lang)))
     log.info("publishing resumed", extra={"user": user_id})
     return blocks.notice(blocks.escape(tr("resumed" if previous else "not_paused", lang)))
+
+
+def _channels(services: SlackServices, lang: str) -> Answer:
+    """Every channel and its health, as the admin page shows it (never a secret)."""
+    if services.channels is None:
+        return blocks.notice(blocks.escape(tr("channels_empty", lang)))
+    lines = [f"*{blocks.escape(tr('channels_header', lang))}*"]
+    for account, status in services.channels():
+        line = tr("channels_line", lang, name=account.name, type=account.type,
+                  source=tr(f"channels_source_{account.source}", lang),
+                  status=tr(f"channel_{status}", lang))
+        if account.account:
+            line += tr("channels_account", lang, account=account.account)
+        if account.expires_at and status in ("expiring", "expired"):
+            line += tr("channels_expires", lang, at=account.expires_at)
+        if account.last_error and status != "connected":
+            line += tr("channels_error", lang, error=account.last_error[:200])
+        lines.append(blocks.escape(line))
+    if len(lines) == 1:
+        lines.append(blocks.escape(tr("channels_empty", lang)))
+    lines.append(blocks.escape(tr("channels_reconnect", lang)))
+    return blocks.notice("\n".join(lines))

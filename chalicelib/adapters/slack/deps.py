@@ -3,11 +3,13 @@ the middleware runtime.py installs."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.adapters.slack.directory import SlackDirectory
 from chalicelib.config import SlackRouting
+from chalicelib.domain.accounts import ChannelAccount
 from chalicelib.services.ports import Context, ControlStore
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -25,6 +27,8 @@ class SlackServices:
     control: ControlStore
     admin: Admin
     routing: SlackRouting
+    # Every channel with its status (services.accounts.health), for `/freigabe channels`.
+    channels: Callable[[], list[tuple[ChannelAccount, str]]] | None = None
 
 
 def services_of(context: Any) -> SlackServices:

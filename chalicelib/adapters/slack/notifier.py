@@ -124,6 +124,8 @@ class _Delivery:
             self.hold_changed(message.step, message.by, None)
         elif isinstance(message, ev.ReviewOverdue):
             self.overdue(message)
+        elif isinstance(message, ev.ChannelsNotConnected):
+            self.channels_not_connected(message)
 
     # -- review requests ----------------------------------------------------------------------
 
@@ -483,6 +485,15 @@ class _Delivery:
             self.client.chat_postMessage(channel=self.routing.channel_for(name), text=text,
                                          unfurl_links=False, unfurl_media=False)
         self._dm(blocks.escape(texts.tr("dm_expired", self.lang, title=title)))
+
+    def channels_not_connected(self, message: ev.ChannelsNotConnected) -> None:
+        """Due but held back for channels that are not connected: the author hears it (the
+        admins are told by the tick)."""
+        from chalicelib.adapters.slack import blocks
+
+        self._dm(blocks.escape(texts.tr("dm_channels_not_connected", self.lang,
+                                        title=blocks.title_of(self.post),
+                                        channels=", ".join(message.channels))))
 
     def _reply_in_threads(self, text: str, body: list[dict[str, Any]]) -> None:
         for step in self.post.steps:

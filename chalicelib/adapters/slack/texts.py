@@ -229,6 +229,19 @@ TEXTS: dict[str, dict[str, str]] = {
     "dm_settled": {"de": "„{title}“: {status}.", "en": "“{title}”: {status}."},
     "dm_expired": {"de": "„{title}“ ist abgelaufen: Die Freigabe kam zu spät für den geplanten Zeitpunkt.",
                    "en": "“{title}” expired: it was not approved in time for its publish time."},
+    "dm_channels_not_connected": {
+        "de": "„{title}“ ist fällig, wird aber zurückgehalten: Der Kanal {channels} ist nicht "
+              "verbunden. Sobald ein Admin ihn verbindet, geht der Beitrag raus (innerhalb des "
+              "Spätfensters).",
+        "en": "“{title}” is due but held back: the channel {channels} is not connected. It goes "
+              "out once an admin connects it (within the late window)."},
+    "held_channel_not_connected": {
+        "de": "⚠️ Beitrag {post} ist fällig, wird aber zurückgehalten: Einer seiner Kanäle ist "
+              "nicht verbunden. Bitte im Admin-Bereich der Webseite verbinden; "
+              "*/freigabe channels* zeigt den Stand.",
+        "en": "⚠️ Post {post} is due but held back: one of its channels is not connected. "
+              "Please connect it in the web page's admin section; */freigabe channels* shows "
+              "the state."},
     # publication results
     "results_header": {"de": "Veröffentlichung: {status}", "en": "Publication: {status}"},
     "result_published": {"de": "veröffentlicht", "en": "published"},
@@ -284,13 +297,32 @@ TEXTS: dict[str, dict[str, str]] = {
                    "*/freigabe due* – Ihre Prüfungen mit Frist, die nächste zuerst\n"
                    "*/freigabe pause <Grund>* – Veröffentlichung anhalten (Admins)\n"
                    "*/freigabe resume* – Veröffentlichung fortsetzen (Admins)\n"
+                   "*/freigabe channels* – die Kanäle und ob sie verbunden sind\n"
                    "*/freigabe help* – diese Hilfe",
              "en": "*/freigabe status* – posts by status and whether publishing runs\n"
                    "*/freigabe queue* – the next scheduled posts (reviewers and admins)\n"
                    "*/freigabe due* – your reviews with a deadline, the next first\n"
                    "*/freigabe pause <reason>* – pause publishing (admins)\n"
                    "*/freigabe resume* – resume publishing (admins)\n"
+                   "*/freigabe channels* – the channels and whether they are connected\n"
                    "*/freigabe help* – this help"},
+    # /freigabe channels
+    "channels_header": {"de": "Kanäle", "en": "Channels"},
+    "channels_empty": {"de": "Keine Kanäle.", "en": "No channels."},
+    "channels_line": {"de": "• *{name}* ({type}, {source}): {status}",
+                      "en": "• *{name}* ({type}, {source}): {status}"},
+    "channels_account": {"de": " – Konto {account}", "en": " – account {account}"},
+    "channels_expires": {"de": " – Token endet {at}", "en": " – token ends {at}"},
+    "channels_error": {"de": " – zuletzt: {error}", "en": " – last: {error}"},
+    "channels_source_file": {"de": "Workflow-Datei", "en": "workflow file"},
+    "channels_source_runtime": {"de": "Webseite", "en": "web page"},
+    "channel_connected": {"de": "✅ verbunden", "en": "✅ connected"},
+    "channel_expiring": {"de": "⏳ läuft bald ab", "en": "⏳ expiring soon"},
+    "channel_expired": {"de": "⛔ abgelaufen", "en": "⛔ expired"},
+    "channel_error": {"de": "⚠️ Fehler", "en": "⚠️ error"},
+    "channel_not_connected": {"de": "🔌 nicht verbunden", "en": "🔌 not connected"},
+    "channels_reconnect": {"de": "Verbinden oder neu verbinden: im Admin-Bereich der Webseite.",
+                           "en": "Connect or reconnect: in the web page's admin section."},
     "unknown_command": {"de": "Das kenne ich nicht: „{text}“.", "en": "I do not know “{text}”."},
     # App Home
     "home_header": {"de": "Ihre offenen Prüfungen", "en": "Your pending reviews"},
