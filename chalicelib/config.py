@@ -170,25 +170,30 @@ class LinkedInChannel(_Strict):
     api_version: Annotated[str, Field(pattern=r"^\d{6}$")] = "202510"
 
 
-class XPrices(_Strict):
-    """X's price per post request in USD, when it differs from domain/pricing.py's."""
+class XPrices(TypedDict):
+    """X's price per post request in USD, where it differs from domain/pricing.py's (a plain
+    table: docs/workflow.md describes it beside the channel's keys)."""
 
-    post: Annotated[float, Field(ge=0, le=100)] = float(pricing.POST_USD)
-    post_with_url: Annotated[float, Field(ge=0, le=100)] = float(pricing.POST_WITH_URL_USD)
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+    post: NotRequired[Annotated[float, Field(ge=0, le=100)]]
+    post_with_url: NotRequired[Annotated[float, Field(ge=0, le=100)]]
 
 
 class XChannel(_Strict):
     type: Literal["x"]
     base_url: HttpUrl = "https://api.x.com"
     access_token: SecretRef
-    x_prices: XPrices = XPrices()
+    x_prices: XPrices | None = None
     # Posts that would take the month's spend on this channel over it are held back.
     x_monthly_budget_usd: Annotated[float, Field(ge=0)] | None = None
 
     def costing(self) -> pricing.XCosting:
+        post, with_url = pricing.POST_USD, pricing.POST_WITH_URL_USD
+        if self.x_prices is not None:
+            post = pricing.dollars(self.x_prices.get("post", post))
+            with_url = pricing.dollars(self.x_prices.get("post_with_url", with_url))
         return pricing.XCosting(
-            pricing.XPrices(pricing.dollars(self.x_prices.post),
-                            pricing.dollars(self.x_prices.post_with_url)),
+            pricing.XPrices(post, with_url),
             None if self.x_monthly_budget_usd is None
             else pricing.dollars(self.x_monthly_budget_usd))
 

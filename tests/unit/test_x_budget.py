@@ -65,6 +65,10 @@ def test_prices_and_budget_come_from_the_workflow_file_per_x_channel() -> None:
     assert wf.x_costing("nowhere") is None
     # an X channel the file says nothing about costs X's listed prices and has no budget
     assert parse_config(workflow_file()).workflow.x_costing("x") == XCosting()
+    # either price may be left out
+    data["channels"]["x"] = {**data["channels"]["x"], "x_prices": {"post": 0.02}}
+    assert parse_config(data).workflow.x_costing("x").prices == XPrices(  # type: ignore[union-attr]
+        Decimal("0.02"), Decimal("0.20"))
 
 
 @pytest.mark.parametrize(("key", "value", "problem"), [
