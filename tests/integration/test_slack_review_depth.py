@@ -121,9 +121,13 @@ def test_hold_with_a_reason_is_shown_told_and_released(slack_rig: SlackRig,
     assert stored(post["id"]) == held
     assert "Nur wer angehalten hat" in slack_rig.ephemerals("U0BRAND1")[-1]["text"]
 
-    # Another reviewer of the step can.
-    slack_rig.click("U0LEGAL2", legal, RELEASE)
+    # Another reviewer of the step can, from App Home, which lists the held post for them.
+    slack_rig.open_home("U0LEGAL2")
+    home = slack_rig.state()["homes"]["U0LEGAL2"]
+    assert "Angehalten" in shown_text(home) and "Gutachten &lt;!channel&gt; abwarten" in shown_text(home)
+    assert slack_rig.click_in_view("U0LEGAL2", home["id"], RELEASE)["status"] == 200
     assert holds(post["id"]) == []
+    assert "Angehalten" not in shown_text(slack_rig.state()["homes"]["U0LEGAL2"])  # refreshed
     slack_rig.relay.pump()
     legal = slack_rig.request_for("C0LEGAL", post["id"])
     assert "Angehalten" not in shown_text(legal) and RELEASE not in action_ids(legal)

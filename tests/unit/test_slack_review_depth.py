@@ -194,3 +194,30 @@ def test_a_long_checklist_item_fits_slacks_option_limits_without_losing_words() 
             assert shown == item.label_in(lang)
     first = blocks.checklist_block(sample.step("legal").checklist, "de").to_dict()["element"]["options"][0]
     assert first["description"]["text"] == "(§ 5a UWG, § 22 MStV, BGH 2021) · Pflicht"
+
+
+def test_a_link_steps_request_offers_nothing_to_click_and_names_its_outside_reviewer() -> None:
+    wf = depth_workflow(kind="link", reviewers=None)
+    post = submitted("Hallo Welt", wf)
+    step = post.step("brand")
+    assert step.kind == "link"
+    _, payload = blocks.review_request(post, step, wf, "en")
+    assert [b for b in payload if b["type"] == "actions"] == []
+    assert "through a signed link" in "\n".join(texts_of(payload))
+    lines = blocks.decision_line("approve", "external:Clara <Kundin>", NOW, "", wf, "en")
+    assert lines[0].startswith("✅ Approved by Clara &lt;Kundin&gt; on")
+
+
+def test_an_expired_post_is_said_in_the_channel_of_a_step_without_a_request_and_to_the_author() -> None:
+    wf = depth_workflow()
+    post = submitted("Hallo Welt", wf)
+    repo, slack = MemoryPostRepository(), FakeSlack()
+    repo.save(post)
+    routing = load_config(WORKFLOW_FILE).slack
+    directory = FakeDirectory({post.author: "U0WRITER"})
+    notifier = SlackNotifier(lambda: SlackPorts(slack, directory, repo, wf, routing),
+                             clock=lambda: NOW)
+    notifier.handle(repo.get(post.id), ev.PostExpired(post.id, ("brand",)))
+    assert [(m["channel"], m["text"]) for m in slack.posted] == [
+        ("C0BRAND", "⌛ „Hallo Welt“ ist abgelaufen: nicht rechtzeitig freigegeben (Brand)."),
+        ("D0WRITER", "„Hallo Welt“ ist abgelaufen: Die Freigabe kam zu spät für den geplanten Zeitpunkt.")]

@@ -104,7 +104,10 @@ def clip(raw: str, limit: int) -> str:
 
 
 def mention(user_id: str) -> str:
-    return f"<@{user_id}>" if SLACK_ID.match(user_id) else escape(user_id)
+    """A Slack user as a mention; a link step's reviewer (``external:<name>``) by name."""
+    if SLACK_ID.match(user_id):
+        return f"<@{user_id}>"
+    return escape(user_id.removeprefix("external:"))
 
 
 def link(url: str | None, label: str) -> str:
@@ -389,7 +392,11 @@ def review_request(post: Post, step: Step, workflow: Workflow, lang: str,
             tail.append(_context(escape(tr("images_not_shown", lang))))
         elif cut and state.buttons:
             tail.append(_context(escape(tr("review_in_modal", lang))))
-    if state.buttons:
+    if getattr(step, "kind", "slack") == "link":
+        # Decided outside Slack, by whoever holds the step's signed link: nothing to click here.
+        if state.buttons:
+            tail.append(_context(escape(tr("link_step_note", lang))))
+    elif state.buttons:
         tail.append(decision_buttons(post, step, lang, shown_in_full=with_text and not cut,
                                      approve=all_shown))
     elif state.hold_only:

@@ -125,6 +125,12 @@ TEXTS: dict[str, dict[str, str]] = {
                           "(Status: {status}). Es wurde nichts geändert.",
                     "en": "Only posts in review or scheduled can be put on hold (status: {status}). "
                           "Nothing was changed."},
+    "link_step_note": {"de": "Diese Prüfung geschieht außerhalb von Slack, über einen signierten Link: "
+                             "Autor·in oder Admins erstellen ihn im Beitrag auf der Webseite und geben "
+                             "ihn der prüfenden Person.",
+                       "en": "This review happens outside Slack, through a signed link: the author or "
+                             "an admin creates it in the post on the web page and hands it to the "
+                             "reviewer."},
     # deadlines
     "due_header": {"de": "Bald fällig", "en": "Due soon"},
     "due_empty": {"de": "Keine Prüfung mit Frist wartet auf Sie.",
