@@ -85,6 +85,7 @@ def spec() -> dict[str, Any]:
             **_media_paths(),
             **_review_paths(),
             **_depth_paths(),
+            **_admin_paths(),
         },
     }
 
@@ -114,6 +115,46 @@ def _depth_paths() -> dict[str, Any]:
                 *POST_ID, {"name": "from", "in": "query", "required": True,
                            "schema": {"type": "string"}}],
                     "responses": _responses(200, changes, 404, 422)}},
+    }
+
+
+NAME = [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}]
+
+
+def _admin_paths() -> dict[str, Any]:
+    """Channels and accounts for the web page's admins (CONTRACT §8)."""
+    from chalicelib.http.admin import ChannelCreate, Credentials
+
+    channel = {"type": "object", "required": ["name", "type", "source", "status"], "properties": {
+        "name": {"type": "string"}, "type": {"type": "string"},
+        "source": {"enum": ["file", "runtime"]},
+        "status": {"enum": ["connected", "expiring", "expired", "error", "not_connected"]},
+        "account": {"type": ["string", "null"]}, "expires_at": {"type": ["string", "null"]},
+        "last_ok_at": {"type": ["string", "null"]}, "last_error": {"type": ["string", "null"]}}}
+    listed = {"type": "object", "properties": {"channels": {"type": "array", "items": channel}}}
+    changes = {"type": "object", "properties": {"changes": {"type": "array"}}}
+    return {
+        "/api/admin/channels": {
+            "get": {"operationId": "listAdminChannels", "responses": _responses(200, listed, 403)},
+            "post": {"operationId": "createChannel", "requestBody": _json_body(ChannelCreate),
+                     "responses": _responses(201, channel, 400, 403, 409, 415, 422)}},
+        "/api/admin/channels/{name}": {
+            "delete": {"operationId": "deleteChannel", "parameters": NAME,
+                       "responses": _responses(200, {"type": "object"}, 403, 404, 409)}},
+        "/api/admin/channels/{name}/connect": {
+            "get": {"operationId": "connectChannel", "parameters": NAME,
+                    "responses": {"302": {"description": "to the network's authorization page"},
+                                  **_responses(200, {"type": "object"}, 400, 403, 404)}}},
+        "/api/admin/channels/{name}/credentials": {
+            "post": {"operationId": "channelCredentials", "parameters": NAME,
+                     "requestBody": _json_body(Credentials),
+                     "responses": _responses(200, channel, 400, 403, 404, 409, 415, 422)}},
+        "/api/admin/channels/{name}/disconnect": {
+            "post": {"operationId": "disconnectChannel", "parameters": NAME,
+                     "responses": _responses(200, channel, 403, 404, 409, 415)}},
+        "/api/admin/channels/{name}/log": {
+            "get": {"operationId": "channelLog", "parameters": NAME,
+                    "responses": _responses(200, changes, 403, 404)}},
     }
 
 
