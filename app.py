@@ -6,10 +6,12 @@ from collections.abc import Callable
 
 from chalice.app import Chalice, DynamoDBEvent, Rate, Request, Response, SQSEvent
 
+from chalicelib.handlers import evidence as evidence_handlers
 from chalicelib.handlers import http as http_handlers
 from chalicelib.handlers import oauth as oauth_handlers
 from chalicelib.http.admin import build_admin
 from chalicelib.http.api import build_api
+from chalicelib.http.evidence_routes import build_evidence_routes
 from chalicelib.http.oauth_routes import build_oauth_routes
 from chalicelib.http.review_page import build_review_page
 from chalicelib.web.routes import build_web
@@ -21,6 +23,7 @@ app.register_blueprint(build_api(http_handlers.api_deps))
 app.register_blueprint(build_web(http_handlers.web_deps))
 app.register_blueprint(build_review_page(http_handlers.review_deps))
 app.register_blueprint(build_oauth_routes(oauth_handlers.oauth_deps))
+app.register_blueprint(build_evidence_routes(evidence_handlers.evidence_deps))
 app.register_blueprint(build_admin(http_handlers.admin_deps))
 
 

@@ -1,0 +1,5 @@
+import sys
+
+from freigabe_verify.verify import main
+
+sys.exit(main())
