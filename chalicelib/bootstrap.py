@@ -51,6 +51,7 @@ if TYPE_CHECKING:  # pragma: no cover - types only; the imports below cost cold-
     from chalicelib.services.delivery import Delivery
     from chalicelib.services.ports import Context, PublishQueue
     from chalicelib.services.scheduling import Scheduling
+    from chalicelib.services.x_budget import XBudget
 
 
 log = logging.getLogger("freigabe.bootstrap")
@@ -287,9 +288,24 @@ class Container:
         """What the publish queue's worker needs."""
         from chalicelib.services.delivery import Delivery
 
-        return Delivery(repo=self.repository, workflow=self.live_workflow(), clock=self.clock,
+        workflow = self.live_workflow()
+        return Delivery(repo=self.repository, workflow=workflow, clock=self.clock,
                         control=self.control, channels=self.channels, ledger=self.ledger,
-                        once=self.once)
+                        once=self.once, x_budget=self.x_budget(workflow))
+
+    def x_budget(self, workflow: Workflow) -> XBudget:
+        """X channels' monthly spend and budgets (docs/publishing.md): the file's, and for a
+        channel created on the admin page the budget set there."""
+        from chalicelib.adapters.dynamodb.x_spend import DynamoXSpend
+        from chalicelib.services.x_budget import XBudget, costing_for
+
+        def runtime_budget(channel: str) -> float | None:
+            account = self.channel_store.get(channel)
+            return account.x_monthly_budget_usd if account is not None else None
+
+        return XBudget(DynamoXSpend(self.aws("dynamodb"), self.table),
+                       costing_for(workflow, self.workflow.channels, runtime_budget),
+                       workflow.zone)
 
     def admin(self) -> Admin:
         """What the admins' use cases need (retry, mark as published, pause, resume)."""

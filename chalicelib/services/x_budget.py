@@ -10,14 +10,15 @@ holds the sum of the month's published X posts, plus any whose fate a person sti
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain.pricing import BudgetCheck, XCosting, held_over_budget, month_of
+from chalicelib.domain.pricing import BudgetCheck, XCosting, dollars, held_over_budget, month_of
+from chalicelib.domain.workflow import Workflow
 
 
 class XSpend(Protocol):
@@ -77,3 +78,19 @@ class XBudget:
         month = month_of(at, self.zone)
         return BudgetCheck(month, costing.prices.cost(text), self.spend.spent(channel, month),
                            costing.monthly_budget_usd)
+
+
+def costing_for(workflow: Workflow, file_channels: Collection[str],
+                runtime_budget: Callable[[str], float | None]) -> Callable[[str], XCosting | None]:
+    """Each channel's X costing: the workflow file's for its channels; X's listed prices and
+    the budget the admin page set (``runtime_budget``, read when needed) for a channel created
+    at run time. ``workflow`` names both kinds of channel."""
+
+    def costing(channel: str) -> XCosting | None:
+        found = workflow.x_costing(channel)
+        if found is None or channel in file_channels:
+            return found
+        budget = runtime_budget(channel)
+        return found if budget is None else replace(found, monthly_budget_usd=dollars(budget))
+
+    return costing

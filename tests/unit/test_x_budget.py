@@ -188,3 +188,17 @@ def test_each_month_starts_from_nothing_in_the_workflows_time_zone() -> None:
     assert not isinstance(reserved, str) and reserved is not None and reserved.month == "2026-12"
     assert spend.months == {("x", "2026-11"): Decimal(5), ("x", "2026-12"): Decimal("0.015")}
     assert budget.reserve("mastodon", "Hallo", datetime(2026, 12, 1, tzinfo=UTC)) is None
+
+
+def test_a_channel_created_on_the_admin_page_has_the_budget_set_there() -> None:
+    from chalicelib.services.x_budget import costing_for
+
+    file = parse_config(workflow_file()).workflow
+    live = replace(file, channels={**file.channels, "x-brand": "x", "toot": "mastodon"})
+    budgets = {"x-brand": 12.5, "x": 99.0}
+    costing = costing_for(live, file.channels, budgets.get)
+    assert costing("x-brand") == XCosting(monthly_budget_usd=Decimal("12.5"))
+    assert costing("x") == XCosting()  # the file's channel: the file's word, not the table's
+    assert costing("toot") is None
+    budgets.pop("x-brand")
+    assert costing("x-brand") == XCosting()
