@@ -38,8 +38,10 @@ from chalicelib.adapters.slack.files import ShownImage
 from chalicelib.adapters.slack.texts import status_name, tr, when
 from chalicelib.domain.content import Content
 from chalicelib.domain.diff import content_changes, word_diff
+from chalicelib.domain.limits import x_has_url
 from chalicelib.domain.media import image_changes
 from chalicelib.domain.post import Post, Step
+from chalicelib.domain.pricing import usd
 from chalicelib.domain.serialize import parse_time
 from chalicelib.domain.workflow import ChecklistItem, Workflow
 
@@ -371,7 +373,8 @@ def review_request(post: Post, step: Step, workflow: Workflow, lang: str,
         blocks.append(_section(f"*{clip(post.content.title, 2900)}*"))
     blocks.append(SectionBlock(fields=[
         _md(f"*{tr('author', lang)}*\n{clip(post.author_name, 900)} ({clip(post.author, 900)})"),
-        _md(f"*{tr('channels', lang)}*\n{clip(', '.join(post.content.channels), 1900)}"),
+        _md(f"*{tr('channels', lang)}*\n{clip(', '.join(post.content.channels), 1400)}"
+            + "".join(f"\n_{escape(line)}_" for line in x_cost_lines(post, workflow, lang))),
         _md(f"*{tr('publish_at', lang)}*\n{escape(publish_time(post, workflow, lang))}"),
         _md(f"*{tr('why', lang)}*\n{clip(reasons_text(step.reasons, lang), 1900)}"),
     ]))
@@ -404,6 +407,20 @@ def review_request(post: Post, step: Step, workflow: Workflow, lang: str,
     blocks += tail
     fallback = escape(tr("request_fallback", lang, step=step.label, title=title))
     return fallback, _dicts(blocks)
+
+
+def x_cost_lines(post: Post, workflow: Workflow, lang: str) -> list[str]:
+    """What publishing costs on each X channel of the post (X bills each post request;
+    domain/pricing.py), so reviewers see that a link makes it dearer."""
+    lines: list[str] = []
+    for channel in post.content.channels:
+        costing = workflow.x_costing(channel)
+        if costing is None:
+            continue
+        text = post.content.text_for(channel)
+        lines.append(tr("x_cost_url" if x_has_url(text) else "x_cost", lang, channel=channel,
+                        cost=usd(costing.prices.cost(text))))
+    return lines
 
 
 def decision_line(decision: str, reviewer_id: str, at: datetime, comment: str,
