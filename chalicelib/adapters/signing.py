@@ -31,7 +31,12 @@ class KmsSigner:
     def _describe(self) -> tuple[str, bytes]:
         if self._public is None:
             answer = self._client.get_public_key(KeyId=self._key_id)
-            self._public = (str(answer.get("KeyId") or self._key_id), bytes(answer["PublicKey"]))
+            # KMS names the key by its ARN even when an alias was configured; the emulator
+            # answers the bare id, so a configured ARN is kept then.
+            named = str(answer.get("KeyId") or "")
+            if not named.startswith("arn:") and self._key_id.startswith("arn:"):
+                named = self._key_id
+            self._public = (named or self._key_id, bytes(answer["PublicKey"]))
         return self._public
 
     @property
