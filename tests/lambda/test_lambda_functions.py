@@ -16,7 +16,7 @@ from typing import Any
 
 import boto3
 
-from chalicelib.adapters.slack.blocks import APPROVE
+from chalicelib.adapters.slack.blocks import APPROVE, CHECKLIST_ACTION, CHECKLIST_BLOCK
 from dev.lambda_events import dynamodb_event, scheduled_event, sqs_event
 
 from .conftest import Stage
@@ -121,6 +121,13 @@ def dev(stage: Stage, path: str, payload: dict[str, Any]) -> dict[str, Any]:
     return requests.post(stage.slack.url + path, json=payload, timeout=120).json()  # type: ignore[no-any-return]
 
 
+def open_views(stage: Stage, user: str) -> list[dict[str, Any]]:
+    import requests
+
+    state = requests.get(stage.slack.url + "/_dev/state", timeout=30).json()
+    return [v for v in state["views"].get(user, []) if v["open"]]
+
+
 def published(stage: Stage) -> list[dict[str, Any]]:
     if not stage.webhook_log.exists():
         return []
@@ -139,7 +146,20 @@ def test_reviewed_in_slack_then_published_by_the_tick_and_the_worker(lambda_stag
         answer = dev(lambda_stage, "/_dev/click", {"user": reviewer, "channel": channel,
                                                     "ts": request["ts"], "action_id": APPROVE})
         assert answer.get("status") == 200, answer
+        # Legal's compliance checklist: Approve opens it (views.open from the function), and
+        # the approval goes in with the required items ticked.
+        modals = open_views(lambda_stage, reviewer)
+        if modals:
+            (modal,) = modals
+            items = [o["value"] for b in modal["blocks"] if b.get("block_id") == CHECKLIST_BLOCK
+                     for o in b["element"]["options"]]
+            ticked = dev(lambda_stage, "/_dev/submit_view", {
+                "user": reviewer, "view_id": modal["id"],
+                "values": {CHECKLIST_BLOCK: {CHECKLIST_ACTION: items}}})
+            assert ticked.get("status") == 200 and ticked.get("view_open") is False, ticked
     assert get_post(lambda_stage, post["id"])["status"] == "scheduled"
+    legal = next(s for s in get_post(lambda_stage, post["id"])["steps"] if s["name"] == "legal")
+    assert legal["checklist"]  # the ticks are part of the record
     relay(lambda_stage)
     updated = request_for(lambda_stage, "C0BRAND", post["id"])
     assert not [b for b in updated.get("blocks", []) if b.get("type") == "actions"]  # decided
