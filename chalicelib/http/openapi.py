@@ -86,6 +86,7 @@ def spec() -> dict[str, Any]:
             **_review_paths(),
             **_depth_paths(),
             **_admin_paths(),
+            **_evidence_paths(),
         },
     }
 
@@ -205,4 +206,20 @@ def _review_paths() -> dict[str, Any]:
             "post": {"operationId": "reviewDecision", "parameters": TOKEN, "security": [],
                      "requestBody": _json_body(ExternalDecision),
                      "responses": _responses(200, decided, 400, 404, 409, 410, 415, 422)}},
+    }
+
+
+def _evidence_paths() -> dict[str, Any]:
+    """A post's evidence file (CONTRACT §10) and its printable view (HTML)."""
+    document = {"type": "object", "required": ["format", "post", "versions", "decisions",
+                                               "timeline", "anchors", "signer", "signature"]}
+    view = _responses(200, {"type": "string"}, 404, 503)
+    view["200"] = {"description": "OK", "content": {"text/html": {"schema": {"type": "string"}}}}
+    return {
+        "/api/posts/{post_id}/evidence": {
+            "get": {"operationId": "getEvidence", "parameters": POST_ID,
+                    "responses": _responses(200, document, 404, 503)}},
+        "/api/posts/{post_id}/evidence.html": {
+            "get": {"operationId": "getEvidenceView", "parameters": POST_ID,
+                    "responses": view}},
     }
