@@ -72,6 +72,7 @@ class Hold:
     by: str
     reason: str
     at: str
+    by_email: str | None = None  # from their Slack profile, for the web page to name them
 
 
 @dataclass
@@ -317,9 +318,11 @@ class Post:
         return True
 
     def decide_external(self, workflow: Workflow, step_name: str, name: str, decision: str,
-                        content_hash: str, comment: str, now: datetime) -> bool:
+                        content_hash: str, comment: str, now: datetime,
+                        link_expires_at: str | None = None) -> bool:
         """A decision through a link step's signed link, by the name its reviewer gave; recorded
-        as ``external:<name>``. False for a repeat; NotEligible changes nothing."""
+        as ``external:<name>`` with ``via: "link"`` and the link's expiry. False for a repeat;
+        NotEligible changes nothing."""
         if decision not in EXTERNAL_DECISIONS:
             raise NotEligible("unknown_decision")
         name = " ".join(name.split())
@@ -335,7 +338,7 @@ class Post:
         if decision != "approve" and not comment.strip():
             raise NotEligible("comment_required")
         self._apply(workflow, step, actor, None, decision, comment, now, frozenset(),
-                    ((), None, ()))
+                    ((), None, ()), via={"via": "link", "link_expires_at": link_expires_at})
         return True
 
     def _check_open(self, workflow: Workflow, step: Step, content_hash: str) -> None:
@@ -348,7 +351,8 @@ class Post:
 
     def _apply(self, workflow: Workflow, step: Step, actor: str, email: str | None,
                decision: str, comment: str, now: datetime, eligible: frozenset[str],
-               reasons: tuple[tuple[str, ...], str | None, tuple[str, ...]]) -> None:
+               reasons: tuple[tuple[str, ...], str | None, tuple[str, ...]],
+               via: dict[str, Any] | None = None) -> None:
         labels, quote, items = reasons
         at = iso(now)
         data: dict[str, Any] = {"step": step.name, "decision": decision, "comment": comment,
@@ -357,6 +361,7 @@ class Post:
         for key, value in (("labels", list(labels)), ("quote", quote), ("checklist", list(items))):
             if value:
                 data[key] = value
+        data.update({key: value for key, value in (via or {}).items() if value})
         self._record(now, "decision", actor, data)
         self.messages.append(ev.DecisionRecorded(self.id, step.name, decision, actor, comment,
                                                  labels, quote, items))
@@ -423,7 +428,7 @@ class Post:
         reason = reason.strip()
         if not reason:
             raise NotEligible("reason_required")
-        self.holds.append(Hold(step.name, reviewer.slack_id, reason, iso(now)))
+        self.holds.append(Hold(step.name, reviewer.slack_id, reason, iso(now), reviewer.email))
         self._record(now, "hold", reviewer.slack_id, {"step": step.name, "reason": reason,
                                                       "content_hash": self.content_hash})
         self.messages.append(ev.HoldPlaced(self.id, step.name, reviewer.slack_id, reason))

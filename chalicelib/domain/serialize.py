@@ -92,7 +92,8 @@ def post_from_document(doc: dict[str, Any]) -> Post:
                               attempts=int(r.get("attempts") or 0))
             for ch, r in (doc.get("results") or {}).items()
         },
-        holds=[Hold(step=h["step"], by=h["by"], reason=h["reason"], at=h["at"])
+        holds=[Hold(step=h["step"], by=h["by"], reason=h["reason"], at=h["at"],
+                    by_email=h.get("by_email"))
                for h in doc.get("holds") or []],
         updated_at=doc.get("updated_at") or doc["created_at"],
         scheduled_at=doc.get("scheduled_at"),

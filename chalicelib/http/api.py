@@ -35,7 +35,8 @@ def build_api(deps: Callable[[], ApiDeps]) -> Blueprint:
     def shown(post: Post, timeline: list[TimelineEvent] | None = None) -> dict[str, Any]:
         """The post's JSON, its images with preview URLs from the context's image store."""
         context = deps().context
-        return post_to_api(post, timeline, media=context.media, now=context.clock())
+        return post_to_api(post, timeline, media=context.media, now=context.clock(),
+                           workflow=context.workflow)
 
     def who(request: Request) -> Any:
         return identity(request, deps().settings)

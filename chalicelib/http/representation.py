@@ -8,6 +8,7 @@ from typing import Any
 
 from chalicelib.domain.post import Post
 from chalicelib.domain.timeline import TimelineEvent
+from chalicelib.domain.workflow import Workflow
 from chalicelib.services.ports import MediaStore
 
 # How long a preview URL of an image in the post JSON stays valid.
@@ -30,9 +31,10 @@ def media_to_api(post: Post, media: Callable[[], MediaStore] | None) -> list[dic
 
 def post_to_api(post: Post, timeline: list[TimelineEvent] | None = None,
                 media: Callable[[], MediaStore] | None = None,
-                now: datetime | None = None) -> dict[str, Any]:
+                now: datetime | None = None, workflow: Workflow | None = None) -> dict[str, Any]:
     """``media``: the image store (built on first use), for the images' preview URLs; ``now``:
-    what a step's ``overdue`` is measured against (default: the system clock)."""
+    what a step's ``overdue`` is measured against (default: the system clock); ``workflow``:
+    for each step's checklist items (their labels in both languages)."""
     now = now or datetime.now(UTC)
     body: dict[str, Any] = {
         "id": post.id,
@@ -53,11 +55,12 @@ def post_to_api(post: Post, timeline: list[TimelineEvent] | None = None,
             {"name": s.name, "label": s.label, "required": s.required, "status": s.status.value,
              "decided_by": s.decided_by, "decided_at": s.decided_at, "comment": s.comment,
              "reasons": s.reasons, "kind": s.kind, "labels": list(s.labels), "quote": s.quote,
-             "checklist": list(s.checklist), "due_at": s.due_at, "overdue": s.is_overdue(now)}
+             "checklist": list(s.checklist), "due_at": s.due_at, "overdue": s.is_overdue(now),
+             "checklist_items": _checklist_items(workflow, s.name)}
             for s in post.steps
         ],
-        "holds": [{"step": h.step, "by": h.by, "reason": h.reason, "at": h.at}
-                  for h in post.holds],
+        "holds": [{"step": h.step, "by": h.by, "by_email": h.by_email, "reason": h.reason,
+                   "at": h.at} for h in post.holds],
         "results": {
             ch: {"status": r.status.value, "url": r.url, "external_id": r.external_id,
                  "error": r.error}
@@ -67,3 +70,15 @@ def post_to_api(post: Post, timeline: list[TimelineEvent] | None = None,
     if timeline is not None:
         body["timeline"] = [event.to_dict() for event in timeline]
     return body
+
+
+def _checklist_items(workflow: Workflow | None, step: str) -> list[dict[str, Any]]:
+    """The step's checklist as the workflow has it now (empty for a step it no longer has)."""
+    if workflow is None:
+        return []
+    try:
+        rule = workflow.step(step)
+    except KeyError:
+        return []
+    return [{"id": item.id, "label": dict(item.label), "required": item.required}
+            for item in rule.checklist]

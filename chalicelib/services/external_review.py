@@ -26,7 +26,7 @@ from chalicelib.domain.errors import (
     NotEligible,
     NotFound,
 )
-from chalicelib.domain.post import Post, Step
+from chalicelib.domain.post import Post, Step, iso
 from chalicelib.domain.status import Status, StepStatus
 from chalicelib.domain.timeline import TimelineEvent
 from chalicelib.domain.workflow import Workflow
@@ -273,7 +273,8 @@ def decide(ctx: Context, raw: str, key: bytes, decision: str, name: str,
             raise LinkStale("link_stale")
         try:
             return post.decide_external(ctx.workflow, token.step, who, decision,
-                                        token.content_hash, comment, ctx.clock())
+                                        token.content_hash, comment, ctx.clock(),
+                                        link_expires_at=iso(token.expires_at))
         except NotEligible as err:
             # The review moved on since the page was opened (decided, withdrawn, the step
             # closed): the link's holder is told so, in their words.
