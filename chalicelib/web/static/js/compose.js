@@ -97,7 +97,7 @@ export function renderCompose(main, ctx, post = null, draft = null) {
     const boxId = uid("ch");
     const counter = h("span", { class: "counter", id: `${boxId}-count` });
     // X bills each post (domain/pricing.py): its cost sits beside the counter.
-    const cost = channel.type === "x" ? h("span", { class: "counter cost", id: `${boxId}-cost` }) : null;
+    const cost = channel.type === "x" ? h("span", { class: "cost", id: `${boxId}-cost` }) : null;
     const box = h("input", { type: "checkbox", id: boxId, value: channel.name, checked: state.checked.has(channel.name), "aria-describedby": counter.id });
     const variantId = uid("variant");
     const variant = h("textarea", { id: variantId, rows: "4", value: state.variants.get(channel.name) || "", "aria-describedby": counter.id });
