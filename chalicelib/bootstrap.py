@@ -254,8 +254,14 @@ class Container:
     def channels(self) -> ChannelDirectory:
         from chalicelib.adapters.channels.registry import ChannelDirectory, RuntimeChannels
 
+        def retired(channel: str, version: str) -> None:
+            from chalicelib.services.connect import version_retired
+
+            version_retired(self.connect(self.public_url), channel, version)
+
         return ChannelDirectory(self.config.channels, self.secrets.resolve, media=lambda: self.media,
-                                runtime=RuntimeChannels(self.channel_store, self.token_source))
+                                runtime=RuntimeChannels(self.channel_store, self.token_source),
+                                on_linkedin_retired=retired)
 
     def accounts(self) -> Accounts:
         """What the admins' channel use cases need."""

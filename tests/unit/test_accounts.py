@@ -217,6 +217,21 @@ def test_linkedin_426_says_the_api_version_was_retired() -> None:
     assert "202401" in outcome.error and "retired" in outcome.error
 
 
+def test_the_directory_tells_whom_it_was_given_when_linkedin_retired_the_version() -> None:
+    told: list[tuple[str, str]] = []
+    store = MemoryChannelStore(Clock(NOW))
+    with RetiringLinkedIn() as network:
+        store.save(ChannelAccount("li", "linkedin", status="connected", base_url=network.base_url,
+                                  settings={"author": "urn:li:person:abc",
+                                            "linkedin_version": "202401"}), "a", "connected")
+        tokens = Tokens(network.secret, None)
+        directory = ChannelDirectory({}, lambda ref: "", runtime=RuntimeChannels(store, lambda: tokens),
+                                     on_linkedin_retired=lambda *told_of: told.append(told_of))
+        outcome = directory.publisher("li").publish(PUB, COPY)
+    assert outcome.status == "failed" and "retired" in (outcome.error or "")
+    assert told == [("li", "202401")]
+
+
 def test_the_directory_builds_run_time_channels_and_notes_results() -> None:
     store = MemoryChannelStore(Clock(NOW))
     with MastodonStandin() as network:

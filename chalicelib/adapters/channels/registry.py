@@ -99,11 +99,14 @@ class ChannelDirectory:
     def __init__(self, channels: Mapping[str, ChannelConfig],
                  resolve_secret: Callable[[str], str],
                  media: Callable[[], MediaStore] | None = None,
-                 runtime: RuntimeChannels | None = None) -> None:
+                 runtime: RuntimeChannels | None = None,
+                 on_linkedin_retired: Callable[[str, str], None] | None = None) -> None:
         self._channels = channels
         self._resolve = resolve_secret
         self._media = media
         self._runtime = runtime
+        # Told (channel, version) when LinkedIn answers 426: the admins hear of it at once.
+        self._on_retired = on_linkedin_retired
         self._built: dict[str, ChannelPublisher] = {}
         self._built_runtime: dict[tuple[str, int], ChannelPublisher] = {}
 
@@ -113,7 +116,7 @@ class ChannelDirectory:
             if name not in self._built:
                 built = build_publisher(name, self._channels[name], self._resolve,
                                         media=self._media)
-                self._built[name] = self._noted(name, built)
+                self._built[name] = self._noted(name, self._told(built))
             return self._built[name]
         if self._runtime is None:
             raise KeyError(name)
@@ -123,8 +126,15 @@ class ChannelDirectory:
         key = (name, account.version)
         if key not in self._built_runtime:
             built = build_runtime_publisher(account, self._runtime.tokens(), media=self._media)
-            self._built_runtime = {key: self._noted(name, built)}
+            self._built_runtime = {key: self._noted(name, self._told(built))}
         return self._built_runtime[key]
+
+    def _told(self, publisher: ChannelPublisher) -> ChannelPublisher:
+        """A LinkedIn publisher (however wrapped) learns whom to tell of a retired version."""
+        inner = getattr(publisher, "inner", publisher)
+        if isinstance(inner, LinkedInPublisher) and self._on_retired is not None:
+            inner.on_retired = self._on_retired
+        return publisher
 
     def _noted(self, name: str, publisher: ChannelPublisher) -> ChannelPublisher:
         if self._runtime is None:
