@@ -390,9 +390,13 @@ def test_only_the_relay_may_append_to_the_anchor_log_group(template: dict[str, A
     variables = template["Globals"]["Function"]["Environment"]["Variables"]
     assert variables["FREIGABE_ANCHOR_LOG_GROUP"] == {"Ref": "AnchorLogGroup"}
     anchor = {"Fn::GetAtt": ["AnchorLogGroup", "Arn"]}
-    holders = [(holder, statement) for holder, statement in statements(template)
+    granted = [(holder, statement) for holder, statement in statements(template)
                if anchor in as_list(statement.get("Resource"))
                or "AnchorLogGroup" in json.dumps(statement.get("Resource"))]
+    # The API reads the anchored heads for evidence files, and nothing else.
+    readers = [(h, s) for h, s in granted if as_list(s["Action"]) == ["logs:GetLogEvents"]]
+    assert [holder for holder, _ in readers] == ["APIHandlerRole"]
+    holders = [(h, s) for h, s in granted if (h, s) not in readers]
     assert [holder for holder, _ in holders] == ["RelayChangesRole"]
     (_, statement), = holders
     assert sorted(as_list(statement["Action"])) == ["logs:CreateLogStream", "logs:PutLogEvents"]
@@ -485,3 +489,16 @@ def test_each_role_may_do_with_images_what_its_function_does(template: dict[str,
     # Nobody may delete a checked image: bytes a post refers to are never lost or replaced.
     everyone = set().union(*(s3_grants(template, role) for role in roles.values()))
     assert ("s3:DeleteObject", media) not in everyone
+
+
+def test_the_evidence_key_signs_for_the_api_alone(template: dict[str, Any]) -> None:
+    key = template["Resources"]["EvidenceKey"]
+    properties = key["Properties"]
+    assert (properties["KeySpec"], properties["KeyUsage"]) == ("ECC_NIST_P256", "SIGN_VERIFY")
+    assert key["DeletionPolicy"] == "Retain"  # files signed years ago must still be checkable
+    signers = [s for s in properties["KeyPolicy"]["Statement"]
+               if any(a in ("kms:Sign", "kms:*") for a in as_list(s["Action"]))]
+    assert [s["Principal"] for s in signers] == [{"AWS": {"Fn::GetAtt": ["APIHandlerRole", "Arn"]}}]
+    assert sorted(as_list(signers[0]["Action"])) == ["kms:GetPublicKey", "kms:Sign"]
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["FREIGABE_EVIDENCE_KEY"] == {"Fn::GetAtt": ["EvidenceKey", "Arn"]}

@@ -82,6 +82,8 @@ class Resolver:
             return f"arn:{PARTITION}:logs:{REGION}:{ACCOUNT}:log-group:{self.ref(name)}:*"
         if kind == "AWS::IAM::Role":
             return f"arn:{PARTITION}:iam::{ACCOUNT}:role/{name}"
+        if kind == "AWS::KMS::Key":
+            return f"arn:{PARTITION}:kms:{REGION}:{ACCOUNT}:key/{name.lower()}-0000-0000"
         if kind == FUNCTION:
             return f"arn:{PARTITION}:lambda:{REGION}:{ACCOUNT}:function:{self.ref(name)}"
         if kind == "AWS::S3::Bucket" and attribute == "Arn":
@@ -128,7 +130,12 @@ def functions(template: dict[str, Any], resolve: Resolver) -> dict[str, Function
         properties = resource["Properties"]
         role_id = properties["Role"]["Fn::GetAtt"][0]
         role = template["Resources"][role_id]["Properties"]
-        statements = [statement for policy in role.get("Policies", [])
+        # The role's inline policies, and policies attached to it by their own resource (used
+        # where the policy names a resource that names the role: a key policy).
+        attached = [r["Properties"] for r in template["Resources"].values()
+                    if r["Type"] == "AWS::IAM::Policy"
+                    and {"Ref": role_id} in r["Properties"].get("Roles", [])]
+        statements = [statement for policy in [*role.get("Policies", []), *attached]
                       for statement in resolve(policy["PolicyDocument"])["Statement"]]
         own_env = properties.get("Environment", {}).get("Variables", {})
         environment = {**resolve(globals_env), **resolve(own_env)}
@@ -229,6 +236,12 @@ def required(call: dict[str, Any]) -> list[tuple[str, str]]:
         group = f"arn:{PARTITION}:logs:{REGION}:{ACCOUNT}:log-group:{params['logGroupName']}"
         stream = params.get("logStreamName")
         return [(f"logs:{operation}", f"{group}:log-stream:{stream}" if stream else f"{group}:*")]
+    if service == "logs" and operation == "DescribeLogGroups":
+        return [("logs:DescribeLogGroups", f"arn:{PARTITION}:logs:{REGION}:{ACCOUNT}:log-group:*")]
+    if service == "kms" and "KeyId" in params:
+        key = str(params["KeyId"])
+        arn = key if key.startswith("arn:") else f"arn:{PARTITION}:kms:{REGION}:{ACCOUNT}:key/{key}"
+        return [(f"kms:{operation}", arn)]
     if service == "s3":
         return _s3(operation, params)
     if service == "lambda" and operation == "Invoke":

@@ -87,3 +87,26 @@ def test_the_roles_hold_images_to_what_each_function_does(package: Package) -> N
     ]
     for function, attempt in refused:
         assert cfn.denied_calls(function, [attempt]), (function.logical_id, attempt)
+
+
+def test_only_the_api_signs_evidence_with_its_key_and_reads_the_anchors(package: Package) -> None:
+    functions = roles(package)
+    api = functions["APIHandler"]
+    key = api.environment["FREIGABE_EVIDENCE_KEY"]
+    anchors = api.environment["FREIGABE_ANCHOR_LOG_GROUP"]
+    assert key.startswith("arn:aws:kms:")
+    assert cfn.denied_calls(api, [
+        call("kms", "GetPublicKey", KeyId=key),
+        call("kms", "Sign", KeyId=key, MessageType="RAW", SigningAlgorithm="ECDSA_SHA_256"),
+        call("logs", "GetLogEvents", logGroupName=anchors, logStreamName="p1"),
+        call("logs", "DescribeLogGroups", logGroupNamePrefix=anchors),
+    ]) == []
+    refused = [
+        (api, call("kms", "Sign", KeyId=key.rsplit("/", 1)[0] + "/someone-elses-key")),
+        (api, call("kms", "ScheduleKeyDeletion", KeyId=key)),
+        (api, call("logs", "PutLogEvents", logGroupName=anchors, logStreamName="p1")),
+        *[(function, call("kms", "Sign", KeyId=key))
+          for name, function in functions.items() if name != "APIHandler"],
+    ]
+    for function, attempt in refused:
+        assert cfn.denied_calls(function, [attempt]), (function.logical_id, attempt)
