@@ -60,6 +60,11 @@ class StackHandle:
         return f"http://127.0.0.1:{self.env['FREIGABE_SLACK_PORT']}"
 
     @property
+    def networks_url(self) -> str:
+        """The stand-in networks (authorization servers and posting APIs, dev/oauth_standins)."""
+        return f"http://127.0.0.1:{self.env['FREIGABE_OAUTH_PORT']}"
+
+    @property
     def output(self) -> str:
         return "\n".join(self.lines)
 
@@ -135,6 +140,7 @@ def start_stack(
         FREIGABE_AWS_PORT=str(free_port()),
         FREIGABE_SLACK_PORT=str(free_port()),
         FREIGABE_WEBHOOK_PORT=str(free_port()),
+        FREIGABE_OAUTH_PORT=str(free_port()),
         FREIGABE_STATE_DIR=str(state_dir),
         AWS_DEFAULT_REGION="eu-central-1",
         PYTHONUNBUFFERED="1",
