@@ -7,7 +7,7 @@ adapter needs (secret references, network URLs, Slack channel ids) stays with th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Literal
@@ -19,6 +19,7 @@ ReviewOrder = Literal["parallel", "sequential"]
 Language = Literal["de", "en"]
 StepKind = Literal["slack", "link"]
 ALL: Literal["all"] = "all"
+DEFAULT_BRAND = "default"
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,13 @@ class Workflow:
     admin_emails: frozenset[str] = field(default_factory=frozenset)
     # X channels' prices and monthly budgets where the file sets them (domain/pricing.py).
     x_costs: Mapping[str, XCosting] = field(default_factory=dict)
+    # The brand this workflow belongs to (a file without [[brands]] is one brand, "default"),
+    # its name for people, and who may write for it: e-mails or "@domain" (empty: everyone),
+    # and in AWS the Cognito groups whose members may.
+    brand: str = DEFAULT_BRAND
+    brand_label: str = ""
+    writers: tuple[str, ...] = ()
+    writer_groups: tuple[str, ...] = ()
 
     @property
     def zone(self) -> ZoneInfo:
@@ -128,3 +136,58 @@ class Workflow:
 
     def is_web_admin(self, email: str) -> bool:
         return email.strip().lower() in self.admin_emails
+
+    @property
+    def brand_title(self) -> str:
+        """The brand's name for people."""
+        return self.brand_label or self.brand
+
+    def may_write(self, email: str, groups: Iterable[str] = ()) -> bool:
+        """Whether someone may write for this brand: listed by e-mail or domain, or a member
+        of one of its writer groups; a brand that names nobody takes everyone."""
+        if not self.writers and not self.writer_groups:
+            return True
+        address = email.strip().lower()
+        domain = "@" + address.rpartition("@")[2]
+        if address in self.writers or domain in self.writers:
+            return True
+        return bool(set(groups) & set(self.writer_groups))
+
+
+@dataclass(frozen=True)
+class Organization:
+    """Every brand's workflow, the one used where no post says which (``default``), the
+    admins over all of them, and the version of the workflow they came from."""
+
+    brands: Mapping[str, Workflow]
+    default: str = DEFAULT_BRAND
+    admins: frozenset[str] = field(default_factory=frozenset)
+    admin_emails: frozenset[str] = field(default_factory=frozenset)
+    version: int = 0
+
+    @classmethod
+    def single(cls, workflow: Workflow, version: int = 0) -> Organization:
+        """A workflow without brands: one brand, named after the workflow's own."""
+        return cls({workflow.brand: workflow}, workflow.brand, workflow.admins,
+                   workflow.admin_emails, version)
+
+    @property
+    def workflow(self) -> Workflow:
+        """The default brand's workflow (for what has no post at hand)."""
+        return self.brands[self.default]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.brands)
+
+    def brand(self, name: str | None) -> Workflow:
+        """A brand's workflow; the default one for None, "" or a brand no longer known (a post
+        of a brand since removed is still reviewed and published by the default rules)."""
+        return self.brands.get(name or self.default) or self.workflow
+
+    def knows(self, name: str) -> bool:
+        return name in self.brands
+
+    def brands_for(self, email: str, groups: Iterable[str] = ()) -> tuple[str, ...]:
+        """The brands someone may write for, in the file's order."""
+        return tuple(name for name, flow in self.brands.items() if flow.may_write(email, groups))
