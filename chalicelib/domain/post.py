@@ -154,6 +154,10 @@ class Post:
     scheduled_at: str | None = None  # when it became fully approved
     timeline_count: int = 0
     timeline_head: str | None = None
+    # The brand it is written for (posts stored before brands: "default"), and the version of
+    # the workflow that was current when it was submitted (None: the packaged file's).
+    brand: str = "default"
+    workflow_version: int | None = None
     # Not stored with the post: the status it was read with (None: never stored), so the
     # repository can keep its per-status counts; and what this unit of work added.
     stored_status: Status | None = field(default=None, repr=False, compare=False)
@@ -167,13 +171,15 @@ class Post:
 
     @classmethod
     def create(cls, post_id: str, author: str, author_name: str, content: Content,
-               publish_at: datetime | None, now: datetime, author_id: str = "") -> Post:
+               publish_at: datetime | None, now: datetime, author_id: str = "",
+               brand: str = "default") -> Post:
         post = cls(id=post_id, author=author.lower(), author_name=author_name, content=content,
                    publish_at=publish_at, created_at=iso(now), updated_at=iso(now),
-                   author_id=author_id)
+                   author_id=author_id, brand=brand)
         post._record(now, "created", author, {**post._content_record(),
                                               "channels": list(content.channels),
-                                              "publish_at": post.publish_at_iso})
+                                              "publish_at": post.publish_at_iso,
+                                              **({"brand": brand} if brand != "default" else {})})
         return post
 
     # -- reading --------------------------------------------------------------------------

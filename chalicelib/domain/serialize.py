@@ -52,6 +52,8 @@ def post_to_document(post: Post) -> dict[str, Any]:
         "holds": [h.__dict__ for h in post.holds],
         "timeline_count": post.timeline_count,
         "timeline_head": post.timeline_head,
+        "brand": post.brand,
+        "workflow_version": post.workflow_version,
     }
 
 
@@ -99,6 +101,9 @@ def post_from_document(doc: dict[str, Any]) -> Post:
         scheduled_at=doc.get("scheduled_at"),
         timeline_count=int(doc.get("timeline_count") or 0),
         timeline_head=doc.get("timeline_head"),
+        brand=doc.get("brand") or "default",  # absent in posts stored before brands
+        workflow_version=(int(doc["workflow_version"])
+                          if doc.get("workflow_version") is not None else None),
     )
 
 
