@@ -8,7 +8,7 @@ adapter needs (secret references, network URLs, Slack channel ids) stays with th
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -20,6 +20,9 @@ Language = Literal["de", "en"]
 StepKind = Literal["slack", "link"]
 ALL: Literal["all"] = "all"
 DEFAULT_BRAND = "default"
+# The step an answer goes through when the workflow names none of its own.
+RESPONDERS_STEP = "responders"
+RESPONDERS_LABEL = {"de": "Antwort-Freigabe", "en": "Answer review"}
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,11 @@ class Workflow:
     brand_label: str = ""
     writers: tuple[str, ...] = ()
     writer_groups: tuple[str, ...] = ()
+    # Answers to replies and mentions (posts of kind "reply"): the steps they go through
+    # (None: one approval by anyone in `responders`; empty: the responders publish at once),
+    # and who answers: Slack user ids, or one user group (S…).
+    reply_steps: tuple[str, ...] | None = None
+    responders: tuple[str, ...] = ()
 
     @property
     def zone(self) -> ZoneInfo:
@@ -119,7 +127,23 @@ class Workflow:
         for step in self.steps:
             if step.name == name:
                 return step
+        if name == RESPONDERS_STEP:
+            return self.responders_step()
         raise KeyError(name)
+
+    def responders_step(self) -> StepRule:
+        """An answer's default review: one approval by anyone in ``responders``."""
+        group = next((r for r in self.responders if r.startswith("S")), None)
+        users = tuple(r for r in self.responders if not r.startswith("S"))
+        return StepRule(name=RESPONDERS_STEP, label=RESPONDERS_LABEL[self.language],
+                        reviewers=None if group else users, reviewer_group=group)
+
+    def reply_rules(self) -> tuple[StepRule, ...]:
+        """The steps an answer goes through, each always required: the named ``reply_steps``,
+        none (the responders publish at once), or by default the responders' one approval."""
+        if self.reply_steps is None:
+            return (self.responders_step(),)
+        return tuple(replace(self.step(name), when=None) for name in self.reply_steps)
 
     def kind_of(self, channel: str) -> str:
         """The network behind a channel name; KeyError for a channel the workflow lacks."""
