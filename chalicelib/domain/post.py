@@ -158,6 +158,12 @@ class Post:
     # the workflow that was current when it was submitted (None: the packaged file's).
     brand: str = "default"
     workflow_version: int | None = None
+    # "reply": an answer to a reply or mention on a network, published in that conversation:
+    # its parent there ({"channel", "external_id"}) and the post it answers under (None: a
+    # mention in the brand's inbox).
+    kind: str = "post"
+    parent: dict[str, str] | None = None
+    conversation_of: str | None = None
     # Not stored with the post: the status it was read with (None: never stored), so the
     # repository can keep its per-status counts; and what this unit of work added.
     stored_status: Status | None = field(default=None, repr=False, compare=False)
@@ -172,14 +178,19 @@ class Post:
     @classmethod
     def create(cls, post_id: str, author: str, author_name: str, content: Content,
                publish_at: datetime | None, now: datetime, author_id: str = "",
-               brand: str = "default") -> Post:
+               brand: str = "default", parent: dict[str, str] | None = None,
+               conversation_of: str | None = None) -> Post:
         post = cls(id=post_id, author=author.lower(), author_name=author_name, content=content,
                    publish_at=publish_at, created_at=iso(now), updated_at=iso(now),
-                   author_id=author_id, brand=brand)
+                   author_id=author_id, brand=brand, kind="reply" if parent else "post",
+                   parent=dict(parent) if parent else None, conversation_of=conversation_of)
+        answer = {"kind": "reply", "parent": post.parent,
+                  "conversation_of": conversation_of} if parent else {}
         post._record(now, "created", author, {**post._content_record(),
                                               "channels": list(content.channels),
                                               "publish_at": post.publish_at_iso,
-                                              **({"brand": brand} if brand != "default" else {})})
+                                              **({"brand": brand} if brand != "default" else {}),
+                                              **answer})
         return post
 
     # -- reading --------------------------------------------------------------------------
@@ -296,9 +307,11 @@ class Post:
     def decide(self, workflow: Workflow, step_name: str, reviewer: Reviewer, decision: str,
                content_hash: str, comment: str, now: datetime,
                eligible_reviewers: frozenset[str], *, labels: Sequence[str] = (),
-               quote: str | None = None, checklist: Sequence[str] = ()) -> bool:
+               quote: str | None = None, checklist: Sequence[str] = (),
+               as_deputy_for: str | None = None) -> bool:
         """Record a decision. Returns False for a repeat of one already recorded (a double
-        click, a retried request); raises NotEligible for anything that must change nothing."""
+        click, a retried request); raises NotEligible for anything that must change nothing.
+        ``as_deputy_for``: the absent reviewer a deputy decides for (kept in the event)."""
         if decision not in DECISIONS:
             raise NotEligible("unknown_decision")
         step = self.step(step_name)
@@ -320,7 +333,8 @@ class Post:
                                        self.content.all_texts())
         items = rules.ticked(_rule(workflow, step.name), decision, checklist)
         self._apply(workflow, step, reviewer.slack_id, reviewer.email, decision, comment, now,
-                    eligible_reviewers, (chosen, quoted, items))
+                    eligible_reviewers, (chosen, quoted, items),
+                    via={"as_deputy_for": as_deputy_for} if as_deputy_for else None)
         return True
 
     def decide_external(self, workflow: Workflow, step_name: str, name: str, decision: str,
@@ -584,7 +598,7 @@ class Post:
     def _start_review(self, workflow: Workflow, now: datetime) -> None:
         previous = {s.name: s for s in self.steps}
         self.steps = []
-        for req in requirements(workflow, self.content):
+        for req in requirements(workflow, self.content, reply=self.kind == "reply"):
             old = previous.get(req.step)
             rule = workflow.step(req.step)
             step = Step(name=req.step, label=req.label, required=req.required,
@@ -634,8 +648,11 @@ class Post:
 
     def _schedule(self, now: datetime) -> None:
         self.scheduled_at = iso(now)
+        # An answer under `reply_steps = []`: the responders published it without a review.
+        unreviewed = ({"published_without_review": "responders"}
+                      if self.kind == "reply" and not self.required_steps() else {})
         self._move(Status.SCHEDULED, now, "freigabe", "scheduled",
-                   {"publish_at": self.publish_at_iso, **self._content_record()})
+                   {"publish_at": self.publish_at_iso, **self._content_record(), **unreviewed})
         self.messages.append(ev.PostScheduled(self.id, self.publish_at_iso))
 
     def _content_record(self, had_images: bool = False) -> dict[str, Any]:
