@@ -114,6 +114,13 @@ class Workflow:
     # and who answers: Slack user ids, or one user group (S…).
     reply_steps: tuple[str, ...] | None = None
     responders: tuple[str, ...] = ()
+    # Replies and mentions read from the networks: the Slack channel for those that answer no
+    # post of ours (None: they are kept, not shown), how soon one should be answered (an
+    # unanswered one is reminded once after that), and how often the networks are read (None:
+    # at every run of the listening schedule).
+    inbox_channel: str | None = None
+    answer_within_hours: float = 4
+    listen_seconds: float | None = None
 
     @property
     def zone(self) -> ZoneInfo:
