@@ -110,3 +110,26 @@ def x_spend_pk(channel: str) -> str:
 def x_spend_sk(month: str) -> str:
     """``month`` as ``YYYY-MM`` in the workflow's time zone."""
     return f"MONTH#{month}"
+
+
+# Analytics facts (adapters/dynamodb/stats.py): one small item per relevant timeline event in
+# the partition of the event's UTC day, so a period reads only its days (one query each).
+def stats_pk(day: str) -> str:
+    """``day`` as ``YYYY-MM-DD`` (UTC)."""
+    return f"STATS#{day}"
+
+
+def stats_sk(brand: str, subject: str, key: str) -> str:
+    """``subject``: a post id (or a conversation); ``key``: unique within it (an event's seq)."""
+    return f"{brand}#{subject}#{key}"
+
+
+# The workflow edited at run time (adapters/dynamodb/workflows.py): every saved version in one
+# partition, and the current one's pointer (with a copy of its text, so reading it is one read).
+WORKFLOW_PK = "WORKFLOW"
+WORKFLOW_CURRENT_SK = "CURRENT"
+WORKFLOW_VERSION_PREFIX = "V#"
+
+
+def workflow_version_sk(number: int) -> str:
+    return f"{WORKFLOW_VERSION_PREFIX}{number:05d}"
