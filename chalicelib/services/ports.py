@@ -15,7 +15,7 @@ from chalicelib.domain.media import MediaObject
 from chalicelib.domain.post import Post
 from chalicelib.domain.publication import Copy, Outcome, Publication
 from chalicelib.domain.timeline import TimelineEvent
-from chalicelib.domain.workflow import Workflow
+from chalicelib.domain.workflow import Organization, Workflow
 
 Refs = dict[str, dict[str, Any]]  # name -> where something about a post lives elsewhere
 
@@ -118,6 +118,21 @@ class Context:
     new_id: Callable[[], str]
     # Where images live, built on first use (a request that touches no image builds no client).
     media: Callable[[], MediaStore] | None = None
+    # Every brand's workflow; None: ``workflow`` is the only brand.
+    brands: Organization | None = None
+
+    @property
+    def organization(self) -> Organization:
+        return self.brands if self.brands is not None else Organization.single(self.workflow)
+
+    def workflow_for(self, post: Post) -> Workflow:
+        """The workflow of the post's brand (``workflow`` when there are no brands)."""
+        return brand_workflow(self.brands, self.workflow, post)
+
+
+def brand_workflow(brands: Organization | None, workflow: Workflow, post: Post) -> Workflow:
+    """A post's brand's workflow, for use cases that hold ``brands`` beside one ``workflow``."""
+    return workflow if brands is None else brands.brand(post.brand)
 
 
 # -- publishing (docs/publishing.md) ------------------------------------------------------------
