@@ -42,7 +42,12 @@ EMAIL = r"^[^@\s<>\"']{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}$"
 
 
 class WorkflowError(ValueError):
-    """The workflow file is missing, is not TOML, or does not validate."""
+    """The workflow file is missing, is not TOML, or does not validate; ``problems`` lists
+    each problem as (key path, kind of error, message), so a form can show it by its field."""
+
+    def __init__(self, message: str, problems: tuple[tuple[str, str, str], ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 def _secret_ref(value: str) -> str:
@@ -350,7 +355,8 @@ def parse_config(data: dict[str, Any], source: str = "workflow",
     try:
         return split(WorkflowFile.model_validate(data, context=context))
     except ValidationError as err:
-        problems = []
+        problems: list[str] = []
+        found: list[tuple[str, str, str]] = []
         for error in err.errors():
             message = error["msg"].removeprefix("Value error, ")
             if error["type"] == "extra_forbidden":
@@ -360,7 +366,9 @@ def parse_config(data: dict[str, Any], source: str = "workflow",
                     f"unknown channel type; use one of {', '.join(CHANNEL_TYPES)}"
                 )
             problems.append(f"{_location(tuple(error['loc']))}: {message}")
-        raise WorkflowError(f"{source} is not valid:\n  " + "\n  ".join(problems)) from None
+            found.append((_location(tuple(error["loc"])), str(error["type"]), message))
+        raise WorkflowError(f"{source} is not valid:\n  " + "\n  ".join(problems),
+                            tuple(found)) from None
 
 
 def load_config(path: str | Path, env: Mapping[str, str] | None = None) -> Config:
