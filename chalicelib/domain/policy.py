@@ -18,10 +18,14 @@ class Requirement:
     reasons: tuple[str, ...]  # "always", "keyword:rabatt", "channel:hooks"
 
 
-def requirements(workflow: Workflow, content: Content) -> list[Requirement]:
+def requirements(workflow: Workflow, content: Content, reply: bool = False) -> list[Requirement]:
     """Keywords match normalised (``normalize.for_matching``) on both sides, so invisible
     characters, fullwidth forms and look-alike letters do not dodge them; a reason names the
-    keyword as the workflow file configures it."""
+    keyword as the workflow file configures it. An answer (``reply``) needs its brand's reply
+    steps, every one of them."""
+    if reply:
+        return [Requirement(rule.name, rule.label, True, ("reply",))
+                for rule in workflow.reply_rules()]
     texts = [for_matching(t) for t in content.all_texts()]
     result = []
     for step in workflow.steps:

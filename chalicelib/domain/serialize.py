@@ -54,6 +54,8 @@ def post_to_document(post: Post) -> dict[str, Any]:
         "timeline_head": post.timeline_head,
         "brand": post.brand,
         "workflow_version": post.workflow_version,
+        **({"kind": post.kind, "parent": post.parent, "conversation_of": post.conversation_of}
+           if post.kind != "post" else {}),
     }
 
 
@@ -104,6 +106,9 @@ def post_from_document(doc: dict[str, Any]) -> Post:
         brand=doc.get("brand") or "default",  # absent in posts stored before brands
         workflow_version=(int(doc["workflow_version"])
                           if doc.get("workflow_version") is not None else None),
+        kind=doc.get("kind") or "post",  # absent in every post that is not an answer
+        parent=dict(doc["parent"]) if doc.get("parent") else None,
+        conversation_of=doc.get("conversation_of"),
     )
 
 
