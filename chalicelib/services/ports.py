@@ -135,6 +135,41 @@ def brand_workflow(brands: Organization | None, workflow: Workflow, post: Post) 
     return workflow if brands is None else brands.brand(post.brand)
 
 
+# -- analytics (services/analytics.py) ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class StatsFact:
+    """One small fact for the figures: a decision, a post scheduled, a publication's result, an
+    incoming reply or an answer published. ``at`` is ISO-8601 UTC and decides the day it is
+    kept under; ``key`` is unique within ``subject`` (a timeline event's seq), so recording the
+    same event again overwrites the same fact."""
+
+    kind: str
+    brand: str
+    subject: str  # a post id, or a conversation ("inbox#<brand>")
+    key: str
+    at: str
+    data: dict[str, Any]
+
+    @property
+    def day(self) -> str:
+        return self.at[:10]
+
+
+class StatsStore(Protocol):
+    """Facts kept per UTC day; reading a day is one query, never a scan."""
+
+    def put(self, fact: StatsFact) -> None: ...
+
+    def day(self, day: str, brand: str | None = None) -> list[StatsFact]:
+        """Every fact of one UTC day (``YYYY-MM-DD``), of one brand when given."""
+
+
+def brand_workflow(brands: Organization | None, workflow: Workflow, post: Post) -> Workflow:
+    """A post's brand's workflow, for use cases that hold ``brands`` beside one ``workflow``."""
+    return workflow if brands is None else brands.brand(post.brand)
+
+
 # -- publishing (docs/publishing.md) ------------------------------------------------------------
 
 class RetryLater(Exception):
