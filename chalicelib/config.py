@@ -243,6 +243,10 @@ class WorkflowFile(_Strict):
     admin_emails: list[Annotated[str, Field(pattern=EMAIL)]] = []
     require_alt_text: StrictBool = True
     reason_labels: list[Annotated[str, Field(min_length=1, max_length=60)]] = []
+    # Answers to replies and mentions (docs/replies.md): the steps they go through (absent:
+    # one approval by a responder; empty: responders publish at once) and who answers.
+    reply_steps: list[str] | None = None
+    responders: list[Annotated[str, Field(pattern=r"^[UWS][A-Z0-9]+$")]] = []
     steps: Annotated[list[Step], Field(min_length=1)]
     channels: Annotated[dict[str, ChannelConfig], Field(min_length=1)]
 
@@ -271,6 +275,12 @@ class WorkflowFile(_Strict):
             raise ValueError(f"step names must be unique: {', '.join(duplicates)}")
         if len(set(self.reason_labels)) != len(self.reason_labels):
             raise ValueError("reason_labels must be unique")
+        strays = [n for n in self.reply_steps or [] if n not in names]
+        if strays:
+            raise ValueError(f"reply_steps names unknown step(s): {', '.join(strays)}")
+        if sum(1 for r in self.responders if r.startswith("S")) > 1 or (
+                any(r.startswith("S") for r in self.responders) and len(self.responders) > 1):
+            raise ValueError("responders: Slack user ids, or one user group (S…) alone")
         for index, step in enumerate(self.steps):
             unknown = [c for c in (step.when.channels if step.when else []) if c not in self.channels]
             if unknown:
@@ -300,6 +310,8 @@ class WorkflowFile(_Strict):
             late_publish_minutes=self.late_publish_minutes, admins=frozenset(self.admins),
             admin_emails=frozenset(email.lower() for email in self.admin_emails),
             require_alt_text=self.require_alt_text, reason_labels=tuple(self.reason_labels),
+            reply_steps=tuple(self.reply_steps) if self.reply_steps is not None else None,
+            responders=tuple(self.responders),
             x_costs={name: channel.costing() for name, channel in self.channels.items()
                      if isinstance(channel, XChannel)},
         )
@@ -341,7 +353,7 @@ def _location(loc: tuple[int | str, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             parts[-1:] = [f"{parts[-1] if parts else ''}[{part}]"]
-        elif part in CHANNEL_TYPES and len(parts) == 2 and parts[0] == "channels":
+        elif part in CHANNEL_TYPES and len(parts) >= 2 and parts[-2] == "channels":
             continue  # pydantic's discriminator tag, not a key of the file
         else:
             parts.append(str(part))
