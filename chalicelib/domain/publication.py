@@ -55,6 +55,9 @@ class Copy:
     author: str
     publish_at: str | None
     images: tuple[Image, ...] = ()
+    # An answer (a post of kind "reply"): the network id of what it answers, so the network
+    # publishes it as a reply in that conversation.
+    reply_to: str | None = None
 
 
 @dataclass(frozen=True)

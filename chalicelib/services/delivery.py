@@ -111,7 +111,8 @@ def deliver(d: Delivery, publication: Publication, *, receive_count: int = 1,
     if not may_wait():
         raise OutOfTime(publication.post_id)
     copy = Copy(text=post.content.text_for(publication.channel), title=post.content.title,
-                author=post.author, publish_at=post.publish_at_iso, images=post.content.media)
+                author=post.author, publish_at=post.publish_at_iso, images=post.content.media,
+                reply_to=(post.parent or {}).get("external_id") if post.kind == "reply" else None)
     outcome = d.once(publication, lambda: _send(d, publication, copy))
     return _record(d, publication, outcome, post)
 
