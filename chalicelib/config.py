@@ -12,9 +12,9 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal, NotRequired, TypedDict
+from typing import Annotated, Any, Literal, NotRequired, Self, TypedDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -39,6 +39,9 @@ SECRET_REF = re.compile(
 CHANNEL_TYPES = ("mastodon", "bluesky", "linkedin", "x", "facebook_page", "webhook", "outbox")
 NAME = r"^[a-z][a-z0-9_-]{0,39}$"
 EMAIL = r"^[^@\s<>\"']{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}$"
+
+
+KEYED = re.compile(r"^([a-z_]+(?:\[\d+\])?(?:\.[a-z_]+)*): ")
 
 
 class WorkflowError(ValueError):
@@ -233,22 +236,24 @@ ChannelConfig = Annotated[
 ]
 
 
-class WorkflowFile(_Strict):
+class BrandKeys(_Strict):
+    """What each brand sets for itself (CONTRACT §3, §10, §11). In a file without ``[[brands]]``
+    these are the top-level keys of its one brand; with brands, a top-level key is the default
+    of every brand that does not set it."""
+
     timezone: str = "Europe/Berlin"
     language: Literal["de", "en"] = "de"
     review_order: Literal["parallel", "sequential"] = "parallel"
     late_publish_minutes: Annotated[int, Field(ge=0)] = 120
-    admins: list[Annotated[str, Field(pattern=r"^[UW][A-Z0-9]+$")]] = []
-    # The web page's admins (CONTRACT §8): they manage channels and accounts.
-    admin_emails: list[Annotated[str, Field(pattern=EMAIL)]] = []
     require_alt_text: StrictBool = True
     reason_labels: list[Annotated[str, Field(min_length=1, max_length=60)]] = []
     # Answers to replies and mentions (docs/replies.md): the steps they go through (absent:
     # one approval by a responder; empty: responders publish at once) and who answers.
     reply_steps: list[str] | None = None
     responders: list[Annotated[str, Field(pattern=r"^[UWS][A-Z0-9]+$")]] = []
-    steps: Annotated[list[Step], Field(min_length=1)]
-    channels: Annotated[dict[str, ChannelConfig], Field(min_length=1)]
+    # Required in every brand (or at the top level for all); None only while not given.
+    steps: Annotated[list[Step], Field(min_length=1)] | None = None
+    channels: Annotated[dict[str, ChannelConfig], Field(min_length=1)] | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -261,27 +266,29 @@ class WorkflowFile(_Strict):
 
     @field_validator("channels")
     @classmethod
-    def _channel_names(cls, value: dict[str, Any]) -> dict[str, Any]:
-        for name in value:
+    def _channel_names(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        for name in value or {}:
             if not re.match(NAME, name):
                 raise ValueError(f"channel name {name!r} must be lowercase letters, digits, - or _")
         return value
 
     @model_validator(mode="after")
-    def _consistent(self) -> WorkflowFile:
-        names = [step.name for step in self.steps]
+    def _consistent(self) -> Self:
+        names = [step.name for step in self.steps or []]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"step names must be unique: {', '.join(duplicates)}")
         if len(set(self.reason_labels)) != len(self.reason_labels):
             raise ValueError("reason_labels must be unique")
         strays = [n for n in self.reply_steps or [] if n not in names]
-        if strays:
+        if strays and self.steps is not None:
             raise ValueError(f"reply_steps names unknown step(s): {', '.join(strays)}")
         if sum(1 for r in self.responders if r.startswith("S")) > 1 or (
                 any(r.startswith("S") for r in self.responders) and len(self.responders) > 1):
             raise ValueError("responders: Slack user ids, or one user group (S…) alone")
-        for index, step in enumerate(self.steps):
+        if self.channels is None:
+            return self  # top-level defaults of brands that each name their own channels
+        for index, step in enumerate(self.steps or []):
             unknown = [c for c in (step.when.channels if step.when else []) if c not in self.channels]
             if unknown:
                 raise ValueError(
@@ -289,7 +296,16 @@ class WorkflowFile(_Strict):
                 )
         return self
 
-    def to_domain(self) -> domain.Workflow:
+    def _complete(self) -> None:
+        for key in ("steps", "channels"):
+            if getattr(self, key) is None:
+                raise ValueError(f"{key}: Field required")
+
+    def brand_workflow(self, admins: frozenset[str], admin_emails: frozenset[str],
+                       brand: str = domain.DEFAULT_BRAND, label: str = "",
+                       writers: tuple[str, ...] = (),
+                       writer_groups: tuple[str, ...] = ()) -> domain.Workflow:
+        steps, channels = self.steps or [], self.channels or {}
         return domain.Workflow(
             steps=tuple(
                 domain.StepRule(
@@ -303,18 +319,110 @@ class WorkflowFile(_Strict):
                     due_hours=s.due_hours, escalate_to=s.escalate_to, kind=s.kind,
                     link_valid_hours=s.link_valid_hours,
                 )
-                for s in self.steps
+                for s in steps
             ),
-            channels={name: channel.type for name, channel in self.channels.items()},
+            channels={name: channel.type for name, channel in channels.items()},
             timezone=self.timezone, language=self.language, review_order=self.review_order,
-            late_publish_minutes=self.late_publish_minutes, admins=frozenset(self.admins),
-            admin_emails=frozenset(email.lower() for email in self.admin_emails),
+            late_publish_minutes=self.late_publish_minutes, admins=admins,
+            admin_emails=admin_emails,
             require_alt_text=self.require_alt_text, reason_labels=tuple(self.reason_labels),
             reply_steps=tuple(self.reply_steps) if self.reply_steps is not None else None,
             responders=tuple(self.responders),
-            x_costs={name: channel.costing() for name, channel in self.channels.items()
+            x_costs={name: channel.costing() for name, channel in channels.items()
                      if isinstance(channel, XChannel)},
+            brand=brand, brand_label=label, writers=writers, writer_groups=writer_groups,
         )
+
+
+# Who may write for a brand: an e-mail address, or every address of a domain ("@example.com").
+WRITER = r"^([^@\s<>\"']{1,64})?@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}$"
+
+
+class BrandTable(BrandKeys):
+    """One ``[[brands]]`` table."""
+
+    name: Annotated[str, Field(pattern=NAME)]
+    label: Annotated[str, Field(min_length=1, max_length=80)] | None = None
+    writers: list[Annotated[str, Field(pattern=WRITER)]] = []
+    # In AWS: members of these Cognito groups (the sign-in's `cognito:groups`) may write too.
+    writer_groups: list[Annotated[str, Field(min_length=1, max_length=128)]] = []
+
+    @model_validator(mode="after")
+    def _whole(self) -> Self:
+        self._complete()
+        return self
+
+    def to_domain(self, admins: frozenset[str], admin_emails: frozenset[str]) -> domain.Workflow:
+        return self.brand_workflow(admins, admin_emails, self.name, self.label or self.name,
+                                   tuple(w.lower() for w in self.writers),
+                                   tuple(self.writer_groups))
+
+
+BRAND_KEYS = tuple(BrandKeys.model_fields)
+
+
+class WorkflowFile(BrandKeys):
+    admins: list[Annotated[str, Field(pattern=r"^[UW][A-Z0-9]+$")]] = []
+    # The web page's admins (CONTRACT §8): they manage channels and accounts.
+    admin_emails: list[Annotated[str, Field(pattern=EMAIL)]] = []
+    # Several brands (CONTRACT §10); absent: the file is one brand, "default".
+    brands: Annotated[list[BrandTable], Field(min_length=1)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _brand_defaults(cls, data: Any) -> Any:
+        """Each brand takes the top-level per-brand keys it does not set itself."""
+        if not isinstance(data, dict) or not isinstance(data.get("brands"), list):
+            return data
+        defaults = {key: data[key] for key in BRAND_KEYS if key in data}
+        brands = [{**defaults, **brand} if isinstance(brand, dict) else brand
+                  for brand in data["brands"]]
+        return {**data, "brands": brands}
+
+    @model_validator(mode="after")
+    def _brands(self) -> Self:
+        if self.brands is None:
+            self._complete()
+            return self
+        names = [brand.name for brand in self.brands]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"brands: names must be unique: {', '.join(duplicates)}")
+        seen: dict[str, tuple[str, ChannelConfig]] = {}
+        for index, brand in enumerate(self.brands):
+            for name, channel in (brand.channels or {}).items():
+                other = seen.setdefault(name, (brand.name, channel))
+                if other[1] != channel:
+                    raise ValueError(
+                        f"brands[{index}].channels.{name}: brand {other[0]!r} has a channel of "
+                        f"this name with other settings; channel names are unique across brands")
+        return self
+
+    def organization(self) -> domain.Organization:
+        admins = frozenset(self.admins)
+        emails = frozenset(email.lower() for email in self.admin_emails)
+        if self.brands is None:
+            return domain.Organization.single(self.brand_workflow(admins, emails))
+        brands = {brand.name: brand.to_domain(admins, emails) for brand in self.brands}
+        return domain.Organization(brands, self.brands[0].name, admins, emails)
+
+    def to_domain(self) -> domain.Workflow:
+        """The default brand's workflow."""
+        return self.organization().workflow
+
+    def all_channels(self) -> dict[str, ChannelConfig]:
+        """Every brand's channels by name (names are unique across brands)."""
+        if self.brands is None:
+            return dict(self.channels or {})
+        return {name: channel for brand in self.brands
+                for name, channel in (brand.channels or {}).items()}
+
+    def step_channels(self) -> dict[str, dict[str, str]]:
+        """Brand -> step -> the Slack channel of its review requests."""
+        tables: list[tuple[str, BrandKeys]] = (
+            [(domain.DEFAULT_BRAND, self)] if self.brands is None
+            else [(brand.name, brand) for brand in self.brands])
+        return {name: {s.name: s.slack_channel for s in keys.steps or []} for name, keys in tables}
 
 
 def _item(item: ChecklistItem) -> domain.ChecklistItem:
@@ -325,27 +433,38 @@ def _item(item: ChecklistItem) -> domain.ChecklistItem:
 
 @dataclass(frozen=True)
 class SlackRouting:
-    """Where each step's review requests are posted."""
+    """Where each step's review requests are posted: ``step_channels`` of the default brand,
+    ``brands`` every brand's (step names may repeat across brands)."""
 
     step_channels: Mapping[str, str]
+    brands: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def channel_for(self, step: str) -> str:
         return self.step_channels[step]
+
+    def for_brand(self, brand: str) -> SlackRouting:
+        """The routing of one brand's steps (the default brand's for a brand it lacks)."""
+        steps = self.brands.get(brand)
+        return self if steps is None else SlackRouting(steps, self.brands)
 
 
 @dataclass(frozen=True)
 class Config:
     """The workflow file, split by who needs what."""
 
-    workflow: domain.Workflow
-    channels: Mapping[str, ChannelConfig]
+    workflow: domain.Workflow  # the default brand's
+    channels: Mapping[str, ChannelConfig]  # every brand's
     slack: SlackRouting
     source: WorkflowFile  # as written, for tools that rewrite it
+    organization: domain.Organization
 
 
 def split(file: WorkflowFile) -> Config:
-    return Config(workflow=file.to_domain(), channels=dict(file.channels),
-                  slack=SlackRouting({s.name: s.slack_channel for s in file.steps}), source=file)
+    organization = file.organization()
+    routes = file.step_channels()
+    return Config(workflow=organization.workflow, channels=file.all_channels(),
+                  slack=SlackRouting(routes[organization.default], routes), source=file,
+                  organization=organization)
 
 
 def _location(loc: tuple[int | str, ...]) -> str:
@@ -377,8 +496,12 @@ def parse_config(data: dict[str, Any], source: str = "workflow",
                 message = (
                     f"unknown channel type; use one of {', '.join(CHANNEL_TYPES)}"
                 )
-            problems.append(f"{_location(tuple(error['loc']))}: {message}")
-            found.append((_location(tuple(error["loc"])), str(error["type"]), message))
+            where = _location(tuple(error["loc"]))
+            keyed = KEYED.match(message) if where == "(top level)" else None
+            if keyed:  # a rule over several keys that names its key itself
+                where, message = keyed.group(1), message[keyed.end():]
+            problems.append(f"{where}: {message}")
+            found.append((where, str(error["type"]), message))
         raise WorkflowError(f"{source} is not valid:\n  " + "\n  ".join(problems),
                             tuple(found)) from None
 
