@@ -30,6 +30,7 @@ def relay_changes(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from chalicelib import observability
     from chalicelib.adapters.anchor import chain_head_of
     from chalicelib.adapters.dynamodb.stream import outbox_of
+    from chalicelib.handlers import stats
     from chalicelib.services import scheduling
     from chalicelib.services.bus import relay
 
@@ -46,6 +47,8 @@ def relay_changes(event: dict[str, Any], context: Any) -> dict[str, Any]:
                 # Not worth holding Slack back for: the next change anchors a later head.
                 log.error("chain head not anchored", extra={
                     "post_id": head[0], "seq": head[1], "error": type(err).__name__})
+        # Before Slack: a failure here retries the record before anything was announced.
+        stats.record_facts(container, record.raw_event)
         found = outbox_of(record.raw_event)
         if not found:
             return 0

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from chalicelib.adapters.dynamodb import keys
+from chalicelib.domain.timeline import TimelineEvent
 from chalicelib.services.ports import StatsFact
 
 
@@ -53,3 +54,20 @@ def _fact(item: dict[str, Any]) -> StatsFact:
     return StatsFact(kind=item["kind"]["S"], brand=item["brand"]["S"],
                      subject=item["subject"]["S"], key=item["key"]["S"], at=item["at"]["S"],
                      data=json.loads(item["doc"]["S"]))
+
+
+def counted_event_of(record: dict[str, Any],
+                     counted: tuple[str, ...]) -> tuple[str, TimelineEvent] | None:
+    """The post id and timeline event of a stream record that inserted an event of a counted
+    type; None for anything else (a post's own item, a reference, another event)."""
+    if record.get("eventName") != "INSERT":
+        return None
+    image = (record.get("dynamodb") or {}).get("NewImage") or {}
+    sk = (image.get(keys.SK) or {}).get("S", "")
+    raw = (image.get("doc") or {}).get("S")
+    if not sk.startswith(keys.EVENT_PREFIX) or not raw:
+        return None
+    doc = json.loads(raw)
+    if doc.get("type") not in counted:
+        return None
+    return image[keys.PK]["S"].removeprefix("POST#"), TimelineEvent.from_dict(doc)
