@@ -22,6 +22,14 @@ from chalicelib.domain.limits import x_has_url
 
 POST_USD = Decimal("0.015")
 POST_WITH_URL_USD = Decimal("0.20")
+# Reading is billed too: each post a read returns (mentions and replies, when an X channel
+# listens; docs/replies.md).
+READ_USD = Decimal("0.005")
+
+
+def x_read_cost(posts: int) -> Decimal:
+    """What reading ``posts`` posts from X costs."""
+    return READ_USD * max(posts, 0)
 
 
 def dollars(value: float | int | str | Decimal) -> Decimal:
