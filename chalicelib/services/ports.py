@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from chalicelib.domain.accounts import ChannelAccount, ChannelChange
 from chalicelib.domain.content import Content
+from chalicelib.domain.deputies import Away
 from chalicelib.domain.media import MediaObject
 from chalicelib.domain.post import Post
 from chalicelib.domain.publication import Copy, Outcome, Publication
@@ -108,6 +109,30 @@ class Identity:
             object.__setattr__(self, "subject", self.email.lower())
 
 
+class DeputyStore(Protocol):
+    """Reviewers' absences (services/deputies.py), kept per reviewer and per deputy so either
+    side is one query; absences that ended are never read again."""
+
+    def put(self, away: Away) -> None:
+        """Store an absence (both sides at once)."""
+
+    def of_reviewer(self, reviewer: str, after: datetime) -> list[Away]:
+        """The reviewer's absences ending after ``after``."""
+
+    def covered_by(self, deputy: str, after: datetime) -> list[Away]:
+        """The absences this person stands in for that end after ``after``."""
+
+    def remove(self, away: Away) -> None:
+        """Drop an absence (both sides)."""
+
+
+class PersonLookup(Protocol):
+    """Whether a Slack user is a person who may stand in for a reviewer."""
+
+    def member_kind(self, user_id: str) -> str:
+        """"person", "bot" (bots and apps), or "unknown" (no such member, or deactivated)."""
+
+
 @dataclass
 class Context:
     """What the writers' and reviewers' use cases share."""
@@ -120,6 +145,8 @@ class Context:
     media: Callable[[], MediaStore] | None = None
     # Every brand's workflow; None: ``workflow`` is the only brand.
     brands: Organization | None = None
+    # Reviewers' absences and their deputies (services/deputies.py); None: nobody is away.
+    deputies: DeputyStore | None = None
 
     @property
     def organization(self) -> Organization:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from chalicelib.domain.errors import NotEligible
 from chalicelib.domain.post import Post, Reviewer
+from chalicelib.services import deputies
 from chalicelib.services.conflicts import until_saved
 from chalicelib.services.ports import Context, ReviewerDirectory
 
@@ -39,9 +40,11 @@ def decide(ctx: Context, post_id: str, step: str, reviewer: Reviewer, decision: 
     eligible = _eligible(ctx, directory, step)
 
     def record(post: Post) -> bool:
+        # A deputy during an absence decides for the reviewer, on the record as such.
+        allowed, for_whom = deputies.widened(ctx, reviewer, eligible, post)
         return post.decide(ctx.workflow, step, reviewer, decision, content_hash, comment,
-                           ctx.clock(), eligible, labels=labels, quote=quote,
-                           checklist=checklist)
+                           ctx.clock(), allowed, labels=labels, quote=quote,
+                           checklist=checklist, as_deputy_for=for_whom)
 
     post, recorded = until_saved(ctx.repo, post_id, record)
     return DecisionOutcome(post, recorded)
@@ -61,7 +64,8 @@ def hold(ctx: Context, post_id: str, step: str, reviewer: Reviewer, reason: str,
     eligible = _eligible(ctx, directory, step)
 
     def record(post: Post) -> bool:
-        return post.hold(ctx.workflow, step, reviewer, reason, ctx.clock(), eligible,
+        allowed, _ = deputies.widened(ctx, reviewer, eligible, post)
+        return post.hold(ctx.workflow, step, reviewer, reason, ctx.clock(), allowed,
                          content_hash=content_hash)
 
     post, recorded = until_saved(ctx.repo, post_id, record)

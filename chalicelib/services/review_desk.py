@@ -18,6 +18,7 @@ from chalicelib.domain.post import Post, Reviewer, Step, iso
 from chalicelib.domain.serialize import parse_time
 from chalicelib.domain.status import Status
 from chalicelib.domain.workflow import StepRule
+from chalicelib.services import deputies
 from chalicelib.services.conflicts import until_saved
 from chalicelib.services.ports import Context, ControlStore, ReviewerDirectory
 from chalicelib.services.review import eligible_reviewers
@@ -57,8 +58,8 @@ def check_decision(ctx: Context, post_id: str, step: str, reviewer: Reviewer, de
     """Before asking for a comment: the post, and whether this decision would be taken
     (False: it already is). Raises NotEligible; changes nothing."""
     post = ctx.repo.get(post_id)
-    return post, would_record(post, ctx, step, reviewer, decision, content_hash,
-                              _eligible(ctx, directory, step))
+    eligible, _ = deputies.widened(ctx, reviewer, _eligible(ctx, directory, step), post)
+    return post, would_record(post, ctx, step, reviewer, decision, content_hash, eligible)
 
 
 def pending_reviews(ctx: Context, posts: list[Post], reviewer: Reviewer,
@@ -66,17 +67,21 @@ def pending_reviews(ctx: Context, posts: list[Post], reviewer: Reviewer,
     """The open steps of these posts that this reviewer may approve now."""
     pending = []
     eligible_by_step: dict[str, frozenset[str]] = {}
+    # Whom this person stands in for now: their steps are theirs too (one query).
+    absences = deputies.covering(ctx, reviewer.slack_id)
     for post in posts:
         if post.status is not Status.IN_REVIEW:
             continue
         for step in post.open_steps(ctx.workflow):
             if step.name not in eligible_by_step:
                 eligible_by_step[step.name] = _eligible(ctx, directory, step.name)
-            if not reviewer.listed_in(eligible_by_step[step.name]):
+            eligible, _ = deputies.widened(ctx, reviewer, eligible_by_step[step.name], post,
+                                           absences)
+            if not reviewer.listed_in(eligible):
                 continue
             try:
                 if would_record(post, ctx, step.name, reviewer, "approve", post.content_hash,
-                                eligible_by_step[step.name]):
+                                eligible):
                     pending.append((post, step))
             except NotEligible:
                 continue

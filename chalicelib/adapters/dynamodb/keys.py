@@ -133,3 +133,13 @@ WORKFLOW_VERSION_PREFIX = "V#"
 
 def workflow_version_sk(number: int) -> str:
     return f"{WORKFLOW_VERSION_PREFIX}{number:05d}"
+
+
+# Reviewers' absences (adapters/dynamodb/deputies.py): per reviewer, sorted by their end, and
+# the same absence per deputy, so either side is one query.
+def deputy_pk(reviewer: str) -> str:
+    return f"DEPUTY#{reviewer}"
+
+
+def covers_pk(deputy: str) -> str:
+    return f"COVERS#{deputy}"
