@@ -194,6 +194,8 @@ class XChannel(_Strict):
     x_prices: XPrices | None = None
     # Posts that would take the month's spend on this channel over it are held back.
     x_monthly_budget_usd: Annotated[float, Field(ge=0)] | None = None
+    # Read mentions and replies (X bills each post read: domain/pricing.py READ_USD).
+    listen: bool = False
 
     def costing(self) -> pricing.XCosting:
         post, with_url = pricing.POST_USD, pricing.POST_WITH_URL_USD
@@ -251,6 +253,11 @@ class BrandKeys(_Strict):
     # one approval by a responder; empty: responders publish at once) and who answers.
     reply_steps: list[str] | None = None
     responders: list[Annotated[str, Field(pattern=r"^[UWS][A-Z0-9]+$")]] = []
+    # Replies and mentions read from the networks (docs/replies.md): the Slack channel for
+    # mentions that answer no post, the answer target in hours, how often networks are read.
+    inbox_channel: Annotated[str, Field(pattern=r"^[CG][A-Z0-9]+$")] | None = None
+    answer_within_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 4
+    listen_seconds: Annotated[float, Field(ge=60, le=24 * 3600)] | None = None
     # Required in every brand (or at the top level for all); None only while not given.
     steps: Annotated[list[Step], Field(min_length=1)] | None = None
     channels: Annotated[dict[str, ChannelConfig], Field(min_length=1)] | None = None
@@ -328,6 +335,8 @@ class BrandKeys(_Strict):
             require_alt_text=self.require_alt_text, reason_labels=tuple(self.reason_labels),
             reply_steps=tuple(self.reply_steps) if self.reply_steps is not None else None,
             responders=tuple(self.responders),
+            inbox_channel=self.inbox_channel, answer_within_hours=self.answer_within_hours,
+            listen_seconds=self.listen_seconds,
             x_costs={name: channel.costing() for name, channel in channels.items()
                      if isinstance(channel, XChannel)},
             brand=brand, brand_label=label, writers=writers, writer_groups=writer_groups,
