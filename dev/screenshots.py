@@ -1,6 +1,7 @@
 """The README's pictures of reviewing in Slack, taken from the local stack as `make run` starts
 it (the sample workflow, the Slack dev workspace) with a browser: a checklist before Approve,
-Request changes with reason labels and a quoted sentence, and a request on hold.
+Request changes with reason labels and a quoted sentence, a request on hold, and a client's
+link step (its request in Slack and the page behind the signed link).
 
     .venv/bin/python -m dev.screenshots [folder]     # default: docs/images
 
@@ -35,6 +36,15 @@ def create_post(stack: StackHandle, text: str, title: str) -> str:
                                               "X-Freigabe-User": WRITER})
     with urllib.request.urlopen(request, timeout=30) as answer:
         return str(json.loads(answer.read())["id"])
+
+
+def review_link(stack: StackHandle, post_id: str) -> str:
+    """The signed link the author hands to the client (POST /api/posts/{id}/review-links)."""
+    request = urllib.request.Request(f"{stack.base_url}/api/posts/{post_id}/review-links", data=b"{}",
+                                     method="POST", headers={"Content-Type": "application/json",
+                                                             "X-Freigabe-User": WRITER})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return str(json.loads(answer.read())["url"])
 
 
 def wait_for(check: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
@@ -92,6 +102,8 @@ def take(folder: Path) -> list[Path]:
                                   "nur bis Sonntag. Teilnahmebedingungen im Profil.", "Adventsaktion")
             labelled = create_post(stack, "Unsere Kalender sind garantiert die besten der Welt. "
                                    "Jetzt bestellen!", "Kalender 2027")
+            client = create_post(stack, "Für unseren Kunden, die Kaffeebar am Markt: ab Montag "
+                                 "frisch gerösteter Adventskaffee.", "Kaffeebar im Advent")
             wait_for(lambda: request_posted(stack, "C0LEGAL", checked), "the legal request")
             wait_for(lambda: request_posted(stack, "C0BRAND", labelled), "the brand request")
             with sync_playwright() as playwright:
@@ -128,6 +140,17 @@ def take(folder: Path) -> list[Path]:
                          "the request to show the hold")
                 shots.append(folder / "review-hold.png")
                 slack.request(checked).screenshot(path=str(shots[-1]))
+
+                slack.open("U0BRAND1", "C0BRAND")
+                wait_for(lambda: request_posted(stack, "C0BRAND", client), "the client request")
+                shots.append(folder / "review-link-request.png")
+                # the client step's request: no buttons, the review happens through the link
+                page.locator("article.thread", has_text=client).filter(
+                    has_text="signierten Link").first.screenshot(path=str(shots[-1]))
+                page.goto(review_link(stack, client))
+                page.wait_for_selector("form")
+                shots.append(folder / "review-link-page.png")
+                page.screenshot(path=str(shots[-1]), full_page=True)
                 browser.close()
         finally:
             stack.stop()
