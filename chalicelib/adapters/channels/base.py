@@ -17,7 +17,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -309,6 +309,12 @@ class Publisher:
             outcome = failure.outcome
         logger.info("channel=%s outcome=%s", self.name, outcome.status)
         return outcome
+
+    def publish_reply(self, publication: Publication, copy: Copy,
+                      parent_external_id: str) -> Outcome:
+        """An answer, published as a reply to ``parent_external_id`` in its conversation, under
+        the same once-only rules as a post (the delivery passes it as ``Copy.reply_to``)."""
+        return self.publish(publication, replace(copy, reply_to=parent_external_id))
 
     def _publish(self, publication: Publication, copy: Copy) -> Outcome:
         raise NotImplementedError

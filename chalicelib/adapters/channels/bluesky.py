@@ -131,6 +131,8 @@ class BlueskyPublisher(Publisher):
         if facets:
             record["facets"] = facets
         session = self._session()
+        if copy.reply_to:
+            session, record["reply"] = self._reply_refs(session, copy.reply_to)
         if copy.images:
             blobs = []
             for position, image in enumerate(copy.images, start=1):
@@ -206,6 +208,34 @@ class BlueskyPublisher(Publisher):
             raise image_failure(position, error_text(response, _message(response)))
         return session, blob
 
+    def _reply_refs(self, session: Session, parent: str) -> tuple[Session, dict[str, Any]]:
+        """The reply's ``root`` and ``parent`` strong refs (uri and cid): the parent as
+        app.bsky.feed.getPostThread shows it now, and the root its own reply names (itself
+        when it starts the thread). A read: asking again cannot post anything."""
+        def read(current: Session) -> Response:
+            return self.http.request(
+                "GET", self._xrpc("app.bsky.feed.getPostThread") + "?" + urlencode(
+                    {"uri": parent, "depth": "0", "parentHeight": "0"}),
+                headers={"Authorization": f"Bearer {current.access_jwt}"}, idempotent=True)
+
+        response = read(session)
+        if _needs_new_session(response):
+            session = self._renew(session)
+            response = read(session)
+        data = response.json()
+        thread = data.get("thread") if isinstance(data, dict) else None
+        post = thread.get("post") if isinstance(thread, dict) else None
+        if not response.ok or not isinstance(post, dict) or not _strong_ref(post):
+            raise failed(error_text(response, _message(response) or
+                                    "the post this answers is not readable on Bluesky"))
+        ref = {"uri": post["uri"], "cid": post["cid"]}
+        record = post.get("record")
+        reply = record.get("reply") if isinstance(record, dict) else None
+        root = reply.get("root") if isinstance(reply, dict) else None
+        return session, {"root": ({"uri": root["uri"], "cid": root["cid"]}
+                                  if isinstance(root, dict) and _strong_ref(root) else ref),
+                         "parent": ref}
+
     def _create_record(self, session: Session, record: dict[str, Any]) -> Response:
         return self.http.request(
             "POST",
@@ -259,6 +289,10 @@ class BlueskyPublisher(Publisher):
         with _sessions_lock:
             _sessions.pop(self._key, None)
         return self._create_session()
+
+
+def _strong_ref(node: dict[str, Any]) -> bool:
+    return isinstance(node.get("uri"), str) and isinstance(node.get("cid"), str)
 
 
 def _needs_new_session(response: Response) -> bool:

@@ -65,9 +65,11 @@ class FacebookPagePublisher(Publisher):
         body: dict[str, Any] = {"message": copy.text, "access_token": self.token.value()}
         if copy.images:
             body["attached_media"] = [{"media_fbid": photo} for photo in self._upload_all(copy.images)]
+        # An answer is a comment on the comment it answers (POST /{comment-id}/comments).
+        edge = f"{copy.reply_to}/comments" if copy.reply_to else f"{self.page_id}/feed"
         response = self.http.request(
             "POST",
-            f"{self.base_url}/{self.page_id}/feed",
+            f"{self.base_url}/{edge}",
             json_body=body,
             throttled=throttled,
         )

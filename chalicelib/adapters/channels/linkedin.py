@@ -15,6 +15,7 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from chalicelib.adapters.channels.base import (
     HttpClient,
@@ -33,6 +34,8 @@ from chalicelib.domain.publication import Copy, Outcome, Publication
 logger = logging.getLogger(__name__)
 
 POST_URL = "https://www.linkedin.com/feed/update/{urn}"
+# A comment's URN names the post it is on: urn:li:comment:(urn:li:activity:7,6)
+COMMENT_URN = re.compile(r"^urn:li:comment:\((urn:li:[A-Za-z]+:[^,()]+),[^()]+\)$")
 # LinkedIn retires each monthly API version after about a year; requests naming it then fail.
 RETIRED_STATUS = 426
 RETIRED_CODE = "NONEXISTENT_VERSION"
@@ -79,6 +82,8 @@ class LinkedInPublisher(Publisher):
         }
 
     def _publish(self, publication: Publication, copy: Copy) -> Outcome:
+        if copy.reply_to:
+            return self._comment_reply(copy.reply_to, copy.text)
         post: dict[str, Any] = {}
         if copy.images:
             post["content"] = self._content(copy.images)
@@ -105,6 +110,26 @@ class LinkedInPublisher(Publisher):
         # 201 with an empty body; the new post's URN (urn:li:share:… or urn:li:ugcPost:…) is a header.
         urn = response.headers.get("x-restli-id") or response.headers.get("x-linkedin-id")
         return Outcome("published", url=POST_URL.format(urn=urn) if urn else None, external_id=urn)
+
+    def _comment_reply(self, parent: str, text: str) -> Outcome:
+        """An answer to a comment: a nested comment, POST /rest/socialActions/{comment}/comments
+        with ``parentComment``; its ``object`` is the post the comment is on, named inside the
+        comment's URN (urn:li:comment:(urn:li:activity:…,…))."""
+        found = COMMENT_URN.match(parent)
+        if not found:
+            raise failed(f"{parent!r} is not a LinkedIn comment; only comments can be answered")
+        response = self.http.request(
+            "POST", f"{self.base_url}/rest/socialActions/{quote(parent, safe='')}/comments",
+            headers=self._headers(),
+            json_body={"actor": self.author, "object": found.group(1), "parentComment": parent,
+                       "message": {"text": text}})
+        if not response.ok:
+            raise failed(self._refusal(response))
+        data = response.json()
+        urn = (data.get("commentUrn") if isinstance(data, dict) else None) or \
+            response.headers.get("x-restli-id")
+        return Outcome("published", url=POST_URL.format(urn=found.group(1)),
+                       external_id=str(urn) if urn else None)
 
     def _content(self, images: Sequence[Image]) -> dict[str, Any]:
         uploaded = []

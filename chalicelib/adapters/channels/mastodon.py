@@ -57,6 +57,9 @@ class MastodonPublisher(Publisher):
     def _publish(self, publication: Publication, copy: Copy) -> Outcome:
         # Visibility is left to the account's default so the operator decides it there.
         body: dict[str, Any] = {"status": copy.text}
+        if copy.reply_to:
+            # An answer: a reply in the conversation of that status (the same Idempotency-Key).
+            body["in_reply_to_id"] = copy.reply_to
         if copy.images:
             body["media_ids"] = self._upload_all(copy.images)
         response = self.http.request(

@@ -71,6 +71,7 @@ class OutboxPublisher:
             "author": copy.author,
             "publish_at": copy.publish_at,
             "media": media,
+            **({"reply_to": copy.reply_to} if copy.reply_to else {}),
             "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         outbox.seek(0, os.SEEK_END)

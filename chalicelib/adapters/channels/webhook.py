@@ -47,6 +47,7 @@ def payload(publication: Publication, copy: Copy, media: Sequence[dict[str, Any]
         "publish_at": copy.publish_at,
         "delivery_id": publication.idempotency_key,
         "media": list(media),
+        **({"reply_to": copy.reply_to} if copy.reply_to else {}),  # an answer: what it answers
     }
     # These exact bytes are signed and sent; re-serialising would break the signature.
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -44,6 +44,8 @@ class XPublisher(Publisher):
 
     def _publish(self, publication: Publication, copy: Copy) -> Outcome:
         body: dict[str, Any] = {"text": copy.text}
+        if copy.reply_to:
+            body["reply"] = {"in_reply_to_tweet_id": copy.reply_to}
         if copy.images:
             body["media"] = {"media_ids": self._upload_all(copy.images)}
         response = self.http.request(
