@@ -42,7 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover - types only; the imports below cost cold-
     from chalicelib.config import Config
     from chalicelib.domain.accounts import ChannelAccount
     from chalicelib.domain.publication import Publication
-    from chalicelib.domain.workflow import Workflow
+    from chalicelib.domain.workflow import Organization, Workflow
     from chalicelib.secrets import SecretReader
     from chalicelib.services.accounts import Accounts
     from chalicelib.services.admin import Admin
@@ -90,7 +90,7 @@ class Container:
         self._aws: dict[str, BaseClient] = {}
         self._session: BotocoreSession | None = None
         self._slack_requests: ChaliceSlackRequestHandler | None = None
-        self._live: tuple[float, Workflow] | None = None
+        self._live: tuple[float, Config, Organization] | None = None
 
     # -- configuration ------------------------------------------------------------------------
 
@@ -105,22 +105,39 @@ class Container:
     def workflow(self) -> Workflow:
         return self.config.workflow
 
+    @property
+    def file_channels(self) -> dict[str, str]:
+        """Every brand's channels of the workflow file: name -> network."""
+        return {name: channel.type for name, channel in self.config.channels.items()}
+
+    @property
+    def organization(self) -> Organization:
+        """Every brand's workflow now, each with the channels admins created at run time."""
+        return self.live_organization()
+
     def live_workflow(self) -> Workflow:
-        """The workflow file's workflow with the channels admins created at run time, so posts
-        can name them (read again after RUNTIME_CHANNELS_SECONDS; the file wins on a name). When
-        the table cannot be read, the file's channels alone."""
-        now = time.monotonic()
-        if self._live is None or now - self._live[0] > RUNTIME_CHANNELS_SECONDS:
-            base = self.workflow
+        """The default brand's workflow with the run-time channels (for what has no post)."""
+        return self.live_organization().workflow
+
+    def live_organization(self) -> Organization:
+        """The workflow file's brands, each with the channels admins created at run time, so
+        posts can name them (read again after RUNTIME_CHANNELS_SECONDS; the file wins on a
+        name). When the table cannot be read, the file's channels alone."""
+        now, config = time.monotonic(), self.config
+        if (self._live is None or now - self._live[0] > RUNTIME_CHANNELS_SECONDS
+                or self._live[1] is not config):
+            base = config.organization
             try:
                 extra = {a.name: a.type for a in self.channel_store.list()
-                         if a.name not in base.channels}
+                         if a.name not in config.channels}
             except Exception as err:  # noqa: BLE001 - the file's channels still work
                 log.warning("run-time channels not read", extra={"error": type(err).__name__})
                 extra = {}
-            merged = dataclasses.replace(base, channels={**base.channels, **extra}) if extra else base
-            self._live = (now, merged)
-        return self._live[1]
+            merged = dataclasses.replace(base, brands={
+                name: dataclasses.replace(flow, channels={**flow.channels, **extra})
+                for name, flow in base.brands.items()}) if extra else base
+            self._live = (now, config, merged)
+        return self._live[2]
 
     # -- AWS ----------------------------------------------------------------------------------
 
@@ -227,7 +244,9 @@ class Container:
     def context(self) -> Context:
         from chalicelib.services.ports import Context
 
-        return Context(repo=self.repository, workflow=self.live_workflow(), clock=self.clock,
+        brands = self.live_organization()
+        return Context(repo=self.repository, workflow=brands.workflow, brands=brands,
+                       clock=self.clock,
                        new_id=self.new_id, media=lambda: self.media)
 
     # -- publishing ---------------------------------------------------------------------------
@@ -349,7 +368,8 @@ class Container:
 
         def ports() -> SlackPorts:
             return SlackPorts(self.slack_client, self.directory, self.repository, self.workflow,
-                              self.config.slack, media=lambda: self.media)
+                              self.config.slack, media=lambda: self.media,
+                              brands=self.live_organization())
 
         return Dispatcher(handlers=[SlackNotifier(ports, clock=self.clock)])
 
@@ -358,7 +378,7 @@ class Container:
         from chalicelib.services.accounts import health
 
         def channels() -> list[tuple[ChannelAccount, str]]:
-            return health(self.channel_store, self.workflow.channels, self.clock())
+            return health(self.channel_store, self.file_channels, self.clock())
 
         return SlackServices(context=self.context(), directory=self.directory,
                              control=self.control, admin=self.admin(), routing=self.config.slack,

@@ -192,11 +192,6 @@ class StatsStore(Protocol):
         """Every fact of one UTC day (``YYYY-MM-DD``), of one brand when given."""
 
 
-def brand_workflow(brands: Organization | None, workflow: Workflow, post: Post) -> Workflow:
-    """A post's brand's workflow, for use cases that hold ``brands`` beside one ``workflow``."""
-    return workflow if brands is None else brands.brand(post.brand)
-
-
 # -- publishing (docs/publishing.md) ------------------------------------------------------------
 
 class RetryLater(Exception):
