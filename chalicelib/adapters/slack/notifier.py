@@ -24,7 +24,7 @@ from chalicelib.domain.errors import DomainError
 from chalicelib.domain.post import Post
 from chalicelib.domain.serialize import parse_time
 from chalicelib.domain.status import RETRYABLE, Status, StepStatus
-from chalicelib.domain.workflow import Workflow
+from chalicelib.domain.workflow import Organization, Workflow
 from chalicelib.services.ports import MediaStore, PostRepository
 from chalicelib.services.review_desk import request_ref
 
@@ -44,6 +44,7 @@ class SlackPorts:
     workflow: Workflow
     routing: SlackRouting
     media: Callable[[], MediaStore] | None = None  # where the images' bytes are read
+    brands: Organization | None = None  # every brand's workflow; None: ``workflow`` alone
 
 
 class SlackNotifier:
@@ -92,9 +93,11 @@ class _Delivery:
 
     def __init__(self, ports: SlackPorts, post: Post, now: datetime) -> None:
         self.client, self.directory, self.repo = ports.client, ports.directory, ports.repo
-        self.workflow, self.routing = ports.workflow, ports.routing
+        # The post's brand decides its Slack channels, time zone and language.
+        self.workflow = ports.brands.brand(post.brand) if ports.brands else ports.workflow
+        self.routing = ports.routing.for_brand(post.brand)
         self.media = ports.media
-        self.lang = ports.workflow.language
+        self.lang = self.workflow.language
         self.post, self.now = post, now
         self._refs: dict[str, Any] | None = None
         self._images: list[ShownImage] | None = None
