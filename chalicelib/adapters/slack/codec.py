@@ -88,3 +88,22 @@ class ModalState:
             raise ValueError("not a decision modal")
         channel = data.get("c")
         return cls(target, decision, str(channel) if channel else None, str(data.get("l") or "en"))
+
+
+@dataclass(frozen=True)
+class ConversationTarget:
+    """What a reply's or mention's Answer and Done buttons act on: one conversation item
+    (its conversation, a post id or ``inbox#<brand>``, and its key there)."""
+
+    conversation: str
+    key: str
+
+    def encode(self) -> str:
+        return _dump({"v": self.conversation, "k": self.key})
+
+    @classmethod
+    def decode(cls, raw: str) -> ConversationTarget:
+        data = _load(raw)
+        if not isinstance(data.get("v"), str) or not isinstance(data.get("k"), str):
+            raise ValueError("not a conversation button")
+        return cls(data["v"], data["k"])

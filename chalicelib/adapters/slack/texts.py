@@ -349,6 +349,17 @@ TEXTS: dict[str, dict[str, str]] = {
     "status_failed": {"de": "fehlgeschlagen", "en": "failed"},
     "status_withdrawn": {"de": "zurückgezogen", "en": "withdrawn"},
     "status_expired": {"de": "abgelaufen", "en": "expired"},
+    # replies and mentions read from the networks (adapters/slack/conversation.py)
+    "conv_reply": {"de": "Antwort von {author} auf {channel}", "en": "Reply from {author} on {channel}"},
+    "conv_mention": {"de": "Erwähnung von {author} auf {channel}",
+                     "en": "Mention from {author} on {channel}"},
+    "conv_open": {"de": "Auf {channel} ansehen", "en": "View on {channel}"},
+    "conv_no_text": {"de": "(ohne Text)", "en": "(no text)"},
+    "conv_answer": {"de": "Antworten", "en": "Answer"},
+    "conv_done": {"de": "Erledigt", "en": "Done"},
+    "conv_done_by": {"de": "Erledigt von {user}", "en": "Done by {user}"},
+    "conv_reminder": {"de": "⏰ Noch unbeantwortet seit {hours} Stunden: {author} auf {channel}",
+                      "en": "⏰ Still unanswered after {hours} hours: {author} on {channel}"},
 }
 
 WEEKDAYS = {
