@@ -564,6 +564,85 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Bluesky hat Handle und App-Passwort nicht angenommen ({problem}). Es wurde "
               "nichts gespeichert.",
     },
+    # deputies (services/deputies.py): `/freigabe away` and the web page's Away form
+    "away_until_missing": {
+        "en": "Please say until when you are away: a date like 2026-12-24 or 24.12., or 3d.",
+        "de": "Bitte sagen Sie, bis wann Sie abwesend sind: ein Datum wie 2026-12-24 oder 24.12., "
+              "oder 3d.",
+    },
+    "away_until_invalid": {
+        "en": "\"{until}\" is not a date Freigabe understands. Write it like 2026-12-24, 24.12. or 3d.",
+        "de": "„{until}“ ist kein Datum, das Freigabe versteht. Schreiben Sie es wie 2026-12-24, "
+              "24.12. oder 3d.",
+    },
+    "away_until_past": {
+        "en": "\"{until}\" has already passed. Please give a date ahead.",
+        "de": "„{until}“ liegt schon in der Vergangenheit. Bitte geben Sie ein künftiges Datum an.",
+    },
+    "away_too_long": {
+        "en": "An absence can last at most a year; for longer, please ask an admin to change the "
+              "reviewers.",
+        "de": "Eine Abwesenheit dauert höchstens ein Jahr; für länger bitten Sie die "
+              "Administration, die Prüfenden zu ändern.",
+    },
+    "deputy_missing": {
+        "en": "Please name your deputy (in Slack with @, on the web page by e-mail).",
+        "de": "Bitte nennen Sie Ihre Vertretung (in Slack mit @, auf der Webseite per E-Mail).",
+    },
+    "deputy_by_name": {
+        "en": "Please pick your deputy from Slack's list when typing @, so Slack links the person.",
+        "de": "Bitte wählen Sie Ihre Vertretung beim Tippen von @ aus der Liste, damit Slack die "
+              "Person verlinkt.",
+    },
+    "deputy_unknown": {
+        "en": "Your deputy is not a member of this Slack workspace.",
+        "de": "Ihre Vertretung ist kein Mitglied dieses Slack-Workspaces.",
+    },
+    "deputy_is_self": {
+        "en": "Your deputy must be someone else.",
+        "de": "Ihre Vertretung muss jemand anderes sein.",
+    },
+    "deputy_is_bot": {
+        "en": "A bot cannot be a deputy; please name a person.",
+        "de": "Ein Bot kann nicht vertreten; bitte nennen Sie eine Person.",
+    },
+    "away_unavailable": {
+        "en": "Absences cannot be recorded on this installation.",
+        "de": "Abwesenheiten können in dieser Installation nicht erfasst werden.",
+    },
+    "away_needs_slack": {
+        "en": "Your e-mail address is not known in Slack, so Freigabe cannot tell whether you "
+              "review; please use /freigabe away in Slack.",
+        "de": "Ihre E-Mail-Adresse ist in Slack nicht bekannt, daher weiß Freigabe nicht, ob Sie "
+              "prüfen; bitte nutzen Sie /freigabe away in Slack.",
+    },
+    "away_set": {
+        "en": "You are away until {until}; {deputy} decides for you meanwhile and gets your "
+              "review requests.",
+        "de": "Sie sind abwesend bis {until}; {deputy} entscheidet in dieser Zeit für Sie und "
+              "erhält Ihre Prüfanfragen.",
+    },
+    "away_ended": {
+        "en": "Welcome back: you decide yourself again; your deputy no longer does.",
+        "de": "Willkommen zurück: Sie entscheiden wieder selbst, Ihre Vertretung nicht mehr.",
+    },
+    "away_not_away": {
+        "en": "You have no absence set.",
+        "de": "Sie haben keine Abwesenheit eingetragen.",
+    },
+    "away_covering": {
+        "en": "You decide for {reviewer} until {until}.",
+        "de": "Sie entscheiden für {reviewer} bis {until}.",
+    },
+    "away_usage": {
+        "en": "/freigabe away <until> @deputy (until: 2026-12-24, 24.12. or 3d) · /freigabe away off",
+        "de": "/freigabe away <bis> @vertretung (bis: 2026-12-24, 24.12. oder 3d) · "
+              "/freigabe away off",
+    },
+    "as_deputy_for": {
+        "en": "as deputy for {reviewer}",
+        "de": "in Vertretung für {reviewer}",
+    },
 }
 
 

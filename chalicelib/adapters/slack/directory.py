@@ -90,6 +90,24 @@ class SlackDirectory:
 
         return self._cached("profile", user_id, load)
 
+    def member_kind(self, user_id: str) -> str:
+        """"person", "bot" (bots, apps, Slackbot) or "unknown" (no such member, deactivated):
+        whether someone may be a reviewer's deputy."""
+        from slack_sdk.errors import SlackApiError
+
+        def load() -> str:
+            try:
+                user = self._client.users_info(user=user_id).get("user") or {}
+            except SlackApiError as err:
+                if err.response.get("error") in ("user_not_found", "user_not_visible"):
+                    return "unknown"
+                raise
+            if not user or user.get("deleted"):
+                return "unknown"
+            return "bot" if user.get("is_bot") or user_id == "USLACKBOT" else "person"
+
+        return self._cached("kind", user_id, load)
+
     def user_for_email(self, email: str) -> str | None:
         """The Slack user with that profile email, None when nobody has it."""
         from slack_sdk.errors import SlackApiError
