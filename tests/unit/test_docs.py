@@ -98,7 +98,7 @@ def workflow_file_model() -> type[BaseModel]:
         if isinstance(value, type)
         and issubclass(value, BaseModel)
         and value is not BaseModel
-        and {"steps", "channels"} <= set(value.model_fields)
+        and {"steps", "channels", "admins"} <= set(value.model_fields)
     ]
     assert len(roots) == 1, roots
     return roots[0]
@@ -109,12 +109,14 @@ def documented_sections() -> dict[str, type[BaseModel]]:
     root = workflow_file_model()
     (step,) = field_models(root, "steps")
     (when,) = field_models(step, "when")
+    (brand,) = field_models(root, "brands")
     channel_models = field_models(root, "channels")
     assert channel_models
     by_heading: dict[str, type[BaseModel]] = {
         "Top-level keys": root,
         "`[[steps]]`": step,
         "`[steps.when]`": when,
+        "`[[brands]]`": brand,
     }
     for model in channel_models:
         (kind,) = get_args(model.model_fields["type"].annotation)
@@ -163,7 +165,10 @@ def test_workflow_md_has_a_section_for_every_table_of_the_file() -> None:
 def test_workflow_md_lists_exactly_the_keys_of_each_table_with_their_defaults(marker: str) -> None:
     model = documented_sections()[marker]
     rows = table_rows(section(read("workflow.md"), marker))
-    keys = {field.alias or name: field for name, field in model.model_fields.items()}
+    # A brand's table takes the top-level per-brand keys too: its section lists its own.
+    inherited = set(workflow_file_model().model_fields) if marker == "`[[brands]]`" else set()
+    keys = {field.alias or name: field for name, field in model.model_fields.items()
+            if name not in inherited}
 
     assert sorted(rows) == sorted(keys), f"keys documented under {marker}"
     for key, field in keys.items():
@@ -173,7 +178,8 @@ def test_workflow_md_lists_exactly_the_keys_of_each_table_with_their_defaults(ma
         if field.is_required():
             assert default.startswith("required"), f"{marker} {key} is required"
         elif field.default is None:
-            assert default in ("–", "absent"), f"{marker} {key} has no default"
+            assert default in ("–", "absent") or default.startswith("required unless"), \
+                f"{marker} {key} has no default"
         else:
             assert default == f"`{toml(field.default)}`", f"{marker} {key}'s default"
 
