@@ -30,7 +30,9 @@ if TYPE_CHECKING:  # pragma: no cover - types only; the imports below cost cold-
     from chalicelib.adapters.channels.registry import ChannelDirectory
     from chalicelib.adapters.dynamodb.channels import DynamoChannelStore
     from chalicelib.adapters.dynamodb.control import ControlStore
+    from chalicelib.adapters.dynamodb.deputies import DynamoDeputies
     from chalicelib.adapters.dynamodb.repository import DynamoPostRepository
+    from chalicelib.adapters.dynamodb.workflows import DynamoWorkflowVersions
     from chalicelib.adapters.idempotency import DynamoSendLedger, PowertoolsOnce
     from chalicelib.adapters.oauth.states import DynamoConnectStates
     from chalicelib.adapters.s3_media import S3MediaStore
@@ -51,6 +53,7 @@ if TYPE_CHECKING:  # pragma: no cover - types only; the imports below cost cold-
     from chalicelib.services.delivery import Delivery
     from chalicelib.services.ports import Context, PublishQueue
     from chalicelib.services.scheduling import Scheduling
+    from chalicelib.services.workflow_admin import WorkflowAdmin
     from chalicelib.services.x_budget import XBudget
 
 
@@ -58,6 +61,9 @@ log = logging.getLogger("freigabe.bootstrap")
 
 # How long a container trusts its list of run-time channels before reading it again.
 RUNTIME_CHANNELS_SECONDS = 10.0
+# How long a container trusts the workflow's current version (admins edit it at run time)
+# before reading the pointer again: one GetItem per container and period.
+WORKFLOW_SECONDS = 10.0
 
 
 def utc_now() -> datetime:
@@ -91,15 +97,108 @@ class Container:
         self._session: BotocoreSession | None = None
         self._slack_requests: ChaliceSlackRequestHandler | None = None
         self._live: tuple[float, Config, Organization] | None = None
+        self._current: tuple[float, int | None, Config] | None = None
+        self._versions: dict[int, Config] = {}
 
     # -- configuration ------------------------------------------------------------------------
 
     @cached_property
-    def config(self) -> Config:
-        """The workflow file, validated once per container; an invalid file stops start-up."""
+    def packaged_config(self) -> Config:
+        """The packaged workflow file, validated once per container; an invalid file stops
+        start-up. It seeds an empty table and is the workflow when the table has none."""
         from chalicelib.config import load_config
 
         return load_config(self.settings.config_path)
+
+    @property
+    def config(self) -> Config:
+        """The workflow's current version (docs/workflow.md, "Managing the workflow at run
+        time"), read again after WORKFLOW_SECONDS; the packaged file while the table has no
+        version or cannot be read."""
+        now = time.monotonic()
+        if self._current is None or now - self._current[0] > WORKFLOW_SECONDS:
+            try:
+                found = self.workflow_versions.current()
+            except Exception as err:  # noqa: BLE001 - the packaged file still works
+                log.warning("workflow version not read", extra={"error": type(err).__name__})
+                found = None
+            parsed = self._parsed(found.number, found.toml) if found is not None else None
+            self._current = ((now, found.number if found is not None else None, parsed)
+                             if parsed is not None else (now, None, self.packaged_config))
+        return self._current[2]
+
+    @property
+    def workflow_version(self) -> int | None:
+        """The number of the version ``config`` is; None: the packaged file."""
+        self.config  # noqa: B018 - reads the pointer when it is due
+        return self._current[1] if self._current is not None else None
+
+    def config_at(self, version: int | None) -> Config:
+        """The workflow a post was submitted under: a saved version (parsed once per
+        container); the packaged file for None (submitted before any version was saved); the
+        current one when that version cannot be read."""
+        if not version:
+            return self.packaged_config
+        if version in self._versions:
+            return self._versions[version]
+        try:
+            found = self.workflow_versions.get(version)
+        except Exception as err:  # noqa: BLE001 - the current workflow still works
+            log.warning("workflow version not read", extra={"error": type(err).__name__,
+                                                             "version": version})
+            return self.config
+        parsed = self._parsed(found.number, found.toml) if found is not None else None
+        return parsed if parsed is not None else self.config
+
+    def _parsed(self, number: int, text: str) -> Config | None:
+        """A saved version validated by the model the packaged file is; None (and an error in
+        the log) for one this code no longer accepts."""
+        if number not in self._versions:
+            import tomllib
+
+            from chalicelib.config import WorkflowError, parse_config
+
+            try:
+                self._versions[number] = parse_config(tomllib.loads(text),
+                                                      f"workflow version {number}")
+            except (WorkflowError, tomllib.TOMLDecodeError) as err:
+                log.error("workflow version not usable", extra={"version": number,
+                                                                "error": str(err)[:2000]})
+                return None
+        return self._versions[number]
+
+    def workflow_changed(self) -> None:
+        """This process saved a version: read the pointer on the next use."""
+        self._current = None
+        self._live = None
+
+    @cached_property
+    def workflow_versions(self) -> DynamoWorkflowVersions:
+        from chalicelib.adapters.dynamodb.workflows import DynamoWorkflowVersions
+
+        return DynamoWorkflowVersions(self.aws("dynamodb"), self.table)
+
+    def workflow_admin(self) -> WorkflowAdmin:
+        """What the admins' workflow routes and `make workflow-export` need."""
+        from chalicelib.config import WorkflowError, parse_config
+        from chalicelib.domain.workflow_versions import InvalidWorkflow, Problem
+        from chalicelib.services.workflow_admin import WorkflowAdmin
+
+        def check(data: dict[str, object]) -> None:
+            try:
+                parse_config(dict(data), "workflow")
+            except WorkflowError as err:
+                raise InvalidWorkflow([Problem(*p) for p in err.problems]
+                                      or [Problem("(top level)", "value_error", str(err))]
+                                      ) from None
+
+        def packaged() -> str:
+            from pathlib import Path
+
+            return Path(self.settings.config_path).read_text(encoding="utf-8")
+
+        return WorkflowAdmin(versions=self.workflow_versions, check=check, packaged=packaged,
+                             clock=self.clock, on_saved=lambda _: self.workflow_changed())
 
     @property
     def workflow(self) -> Workflow:
@@ -247,7 +346,14 @@ class Container:
         brands = self.live_organization()
         return Context(repo=self.repository, workflow=brands.workflow, brands=brands,
                        clock=self.clock,
-                       new_id=self.new_id, media=lambda: self.media)
+                       new_id=self.new_id, media=lambda: self.media, deputies=self.deputies)
+
+    @cached_property
+    def deputies(self) -> DynamoDeputies:
+        """Reviewers' absences and their deputies."""
+        from chalicelib.adapters.dynamodb.deputies import DynamoDeputies
+
+        return DynamoDeputies(self.aws("dynamodb"), self.table)
 
     # -- publishing ---------------------------------------------------------------------------
 
