@@ -9,12 +9,14 @@ from chalice.app import Chalice, DynamoDBEvent, Rate, Request, Response, SQSEven
 from chalicelib.handlers import evidence as evidence_handlers
 from chalicelib.handlers import http as http_handlers
 from chalicelib.handlers import oauth as oauth_handlers
+from chalicelib.handlers import workflow_admin as workflow_admin_handlers
 from chalicelib.handlers import stats as stats_handlers
 from chalicelib.http.admin import build_admin
 from chalicelib.http.api import build_api
 from chalicelib.http.evidence_routes import build_evidence_routes
 from chalicelib.http.oauth_routes import build_oauth_routes
 from chalicelib.http.review_page import build_review_page
+from chalicelib.http.workflow_admin_routes import build_workflow_admin
 from chalicelib.http.stats_routes import build_stats_routes
 from chalicelib.web.routes import build_web
 
@@ -27,6 +29,7 @@ app.register_blueprint(build_review_page(http_handlers.review_deps))
 app.register_blueprint(build_oauth_routes(oauth_handlers.oauth_deps))
 app.register_blueprint(build_evidence_routes(evidence_handlers.evidence_deps))
 app.register_blueprint(build_admin(http_handlers.admin_deps))
+app.register_blueprint(build_workflow_admin(workflow_admin_handlers.workflow_admin_deps))
 app.register_blueprint(build_stats_routes(stats_handlers.stats_deps))
 
 
