@@ -9,15 +9,15 @@ from chalice.app import Chalice, DynamoDBEvent, Rate, Request, Response, SQSEven
 from chalicelib.handlers import evidence as evidence_handlers
 from chalicelib.handlers import http as http_handlers
 from chalicelib.handlers import oauth as oauth_handlers
-from chalicelib.handlers import workflow_admin as workflow_admin_handlers
 from chalicelib.handlers import stats as stats_handlers
+from chalicelib.handlers import workflow_admin as workflow_admin_handlers
 from chalicelib.http.admin import build_admin
 from chalicelib.http.api import build_api
 from chalicelib.http.evidence_routes import build_evidence_routes
 from chalicelib.http.oauth_routes import build_oauth_routes
 from chalicelib.http.review_page import build_review_page
-from chalicelib.http.workflow_admin_routes import build_workflow_admin
 from chalicelib.http.stats_routes import build_stats_routes
+from chalicelib.http.workflow_admin_routes import build_workflow_admin
 from chalicelib.web.routes import build_web
 
 # configure_logs=False: Chalice would set our loggers to ERROR and stop them reaching
