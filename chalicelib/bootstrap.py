@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover - types only; the imports below cost cold-
     from chalicelib.adapters.dynamodb.control import ControlStore
     from chalicelib.adapters.dynamodb.deputies import DynamoDeputies
     from chalicelib.adapters.dynamodb.repository import DynamoPostRepository
+    from chalicelib.adapters.dynamodb.stats import DynamoStatsStore
     from chalicelib.adapters.dynamodb.workflows import DynamoWorkflowVersions
     from chalicelib.adapters.idempotency import DynamoSendLedger, PowertoolsOnce
     from chalicelib.adapters.oauth.states import DynamoConnectStates
@@ -271,6 +272,13 @@ class Container:
         return DynamoPostRepository(self.aws("dynamodb"), self.table)
 
     @cached_property
+    def stats_store(self) -> DynamoStatsStore:
+        """The figures' facts, one partition per UTC day (services/analytics.py)."""
+        from chalicelib.adapters.dynamodb.stats import DynamoStatsStore
+
+        return DynamoStatsStore(self.aws("dynamodb"), self.table)
+
+    @cached_property
     def anchor(self) -> LogAnchor:
         """Chain heads outside the table; locally its log group is created on first use."""
         from chalicelib.adapters.anchor import LogAnchor
@@ -488,7 +496,7 @@ class Container:
 
         return SlackServices(context=self.context(), directory=self.directory,
                              control=self.control, admin=self.admin(), routing=self.config.slack,
-                             channels=channels)
+                             channels=channels, stats=self.stats_store)
 
     def slack_requests(self, chalice_app: Chalice) -> ChaliceSlackRequestHandler:
         """The Bolt app behind `POST /slack/events`, built on the first Slack request."""

@@ -1,28 +1,13 @@
-"""Entry glue for the figures: the fact store of this process's container, the facts a stream
-record gives, and what the stats routes are handed."""
+"""Entry glue for the figures: the facts a stream record gives, and what the stats routes are
+handed, from this process's container."""
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from chalicelib import bootstrap
 from chalicelib.http.stats_routes import StatsDeps
-
-if TYPE_CHECKING:  # pragma: no cover - types only
-    from chalicelib.adapters.dynamodb.stats import DynamoStatsStore
-
-_stores: weakref.WeakKeyDictionary[bootstrap.Container, DynamoStatsStore] = (
-    weakref.WeakKeyDictionary())
-
-
-def stats_store(container: bootstrap.Container) -> DynamoStatsStore:
-    if container not in _stores:
-        from chalicelib.adapters.dynamodb.stats import DynamoStatsStore
-
-        _stores[container] = DynamoStatsStore(container.aws("dynamodb"), container.table)
-    return _stores[container]
 
 
 def record_facts(container: bootstrap.Container, record: dict[str, Any]) -> int:
@@ -37,7 +22,7 @@ def record_facts(container: bootstrap.Container, record: dict[str, Any]) -> int:
         return 0
     post_id, event = found
     post, timeline, _ = container.repository.get_full(post_id)
-    return analytics.record_event(stats_store(container), post, timeline, event)
+    return analytics.record_event(container.stats_store, post, timeline, event)
 
 
 def answer_targets(container: bootstrap.Container) -> Callable[[str], float]:
@@ -48,7 +33,7 @@ def answer_targets(container: bootstrap.Container) -> Callable[[str], float]:
 
 def stats_deps() -> StatsDeps:
     container = bootstrap.container()
-    return StatsDeps(store=stats_store(container), settings=container.settings,
+    return StatsDeps(store=container.stats_store, settings=container.settings,
                      clock=container.clock, answer_within_hours=answer_targets(container),
                      language=lambda: container.workflow.language,
                      brands=lambda: container.context().organization.names)

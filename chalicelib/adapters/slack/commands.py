@@ -1,4 +1,4 @@
-"""`/freigabe status | queue | due | channels | pause <reason> | resume | help`: answered in the
+"""`/freigabe status | queue | due | channels | stats [30d] | pause <reason> | resume | help`: answered in the
 acknowledgement, visible only to the person who typed it. `queue` answers only admins and
 reviewers (``review_desk.may_see_queue``); `status` (counts only) answers everyone."""
 
@@ -41,6 +41,8 @@ def answer(services: SlackServices, user_id: str, text: str, lang: str) -> Answe
         return _resume(services, user_id, lang)
     if word == "channels":
         return _channels(services, lang)
+    if word == "stats":
+        return _stats(services, rest, lang)
     if word in ("", "help"):
         return blocks.notice(tr("help", lang))
     unknown = blocks.escape(tr("unknown_command", lang, text=text.strip()[:100]))
@@ -89,3 +91,21 @@ def _channels(services: SlackServices, lang: str) -> Answer:
         lines.append(blocks.escape(tr("channels_empty", lang)))
     lines.append(blocks.escape(tr("channels_reconnect", lang)))
     return blocks.notice("\n".join(lines))
+
+def _stats(services: SlackServices, period: str, lang: str) -> Answer:
+    """The figures of the last n days (default 30) for everyone who asks, like `status`."""
+    from chalicelib.adapters.slack import stats_blocks
+    from chalicelib.services import analytics
+
+    ctx = services.context
+    today = ctx.clock().date()
+    try:
+        first, last = analytics.period_of_days(period, today)
+    except analytics.InvalidPeriod:
+        return stats_blocks.bad_period(lang)
+    if services.stats is None:
+        return blocks.notice(blocks.escape(stats_blocks.text("nothing", lang)))
+    organization = ctx.organization
+    figures = analytics.stats(services.stats, first, last, None,
+                              lambda brand: organization.brand(brand).answer_within_hours, today)
+    return stats_blocks.stats_answer(figures, organization, first, last, lang)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.adapters.slack.directory import SlackDirectory
 from chalicelib.config import SlackRouting
 from chalicelib.domain.accounts import ChannelAccount
-from chalicelib.services.ports import Context, ControlStore
+from chalicelib.services.ports import Context, ControlStore, StatsStore
 
 if TYPE_CHECKING:  # pragma: no cover
     from chalicelib.services.admin import Admin
@@ -29,6 +29,8 @@ class SlackServices:
     routing: SlackRouting
     # Every channel with its status (services.accounts.health), for `/freigabe channels`.
     channels: Callable[[], list[tuple[ChannelAccount, str]]] | None = None
+    # The figures' facts (services/analytics.py), for `/freigabe stats`; None: not kept here.
+    stats: StatsStore | None = None
 
 
 def services_of(context: Any) -> SlackServices:

@@ -307,6 +307,7 @@ TEXTS: dict[str, dict[str, str]] = {
                    "*/freigabe pause <Grund>* – Veröffentlichung anhalten (Admins)\n"
                    "*/freigabe resume* – Veröffentlichung fortsetzen (Admins)\n"
                    "*/freigabe channels* – die Kanäle und ob sie verbunden sind\n"
+                   "*/freigabe stats [30d]* – Kennzahlen der letzten Tage (Prüfzeiten, Pünktlichkeit)\n"
                    "*/freigabe help* – diese Hilfe",
              "en": "*/freigabe status* – posts by status and whether publishing runs\n"
                    "*/freigabe queue* – the next scheduled posts (reviewers and admins)\n"
@@ -314,6 +315,7 @@ TEXTS: dict[str, dict[str, str]] = {
                    "*/freigabe pause <reason>* – pause publishing (admins)\n"
                    "*/freigabe resume* – resume publishing (admins)\n"
                    "*/freigabe channels* – the channels and whether they are connected\n"
+                   "*/freigabe stats [30d]* – figures of the last days (review times, punctuality)\n"
                    "*/freigabe help* – this help"},
     # /freigabe channels
     "channels_header": {"de": "Kanäle", "en": "Channels"},
