@@ -34,6 +34,7 @@ class BlueskyStandin(Standin):
         self.known_handles = {self.handle_name: self.did, "alice.test": "did:plc:alice5rwbbxcw3wddsuzijnl"}
         self.access_tokens: dict[str, bool] = {}  # token -> still valid
         self.refresh_tokens: dict[str, bool] = {}
+        self.records: dict[str, dict[str, Any]] = {}  # at-uri -> {uri, cid, record}
 
     def is_media_upload(self, request: Recorded) -> bool:
         return (request.method, request.path) == ("POST", self.upload_path)
@@ -56,6 +57,7 @@ class BlueskyStandin(Standin):
             ("GET", "/xrpc/com.atproto.identity.resolveHandle"): self._resolve_handle,
             ("POST", self.publish_path): self._create_record,
             ("POST", self.upload_path): self._upload_blob,
+            ("GET", "/xrpc/app.bsky.feed.getPostThread"): self._post_thread,
         }
         route = routes.get((request.method, request.path))
         if route is None:
@@ -129,8 +131,9 @@ class BlueskyStandin(Standin):
         number = self.next_id()
         rkey = "".join(TID_ALPHABET[(number * 7919 + i) % 32] for i in range(13))
         uri = f"at://{self.did}/app.bsky.feed.post/{rkey}"
-        self.posts.append(post | {"uri": uri, "rkey": rkey})
         cid = "bafyrei" + hashlib.sha256(request.body).hexdigest()[:52]
+        self.posts.append(post | {"uri": uri, "rkey": rkey, "cid": cid})
+        self.records[uri] = {"uri": uri, "cid": cid, "record": body["record"]}
         return Reply(200, {"uri": uri, "cid": cid, "validationStatus": "valid"})
 
     def _validate(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -156,8 +159,42 @@ class BlueskyStandin(Standin):
             if feature["$type"] not in {f"app.bsky.richtext.facet#{k}" for k in ("link", "mention", "tag")}:
                 raise ValueError("unknown facet feature")
             spans.append((covered, feature))
+        reply = record.get("reply")
+        if reply is not None:
+            for part in ("root", "parent"):
+                ref = reply[part]
+                known = self.records.get(ref["uri"])
+                if known is None or known["cid"] != ref["cid"]:
+                    raise ValueError(f"record/reply/{part} is not a strong ref to a known post")
+            parent = self.records[reply["parent"]["uri"]]["record"]
+            expected_root = (parent.get("reply") or {}).get("root") or reply["parent"]
+            if reply["root"]["uri"] != expected_root["uri"]:
+                raise ValueError("record/reply/root is not the root of the parent's thread")
         return {"text": text, "created_at": record["createdAt"], "facets": spans,
-                "images": self._images(record.get("embed"))}
+                "images": self._images(record.get("embed")), "reply": reply}
+
+    def others_post(self, text: str, reply_to: str | None = None) -> str:
+        """Someone else's post (a reply to ``reply_to``, or a new thread); its at-uri."""
+        number = self.next_id()
+        uri = f"at://did:plc:someoneelse/app.bsky.feed.post/other{number}"
+        record: dict[str, Any] = {"$type": "app.bsky.feed.post", "text": text}
+        if reply_to is not None:
+            parent = self.records[reply_to]
+            root = (parent["record"].get("reply") or {}).get("root") or {
+                "uri": parent["uri"], "cid": parent["cid"]}
+            record["reply"] = {"root": root, "parent": {"uri": parent["uri"], "cid": parent["cid"]}}
+        self.records[uri] = {"uri": uri, "cid": f"bafyreiother{number}", "record": record}
+        return uri
+
+    def _post_thread(self, request: Recorded) -> Reply:
+        problem = self._token_problem(request)
+        if problem is not None:
+            return problem
+        found = self.records.get(str(request.query.get("uri", [""])[0]))
+        if found is None:
+            return Reply(400, {"error": "NotFound", "message": "Post not found"})
+        return Reply(200, {"thread": {"$type": "app.bsky.feed.defs#threadViewPost",
+                                      "post": {**found, "author": {"did": "did:plc:x"}}}})
 
     def _images(self, embed: Any) -> list[dict[str, Any]]:
         if embed is None:

@@ -25,6 +25,7 @@ class MastodonStandin(Standin):
     def __init__(self, hang_seconds: float = HANG_SECONDS) -> None:
         super().__init__(hang_seconds)
         self.statuses_by_key: dict[str, dict[str, Any]] = {}
+        self.others: dict[str, dict[str, Any]] = {}
         self.processing_polls = 0
 
     def is_media_upload(self, request: Recorded) -> bool:
@@ -56,6 +57,9 @@ class MastodonStandin(Standin):
             return Reply(422, {"error": "Validation failed: Text can't be blank"})
         if len(text) > 500:
             return Reply(422, {"error": "Validation failed: Text character limit of 500 exceeded"})
+        in_reply_to = params.get("in_reply_to_id")
+        if in_reply_to is not None and str(in_reply_to) not in self.known_statuses():
+            return Reply(404, {"error": "Record not found"})  # an answer to nothing we know
         status_id = str(110_000_000_000_000_000 + self.next_id())
         for media_id in attached:
             self.media[media_id]["status_id"] = status_id
@@ -70,7 +74,8 @@ class MastodonStandin(Standin):
         }
         images = [{"id": i, **{k: self.media[i][k] for k in ("bytes", "alt", "content_type")}}
                   for i in attached]
-        self.posts.append({"id": status_id, "text": text, "idempotency_key": key, "images": images})
+        self.posts.append({"id": status_id, "text": text, "idempotency_key": key, "images": images,
+                           "in_reply_to_id": str(in_reply_to) if in_reply_to else None})
         if key:
             self.statuses_by_key[key] = status
         return Reply(200, status)
@@ -110,6 +115,16 @@ class MastodonStandin(Standin):
                 "url": f"{self.base_url}/system/media/{media_id}.png" if ready else None,
                 "preview_url": f"{self.base_url}/system/media/{media_id}-small.png",
                 "description": media["alt"] or None}
+
+    def known_statuses(self) -> set[str]:
+        """Ours and the ones others wrote (``others_status``): what a reply may answer."""
+        return {str(p["id"]) for p in self.posts} | set(self.others)
+
+    def others_status(self, text: str, author: str = "kim@mastodon.example") -> str:
+        """Someone else's status on this server (a reply or mention to answer); its id."""
+        status_id = str(120_000_000_000_000_000 + self.next_id())
+        self.others[status_id] = {"id": status_id, "text": text, "author": author}
+        return status_id
 
     def unauthorized(self) -> Reply:
         return Reply(401, {"error": "The access token is invalid"})
