@@ -14,6 +14,7 @@ from chalicelib.services.ports import Context, ControlStore, StatsStore
 
 if TYPE_CHECKING:  # pragma: no cover
     from chalicelib.services.admin import Admin
+    from chalicelib.services.listening import Listening
 
 SERVICES = "freigabe"  # the key under which listeners find SlackServices on Bolt's context
 
@@ -29,6 +30,8 @@ class SlackServices:
     routing: SlackRouting
     # Every channel with its status (services.accounts.health), for `/freigabe channels`.
     channels: Callable[[], list[tuple[ChannelAccount, str]]] | None = None
+    # Replies and mentions read from the networks (Done), built on first use.
+    listening: Callable[[], Listening] | None = None
     # The figures' facts (services/analytics.py), for `/freigabe stats`; None: not kept here.
     stats: StatsStore | None = None
 

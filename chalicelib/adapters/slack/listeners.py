@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.adapters.slack import blocks, commands, home
+from chalicelib.adapters.slack import blocks, commands, conversation, home
 from chalicelib.adapters.slack.codec import ModalState, PublicationTarget, ReviewTarget
 from chalicelib.adapters.slack.deps import SlackServices, services_of
 from chalicelib.adapters.slack.directory import GroupsUnavailable
@@ -80,6 +80,7 @@ def register(app: Any) -> None:
     app.action(re.compile(f"^{blocks.MARK_PUBLISHED}:"))(on_mark_published)
     app.view(blocks.DECISION_MODAL)(on_submission)
     app.command("/freigabe")(on_command)
+    app.action(conversation.DONE)(conversation.on_done)
     app.event("app_home_opened")(ack=_ack_only, lazy=[publish_home])
 
 
