@@ -118,6 +118,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "There is no channel called “{channel}”. Available: {known}.",
         "de": "Einen Kanal „{channel}“ gibt es nicht. Verfügbar: {known}.",
     },
+    "brand_required": {
+        "en": "Choose the brand this post is for: {known}.",
+        "de": "Wählen Sie die Marke, für die dieser Beitrag ist: {known}.",
+    },
+    "unknown_brand": {
+        "en": "There is no brand called “{brand}”. Available: {known}.",
+        "de": "Eine Marke „{brand}“ gibt es nicht. Verfügbar: {known}.",
+    },
+    "brand_not_yours": {
+        "en": "You are not one of the writers of {brand}. Ask an admin to add you.",
+        "de": "Sie gehören nicht zu den Schreibenden von {brand}. Bitten Sie einen Admin, "
+              "Sie aufzunehmen.",
+    },
+    "no_brand": {
+        "en": "You are not one of the writers of any brand yet. Ask an admin to add you.",
+        "de": "Sie gehören noch zu keiner Marke als Schreibende(r). Bitten Sie einen Admin, "
+              "Sie aufzunehmen.",
+    },
     "duplicate_channel": {
         "en": "Each channel can be chosen only once.",
         "de": "Jeder Kanal kann nur einmal gewählt werden.",

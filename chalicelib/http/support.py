@@ -69,7 +69,7 @@ def identity(request: Request, settings: Settings) -> Identity:
         if str(claims.get("email_verified")).lower() != "true":
             raise ApiError(401, "email_not_verified")
         return Identity(email=email.lower(), name=str(claims.get("name") or email),
-                        subject=subject)
+                        subject=subject, groups=cognito_groups(claims.get("cognito:groups")))
     if settings.in_lambda:
         # The header can be set by anyone: never trust it where real people connect.
         raise ApiError(401, "dev_auth_in_lambda")
@@ -85,6 +85,16 @@ def identity(request: Request, settings: Settings) -> Identity:
     local = email.split("@", 1)[0]
     name = " ".join(part.capitalize() for part in re.split(r"[._-]+", local) if part)
     return Identity(email=email.lower(), name=name or email)
+
+
+def cognito_groups(claim: object) -> tuple[str, ...]:
+    """The sign-in's Cognito groups: API Gateway hands the claim over as one string
+    ("a,b" or "[a b]"), other callers as a list."""
+    if isinstance(claim, list):
+        return tuple(str(group) for group in claim if str(group))
+    if not isinstance(claim, str):
+        return ()
+    return tuple(group for group in re.split(r"[\s,]+", claim.strip().strip("[]")) if group)
 
 
 def _evidently_local(request: Request) -> bool:

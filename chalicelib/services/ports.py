@@ -103,6 +103,8 @@ class Identity:
     name: str
     # Who wrote a post, for good: Cognito's immutable `sub`; the dev sign-in's email.
     subject: str = ""
+    # Cognito groups of the sign-in (`cognito:groups`): brands' writer_groups match them.
+    groups: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.subject:

@@ -17,6 +17,8 @@ from chalicelib.domain.media import MAX_IMAGES, MEDIA_READY, Image
 from chalicelib.domain.post import Post
 from chalicelib.domain.status import UNAPPROVED, Status
 from chalicelib.domain.timeline import TimelineEvent
+from chalicelib.domain.workflow import Workflow
+from chalicelib.services import brands
 from chalicelib.services.conflicts import until_saved
 from chalicelib.services.ports import Context, Identity, MediaMissing, PeopleDirectory
 
