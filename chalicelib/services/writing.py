@@ -59,21 +59,25 @@ class Draft:
     variants: dict[str, str] | None = None
     publish_at: datetime | None = None
     media: Sequence[MediaChoice] = ()
+    brand: str | None = None  # required only of a writer with several brands
 
 
 def validate(ctx: Context, content: Content, publish_at: datetime | None,
-             publish_at_changed: bool = True, reviewing: bool = True) -> None:
+             publish_at_changed: bool = True, reviewing: bool = True,
+             workflow: Workflow | None = None) -> None:
     """The rules every post obeys, whoever sends it: the API and the web form alike.
 
     ``reviewing``: the post is (or goes) in review. A draft may still lack alt text; every
-    other rule holds for drafts too, as the text limits do."""
+    other rule holds for drafts too, as the text limits do. ``workflow``: the post's brand's
+    (default: the context's)."""
+    flow = workflow or ctx.workflow
     if not content.channels:
         raise InvalidContent("no_channels")
-    kinds = ctx.workflow.channels
+    kinds = flow.channels
     unknown = [c for c in content.channels if c not in kinds]
     if unknown:
         raise InvalidContent("unknown_channel", channel=unknown[0],
-                             known=", ".join(ctx.workflow.channels))
+                             known=", ".join(flow.channels))
     if len(set(content.channels)) != len(content.channels):
         raise InvalidContent("duplicate_channel")
     strays = [c for c in content.variants if c not in content.channels]
@@ -99,7 +103,7 @@ def validate(ctx: Context, content: Content, publish_at: datetime | None,
         if not size.ok:
             raise InvalidContent("too_many_bytes", channel=channel, count=size.count,
                                  limit=size.limit)
-        _check_images(ctx, channel, kinds[channel], content, reviewing)
+        _check_images(flow, channel, kinds[channel], content, reviewing)
     if publish_at is not None and publish_at_changed:
         now = ctx.clock()
         if publish_at < now - PAST_TOLERANCE:
@@ -108,13 +112,13 @@ def validate(ctx: Context, content: Content, publish_at: datetime | None,
             raise InvalidContent("publish_at_too_far", years=MAX_AHEAD_YEARS)
 
 
-def _check_images(ctx: Context, channel: str, kind: str, content: Content,
+def _check_images(flow: Workflow, channel: str, kind: str, content: Content,
                   reviewing: bool) -> None:
     """The first rule of the channel's network that the post's images break, as a 422 that
     names the channel and the image."""
     if not content.media:
         return
-    for problem in limits.image_problems(kind, content.media, ctx.workflow.require_alt_text):
+    for problem in limits.image_problems(kind, content.media, flow.require_alt_text):
         if problem.key == "alt_missing" and not reviewing:
             continue
         raise InvalidContent(problem.key, channel=channel, image=problem.image, **problem.params)
@@ -209,15 +213,22 @@ def create(ctx: Context, who: Identity, draft: Draft, submit: bool = True,
     content = Content(text=draft.text, channels=tuple(draft.channels), title=draft.title,
                       variants=dict(draft.variants or {}),
                       media=_images(ctx, who, draft.media))
-    validate(ctx, content, draft.publish_at, reviewing=submit)
+    flow = brands.choose(ctx, who, draft.brand)
+    validate(ctx, content, draft.publish_at, reviewing=submit, workflow=flow)
     _attach(ctx, content)
     now = ctx.clock()
     post = Post.create(ctx.new_id(), who.email, who.name, content, draft.publish_at, now,
-                       author_id=who.subject)
+                       author_id=who.subject, brand=flow.brand)
     if submit:
         _bind_slack_account(post, who, people)
-        post.submit(ctx.workflow, who.email, now)
+        _submit(ctx, post, flow, who, now)
     return _store(ctx, post)
+
+
+def _submit(ctx: Context, post: Post, flow: Workflow, who: Identity, now: datetime) -> None:
+    """Into review under the brand's workflow, remembering which version of it that was."""
+    post.submit(flow, who.email, now)
+    post.workflow_version = ctx.organization.version or None
 
 
 def edit(ctx: Context, who: Identity, post_id: str, version: int,
@@ -240,9 +251,10 @@ def edit(ctx: Context, who: Identity, post_id: str, version: int,
     publish_at = changes.get("publish_at", post.publish_at)
     # An edit sends a post in review or scheduled back to review; a draft stays a draft.
     reviewing = post.status not in (Status.DRAFT, Status.CHANGES_REQUESTED)
+    flow = ctx.workflow_for(post)
     validate(ctx, content, publish_at, publish_at_changed=publish_at != post.publish_at,
-             reviewing=reviewing)
-    post.edit(ctx.workflow, who.email, ctx.clock(), content, publish_at)
+             reviewing=reviewing, workflow=flow)
+    post.edit(flow, who.email, ctx.clock(), content, publish_at)
     if not post.new_events:
         return post
     _attach(ctx, post.content, current.media)
@@ -252,9 +264,10 @@ def edit(ctx: Context, who: Identity, post_id: str, version: int,
 def submit(ctx: Context, who: Identity, post_id: str,
            people: PeopleDirectory | None = None) -> Post:
     post = _own(ctx, post_id, who)
-    validate(ctx, post.content, post.publish_at)
+    flow = ctx.workflow_for(post)
+    validate(ctx, post.content, post.publish_at, workflow=flow)
     _bind_slack_account(post, who, people)
-    post.submit(ctx.workflow, who.email, ctx.clock())
+    _submit(ctx, post, flow, who, ctx.clock())
     return _store(ctx, post)
 
 
@@ -296,11 +309,12 @@ def changes(ctx: Context, who: Identity, post_id: str, from_hash: str) -> dict[s
     return {"from": from_hash, "to": post.content_hash, **content_changes(old, post.content)}
 
 
-def mine(ctx: Context, who: Identity, status: str | None) -> list[Post]:
-    return ctx.repo.by_author(who.subject, status)
+def mine(ctx: Context, who: Identity, status: str | None, brand: str | None = None) -> list[Post]:
+    return brands.of_brand(ctx.repo.by_author(who.subject, status), brands.known(ctx, brand))
 
 
-def calendar(ctx: Context, who: Identity, start: datetime, end: datetime) -> list[Post]:
+def calendar(ctx: Context, who: Identity, start: datetime, end: datetime,
+             brand: str | None = None) -> list[Post]:
     first, last = CALENDAR_YEARS
     lowest = datetime(first, 1, 1, tzinfo=UTC)
     highest = datetime(last + 1, 1, 1, tzinfo=UTC)
@@ -312,7 +326,7 @@ def calendar(ctx: Context, who: Identity, start: datetime, end: datetime) -> lis
     if end - start > timedelta(days=93):
         raise InvalidContent("range_too_long", days=93)
     # Unapproved work is only its author's.
-    return [post for post in ctx.repo.calendar(start, end)
+    return [post for post in brands.of_brand(ctx.repo.calendar(start, end), brands.known(ctx, brand))
             if post.status not in UNAPPROVED or _is_author(post, who)]
 
 
@@ -324,5 +338,7 @@ class ChannelInfo:
 
 
 def channels(ctx: Context) -> list[ChannelInfo]:
-    return [ChannelInfo(name, kind, limits.LIMITS.get(kind))
-            for name, kind in ctx.workflow.channels.items()]
+    """Every brand's channels (a brand's own are in ``GET /api/me``)."""
+    every = {name: kind for flow in ctx.organization.brands.values()
+             for name, kind in flow.channels.items()}
+    return [ChannelInfo(name, kind, limits.LIMITS.get(kind)) for name, kind in every.items()]
