@@ -43,7 +43,7 @@ run: install
 
 lint: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy --strict app.py chalicelib
+	$(VENV)/bin/mypy --strict app.py chalicelib freigabe_verify
 	$(VENV)/bin/mypy dev bench infra
 
 # The browser counters' JS tests run inside pytest (tests/unit/test_limits_js.py, node --test).
