@@ -36,7 +36,7 @@ def build_api(deps: Callable[[], ApiDeps]) -> Blueprint:
         """The post's JSON, its images with preview URLs from the context's image store."""
         context = deps().context
         return post_to_api(post, timeline, media=context.media, now=context.clock(),
-                           workflow=context.workflow)
+                           workflow=context.workflow_for(post))
 
     def who(request: Request) -> Any:
         return identity(request, deps().settings)
@@ -50,7 +50,7 @@ def build_api(deps: Callable[[], ApiDeps]) -> Blueprint:
         data = body(request, PostCreate)
         draft = writing.Draft(text=data.text, channels=data.channels, title=data.title or "",
                               variants=data.variants, publish_at=data.publish_at,
-                              media=data.media)
+                              media=data.media, brand=data.brand)
         given = deps()
         return 201, shown(writing.create(given.context, caller, draft, submit=data.submit,
                                          people=given.people))
@@ -65,7 +65,8 @@ def build_api(deps: Callable[[], ApiDeps]) -> Blueprint:
         status = params.get("status") or None
         if status is not None and status not in STATUSES:
             raise ApiError(422, "invalid_query", field="status", problem=", ".join(STATUSES))
-        return 200, {"posts": [shown(p) for p in writing.mine(deps().context, caller, status)]}
+        mine = writing.mine(deps().context, caller, status, params.get("brand"))
+        return 200, {"posts": [shown(p) for p in mine]}
 
     @api.route("/api/posts/{post_id}", methods=["GET"])
     @route
@@ -166,7 +167,8 @@ def build_api(deps: Callable[[], ApiDeps]) -> Blueprint:
         listed = []
         for c in writing.channels(ctx):
             channel: dict[str, Any] = {"name": c.name, "type": c.kind, "limit": c.limit}
-            costing = ctx.workflow.x_costing(c.name)
+            costing = next((flow.x_costing(c.name) for flow in ctx.organization.brands.values()
+                            if c.name in flow.channels), None)
             if costing is not None:
                 channel["x_prices"] = costing.prices.to_json()
             listed.append(channel)
@@ -191,20 +193,26 @@ def build_api(deps: Callable[[], ApiDeps]) -> Blueprint:
             if value.tzinfo is None:
                 value = value.replace(tzinfo=context.workflow.zone)
             bounds[name] = value
-        posts = writing.calendar(context, caller, bounds["from"], bounds["to"])
+        posts = writing.calendar(context, caller, bounds["from"], bounds["to"],
+                                 params.get("brand"))
         return 200, {"posts": [shown(p) for p in posts]}
 
     @api.route("/api/me", methods=["GET"])
     @route
     def me(request: Request) -> tuple[int, dict[str, Any]]:
+        from chalicelib.services import brands
+
         caller = who(request)
-        workflow = deps().context.workflow
+        context = deps().context
+        workflow = context.workflow
         # admin: whether the page shows its admin section (CONTRACT §8); the admin API checks
-        # it again on every call.
+        # it again on every call. brands: those the caller may write for (the compose form
+        # asks for one when there are several).
         return 200, {"email": caller.email, "name": caller.name,
                      "language": language(request, workflow.language),
                      "timezone": workflow.timezone,
-                     "admin": workflow.is_web_admin(caller.email)}
+                     "admin": workflow.is_web_admin(caller.email),
+                     "brands": [brands.describe(flow) for flow in brands.writable(context, caller)]}
 
     # -- images (CONTRACT §7): the bytes go straight to the image store, never through here --
 

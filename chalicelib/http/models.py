@@ -37,6 +37,7 @@ class PostCreate(BaseModel):
     title: Annotated[StrictStr, Field(max_length=1000)] | None = None
     submit: StrictBool = True
     media: MediaList = []
+    brand: Annotated[StrictStr, Field(max_length=40)] | None = None  # needed with several
 
 
 class PostPatch(BaseModel):

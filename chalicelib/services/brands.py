@@ -56,4 +56,5 @@ def of_brand(posts: Iterable[Post], brand: str | None) -> list[Post]:
 def describe(flow: Workflow) -> dict[str, object]:
     """A brand as the web page needs it to compose a post."""
     return {"name": flow.brand, "label": flow.brand_title, "timezone": flow.timezone,
-            "language": flow.language, "channels": sorted(flow.channels)}
+            "language": flow.language, "channels": sorted(flow.channels),
+            "require_alt_text": flow.require_alt_text}
