@@ -38,6 +38,10 @@ def send_reminders() -> dict[str, int]:
     # The per-status counts `/freigabe status` reads, recounted so any drift lasts 15 minutes.
     container.repository.recount_statuses()
     counts.update(_channel_warnings())
+    # Replies and mentions still unanswered after their brand's answer_within_hours, once each.
+    from chalicelib.handlers import listening
+
+    counts.update(listening.remind_unanswered())
     return counts
 
 
