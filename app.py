@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from chalice.app import Chalice, DynamoDBEvent, Rate, Request, Response, SQSEvent
 
+from chalicelib.handlers import away as away_handlers
 from chalicelib.handlers import evidence as evidence_handlers
 from chalicelib.handlers import http as http_handlers
 from chalicelib.handlers import oauth as oauth_handlers
@@ -13,6 +14,7 @@ from chalicelib.handlers import stats as stats_handlers
 from chalicelib.handlers import workflow_admin as workflow_admin_handlers
 from chalicelib.http.admin import build_admin
 from chalicelib.http.api import build_api
+from chalicelib.http.away_routes import build_away_routes
 from chalicelib.http.evidence_routes import build_evidence_routes
 from chalicelib.http.oauth_routes import build_oauth_routes
 from chalicelib.http.review_page import build_review_page
@@ -29,6 +31,7 @@ app.register_blueprint(build_review_page(http_handlers.review_deps))
 app.register_blueprint(build_oauth_routes(oauth_handlers.oauth_deps))
 app.register_blueprint(build_evidence_routes(evidence_handlers.evidence_deps))
 app.register_blueprint(build_admin(http_handlers.admin_deps))
+app.register_blueprint(build_away_routes(away_handlers.away_deps))
 app.register_blueprint(build_workflow_admin(workflow_admin_handlers.workflow_admin_deps))
 app.register_blueprint(build_stats_routes(stats_handlers.stats_deps))
 

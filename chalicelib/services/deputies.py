@@ -15,7 +15,7 @@ from datetime import datetime
 from chalicelib.domain.deputies import Away, check_deputy, covered
 from chalicelib.domain.errors import InvalidContent
 from chalicelib.domain.post import Post, Reviewer
-from chalicelib.services.ports import Context, DeputyStore, PersonLookup
+from chalicelib.services.ports import Context, DeputyStore, PersonLookup, ReviewerDirectory
 
 log = logging.getLogger("freigabe.deputies")
 
@@ -111,3 +111,23 @@ def widened(ctx: Context, reviewer: Reviewer, eligible: frozenset[str], post: Po
     if for_whom is None:
         return eligible, None
     return eligible | {reviewer.slack_id}, for_whom
+
+
+def is_reviewer(ctx: Context, user_id: str, directory: ReviewerDirectory | None) -> bool:
+    """Whether this Slack user reviews any step of any brand (named, or in a reviewer group
+    that can be read): the web page offers them its Away form."""
+    if not user_id:
+        return False
+    for workflow in ctx.organization.brands.values():
+        for rule in workflow.steps:
+            if rule.reviewers is not None and user_id in rule.reviewers:
+                return True
+            if rule.reviewer_group is not None and directory is not None:
+                try:
+                    if user_id in directory.group_members(rule.reviewer_group):
+                        return True
+                except Exception as err:  # noqa: BLE001 - unreadable group: not a member
+                    log.warning("reviewer group unreadable",
+                                extra={"group": rule.reviewer_group, "error": type(err).__name__})
+    return False
+

@@ -52,7 +52,7 @@ def answer(services: SlackServices, user_id: str, rest: str, lang: str) -> Answe
     except InvalidContent as err:
         log.info("away refused", extra={"user": user_id, "reason": err.key})
         return _say(t(err.key, lang, **err.params) + "\n" + t("away_usage", lang))
-    return _say(_set_line(away, ctx.workflow.timezone, lang))
+    return blocks.notice(_set_line(away, ctx.workflow.timezone, lang))
 
 
 def _person(word: str) -> str:
@@ -105,4 +105,5 @@ def with_covering(services: SlackServices, user_id: str, lang: str, said: Answer
     if not lines:
         return said
     text, shown = said
-    return text, [*blocks.notice("\n".join(lines))[1], *shown]
+    covering = "\n".join(lines)
+    return covering + "\n" + text, [*blocks.notice(covering)[1], *shown]

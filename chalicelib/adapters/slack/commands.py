@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.adapters.slack import blocks
+from chalicelib.adapters.slack import away, blocks
 from chalicelib.adapters.slack.texts import tr
 from chalicelib.domain.errors import Forbidden, NotEligible
 from chalicelib.services import admin, review_desk
@@ -34,7 +34,10 @@ def answer(services: SlackServices, user_id: str, text: str, lang: str) -> Answe
         return blocks.queue_answer(list(review_desk.upcoming(ctx)), ctx.workflow, lang)
     if word == "due":
         due = review_desk.due_soon(ctx, user_id, services.directory)
-        return blocks.due_answer(due, ctx.workflow, lang, ctx.clock())
+        return away.with_covering(services, user_id, lang,
+                                  blocks.due_answer(due, ctx.workflow, lang, ctx.clock()))
+    if word == "away":
+        return away.answer(services, user_id, rest, lang)
     if word == "pause":
         return _pause(services, user_id, rest, lang)
     if word == "resume":
@@ -91,6 +94,7 @@ def _channels(services: SlackServices, lang: str) -> Answer:
         lines.append(blocks.escape(tr("channels_empty", lang)))
     lines.append(blocks.escape(tr("channels_reconnect", lang)))
     return blocks.notice("\n".join(lines))
+
 
 def _stats(services: SlackServices, period: str, lang: str) -> Answer:
     """The figures of the last n days (default 30) for everyone who asks, like `status`."""
