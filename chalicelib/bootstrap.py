@@ -160,13 +160,25 @@ class Container:
             from chalicelib.config import WorkflowError, parse_config
 
             try:
-                self._versions[number] = parse_config(tomllib.loads(text),
-                                                      f"workflow version {number}")
+                parsed = parse_config(tomllib.loads(text), f"workflow version {number}")
+                self._versions[number] = dataclasses.replace(parsed, organization=(
+                    dataclasses.replace(parsed.organization, version=number)))
             except (WorkflowError, tomllib.TOMLDecodeError) as err:
                 log.error("workflow version not usable", extra={"version": number,
                                                                 "error": str(err)[:2000]})
                 return None
         return self._versions[number]
+
+    def organization_at(self, version: int | None) -> Organization:
+        """Every brand's workflow in a saved version (None: the packaged file's), with the
+        channels the current organization knows besides its own (run-time ones included), so a
+        post's channels stay known whatever version reviews it."""
+        organization = self.config_at(version).organization
+        known = {name: kind for flow in self.live_organization().brands.values()
+                 for name, kind in flow.channels.items()}
+        return dataclasses.replace(organization, brands={
+            name: dataclasses.replace(flow, channels={**known, **flow.channels})
+            for name, flow in organization.brands.items()})
 
     def workflow_changed(self) -> None:
         """This process saved a version: read the pointer on the next use."""
@@ -354,7 +366,8 @@ class Container:
         brands = self.live_organization()
         return Context(repo=self.repository, workflow=brands.workflow, brands=brands,
                        clock=self.clock,
-                       new_id=self.new_id, media=lambda: self.media, deputies=self.deputies)
+                       new_id=self.new_id, media=lambda: self.media, deputies=self.deputies,
+                       versions=self.organization_at)
 
     @cached_property
     def deputies(self) -> DynamoDeputies:

@@ -149,13 +149,21 @@ class Context:
     brands: Organization | None = None
     # Reviewers' absences and their deputies (services/deputies.py); None: nobody is away.
     deputies: DeputyStore | None = None
+    # The workflow of a saved version by its number (None: the packaged file's), for posts
+    # submitted under another version than ``brands`` (docs/workflow.md); None: every post is
+    # reviewed under ``brands``.
+    versions: Callable[[int | None], Organization] | None = None
 
     @property
     def organization(self) -> Organization:
         return self.brands if self.brands is not None else Organization.single(self.workflow)
 
     def workflow_for(self, post: Post) -> Workflow:
-        """The workflow of the post's brand (``workflow`` when there are no brands)."""
+        """The workflow of the post's brand (``workflow`` when there are no brands), in the
+        version that was current when the post was submitted."""
+        if (self.versions is not None and post.workflow_version is not None
+                and post.workflow_version != self.organization.version):
+            return self.versions(post.workflow_version).brand(post.brand)
         return brand_workflow(self.brands, self.workflow, post)
 
 
