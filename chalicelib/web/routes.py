@@ -202,6 +202,11 @@ def build_web(get_deps: Callable[[], WebDeps]) -> Blueprint:
     def static_script(name: str) -> Response:
         return _asset(STATIC / "js", name, web.current_request)
 
+    @web.route("/static/vendor/{name}", methods=["GET"])
+    def static_vendor(name: str) -> Response:
+        # Maintained libraries, unchanged (static/vendor/README.md names their versions).
+        return _asset(STATIC / "vendor", name, web.current_request)
+
     return web
 
 

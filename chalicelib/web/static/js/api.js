@@ -87,6 +87,9 @@ export const api = {
     call("POST", `api/admin/channels/${encodeURIComponent(name)}/credentials`, payload),
   disconnectChannel: (name) => call("POST", `api/admin/channels/${encodeURIComponent(name)}/disconnect`, {}),
   deleteChannel: (name) => call("DELETE", `api/admin/channels/${encodeURIComponent(name)}`),
+  stats: (from, to, brand) =>
+    call("GET", `api/stats?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}` +
+      (brand ? `&brand=${encodeURIComponent(brand)}` : "")),
   calendar: (from, to) =>
     call("GET", `api/calendar?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`),
 };

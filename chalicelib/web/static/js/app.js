@@ -1,5 +1,5 @@
 // The page's entry: language, sign-in, the header, and hash routes
-// (#/compose, #/posts, #/posts/{id}, #/posts/{id}/edit, #/calendar, and for admins #/admin).
+// (#/compose, #/posts, #/posts/{id}, #/posts/{id}/edit, #/calendar, #/stats, and for admins #/admin).
 
 import { api, publicConfig, setIdentity } from "./api.js";
 import { establish } from "./auth.js";
@@ -10,6 +10,7 @@ import { renderPosts } from "./posts.js";
 import { renderPost } from "./post.js";
 import { renderCalendar } from "./calendar.js";
 import { renderAdmin } from "./admin.js";
+import { renderStats } from "./stats.js";
 import { errorNotice, loading, onSignInAgain } from "./ui.js";
 
 const ctx = { config: null, session: null, me: null, channels: [], requireAltText: true };
@@ -22,11 +23,12 @@ const ROUTES = [
   [/^#\/posts\/([^/?]+)$/, (view, m) => renderPost(view, ctx, decodeURIComponent(m[1]))],
   [/^#\/posts(?:\?(.*))?$/, (view, m) => renderPosts(view, ctx, new URLSearchParams(m[1] || ""))],
   [/^#\/calendar(?:\?(.*))?$/, (view, m) => renderCalendar(view, ctx, new URLSearchParams(m[1] || ""))],
+  [/^#\/stats(?:\?(.*))?$/, (view, m) => renderStats(view, ctx, new URLSearchParams(m[1] || ""))],
   // The OAuth callback comes back to #admin/channels/{name} (http/oauth_routes.py).
   [/^#\/?admin(?:\/channels(?:\/([^/?]+))?)?$/, (view, m) => renderAdmin(view, ctx, m[1] ? decodeURIComponent(m[1]) : null)],
 ];
 const EDITABLE = ["draft", "in_review", "changes_requested", "scheduled"];
-const NAV = [["#/compose", "nav.compose"], ["#/posts", "nav.posts"], ["#/calendar", "nav.calendar"]];
+const NAV = [["#/compose", "nav.compose"], ["#/posts", "nav.posts"], ["#/calendar", "nav.calendar"], ["#/stats", "nav.stats"]];
 
 async function start() {
   initLang();
