@@ -27,6 +27,12 @@ class MastodonStandin(Standin):
         self.statuses_by_key: dict[str, dict[str, Any]] = {}
         self.others: dict[str, dict[str, Any]] = {}
         self.processing_polls = 0
+        # Notifications of type mention (replies to our statuses and mentions), oldest first;
+        # ``read_script``: the next reads' answers ("429", "500"); ``reads_left``: what
+        # X-RateLimit-Remaining says on a successful read (None: the header is left out).
+        self.notifications: list[dict[str, Any]] = []
+        self.read_script: list[str] = []
+        self.reads_left: int | None = None
 
     def is_media_upload(self, request: Recorded) -> bool:
         return (request.method, request.path) == ("POST", self.media_path)
@@ -36,6 +42,8 @@ class MastodonStandin(Standin):
             return self.unauthorized()
         if (request.method, request.path) == ("POST", self.media_path):
             return self._upload(request)
+        if (request.method, request.path) == ("GET", "/api/v1/notifications"):
+            return self._notifications(request)
         if request.method == "GET" and request.path.startswith("/api/v1/media/"):
             return self._media(request.path.rsplit("/", 1)[-1])
         if (request.method, request.path) != ("POST", self.publish_path):
@@ -125,6 +133,52 @@ class MastodonStandin(Standin):
         status_id = str(120_000_000_000_000_000 + self.next_id())
         self.others[status_id] = {"id": status_id, "text": text, "author": author}
         return status_id
+
+    def add_reply(self, in_reply_to: str | None, text: str,
+                  author: str = "kim@mastodon.example") -> str:
+        """Someone answers ``in_reply_to`` (None: mentions the account) with a status that
+        mentions us, as Mastodon notifies it; the status's id."""
+        with self._lock:
+            status_id = self.others_status(text, author)
+            note_id = str(self.next_id())
+            created = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            account = {"id": str(abs(hash(author)) % 10**9), "acct": author,
+                       "username": author.split("@")[0], "url": f"{self.base_url}/@{author}"}
+            self.notifications.append({
+                "id": note_id, "type": "mention", "created_at": created, "account": account,
+                "status": {"id": status_id, "created_at": created, "in_reply_to_id": in_reply_to,
+                           "in_reply_to_account_id": "1" if in_reply_to else None,
+                           "content": f"<p><span class=\"h-card\"><a href=\"{self.base_url}/@freigabe\" "
+                                      f"class=\"u-url mention\">@<span>freigabe</span></a></span> "
+                                      f"{html.escape(text)}</p>",
+                           "url": f"{self.base_url}/@{author.split('@')[0]}/{status_id}",
+                           "uri": f"{self.base_url}/users/{author.split('@')[0]}/statuses/{status_id}",
+                           "account": account, "visibility": "public"}})
+        return status_id
+
+    def _notifications(self, request: Recorded) -> Reply:
+        """GET /api/v1/notifications: newest first; ``since_id`` the newest page after an id,
+        ``min_id`` the page right after it; ``types[]`` filters."""
+        if self.read_script:
+            scripted = self.read_script.pop(0)
+            return self.throttled() if scripted == "429" else self.server_error()
+        types = request.query.get("types[]") or []
+        limit = min(int((request.query.get("limit") or ["40"])[-1]), 80)
+        found = [n for n in self.notifications if not types or n["type"] in types]
+        since = (request.query.get("since_id") or [None])[-1]
+        after = (request.query.get("min_id") or [None])[-1]
+        if since:
+            found = [n for n in found if int(n["id"]) > int(since)][-limit:]
+        elif after:
+            found = [n for n in found if int(n["id"]) > int(after)][:limit]
+        else:
+            found = found[-limit:]
+        headers: dict[str, str] = {}
+        if self.reads_left is not None:
+            reset = (datetime.now(UTC) + timedelta(minutes=5)).isoformat(timespec="microseconds")
+            headers = {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": str(self.reads_left),
+                       "X-RateLimit-Reset": reset}
+        return Reply(200, list(reversed(found)), headers)
 
     def unauthorized(self) -> Reply:
         return Reply(401, {"error": "The access token is invalid"})

@@ -1,0 +1,91 @@
+"""Each network's listener against its stand-in (tests/standins/), as the network documents
+its notifications: what is read, the cursor, nothing twice, rate-limit answers and failures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from chalicelib.adapters.channels.base import HttpOptions, Secret
+from chalicelib.adapters.listening.base import ListenFailure
+from chalicelib.adapters.listening.mastodon import MastodonListener
+from chalicelib.adapters.listening.registry import build_listener
+from chalicelib.services.ports import RetryLater
+from tests.standins.mastodon import MastodonStandin
+from tests.standins.rig import channel_config
+
+FAST = HttpOptions(connect_timeout=0.5, read_timeout=1.0, max_attempts=1, sleep_budget=0.0,
+                   sleep=lambda _s: None, jitter=lambda: 0.0)
+
+
+@pytest.fixture
+def mastodon() -> Iterator[MastodonStandin]:
+    with MastodonStandin() as standin:
+        yield standin
+
+
+def listener(standin: MastodonStandin, token: str | None = None) -> MastodonListener:
+    config = channel_config("mastodon", standin.base_url)
+    built = build_listener("masto", config, Secret("env:T", lambda _r: token or standin.secret),
+                           lambda _name: [], FAST)
+    assert isinstance(built, MastodonListener)
+    return built
+
+
+def test_mastodon_replies_and_mentions_are_read_once_from_the_cursor(
+        mastodon: MastodonStandin) -> None:
+    ours = mastodon.others_status("Frühling im Laden")  # stands for a status we published
+    reply = mastodon.add_reply(ours, "Wann öffnet ihr? <b>bald</b> & gern")
+    mention = mastodon.add_reply(None, "Hallo @freigabe")
+    reader = listener(mastodon)
+    first = reader.read_new(None)
+    assert [(i.external_id, i.in_reply_to, i.kind) for i in first.items] == [
+        (reply, ours, "reply"), (mention, None, "mention")]
+    assert first.items[0].text == "@freigabe Wann öffnet ihr? <b>bald</b> & gern"
+    assert first.items[0].author == "@kim@mastodon.example"
+    assert first.items[0].url and first.items[0].url.startswith(mastodon.base_url)
+    # Nothing new: the next read from the cursor is empty, and the cursor stays
+    again = reader.read_new(first.cursor)
+    assert again.items == () and again.cursor == first.cursor
+    # A new one: only it
+    later = mastodon.add_reply(ours, "Danke!")
+    third = reader.read_new(first.cursor)
+    assert [i.external_id for i in third.items] == [later]
+    asked = [r for r in mastodon.requests if r.path == "/api/v1/notifications"]
+    assert asked[-1].query["min_id"] == [first.cursor]
+    assert asked[-1].query["types[]"] == ["mention"]
+    assert asked[0].bearer() == mastodon.secret
+
+
+def test_mastodon_more_than_a_page_is_read_page_by_page_without_a_gap(
+        mastodon: MastodonStandin) -> None:
+    reader = listener(mastodon)
+    mastodon.add_reply(None, "Vorher")
+    cursor = reader.read_new(None).cursor
+    assert cursor is not None
+    made = [mastodon.add_reply(None, f"Nummer {n}") for n in range(45)]
+    first = reader.read_new(cursor)
+    second = reader.read_new(first.cursor)
+    assert [i.external_id for i in first.items + second.items] == made
+
+
+def test_mastodon_rate_limit_answers(mastodon: MastodonStandin) -> None:
+    reader = listener(mastodon)
+    mastodon.read_script.append("429")
+    with pytest.raises(RetryLater) as raised:
+        reader.read_new(None)
+    assert 0 <= raised.value.retry_after <= 2
+    # A read that used up the allowance says how long to rest
+    mastodon.reads_left = 0
+    mastodon.add_reply(None, "Hallo")
+    reading = reader.read_new(None)
+    assert len(reading.items) == 1 and reading.rest_seconds and 200 < reading.rest_seconds <= 300
+
+
+def test_mastodon_refusals_fail_the_read(mastodon: MastodonStandin) -> None:
+    with pytest.raises(ListenFailure, match="HTTP 401"):
+        listener(mastodon, token="wrong").read_new(None)
+    mastodon.read_script.append("500")
+    with pytest.raises(ListenFailure, match="HTTP 500"):
+        listener(mastodon).read_new(None)
