@@ -87,8 +87,23 @@ def spec() -> dict[str, Any]:
             **_depth_paths(),
             **_admin_paths(),
             **_evidence_paths(),
+            **_away_paths(),
         },
     }
+
+
+def _away_paths() -> dict[str, Any]:
+    """A reviewer's absence and deputy (docs/api.md "Deputies")."""
+    from chalicelib.http.away_routes import AwayBody
+
+    shown = {"type": "object", "required": ["reviewer", "away", "covering"], "properties": {
+        "reviewer": {"type": "boolean"}, "away": {"type": ["object", "null"]},
+        "covering": {"type": "array", "items": {"type": "object"}}}}
+    return {"/api/me/away": {
+        "get": {"operationId": "readAway", "responses": _responses(200, shown, 403)},
+        "put": {"operationId": "setAway", "requestBody": _json_body(AwayBody),
+                "responses": _responses(200, shown, 400, 403, 415, 422)},
+        "delete": {"operationId": "endAway", "responses": _responses(200, shown, 403)}}}
 
 
 def _depth_paths() -> dict[str, Any]:
