@@ -160,7 +160,7 @@ def _check(services: SlackServices, target: ReviewTarget, reviewer: Reviewer,
     False when it already is. Raises NotEligible as the real one would; changes nothing."""
     import copy
 
-    from chalicelib.services import review, review_desk
+    from chalicelib.services import deputies, review, review_desk
 
     ctx = services.context
     if decision == "hold":
@@ -169,6 +169,7 @@ def _check(services: SlackServices, target: ReviewTarget, reviewer: Reviewer,
             eligible = review.eligible_reviewers(ctx, services.directory, target.step)
         except KeyError:
             eligible = frozenset()
+        eligible, _ = deputies.widened(ctx, reviewer, eligible, post)  # a deputy may hold too
         trial = copy.deepcopy(post)
         return post, trial.hold(ctx.workflow, target.step, reviewer, "(reason follows)",
                                 ctx.clock(), eligible, content_hash=target.content_hash)
