@@ -76,6 +76,13 @@ def send_reminders(event: object) -> dict[str, int]:
     return schedule.send_reminders()
 
 
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="listen")
+def listen(event: object) -> dict[str, int]:
+    from chalicelib.handlers import listening
+
+    return listening.listen()
+
+
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="publish_due")
 def publish_due(event: object) -> dict[str, int]:
     from chalicelib.handlers import schedule

@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover - types only; the imports below cost cold-
     from chalicelib.adapters.channels.registry import ChannelDirectory
     from chalicelib.adapters.dynamodb.channels import DynamoChannelStore
     from chalicelib.adapters.dynamodb.control import ControlStore
+    from chalicelib.adapters.dynamodb.conversations import DynamoConversationStore
     from chalicelib.adapters.dynamodb.deputies import DynamoDeputies
     from chalicelib.adapters.dynamodb.repository import DynamoPostRepository
     from chalicelib.adapters.dynamodb.stats import DynamoStatsStore
@@ -52,6 +53,7 @@ if TYPE_CHECKING:  # pragma: no cover - types only; the imports below cost cold-
     from chalicelib.services.bus import Dispatcher
     from chalicelib.services.connect import Connect, TokenSource
     from chalicelib.services.delivery import Delivery
+    from chalicelib.services.listening import Listening
     from chalicelib.services.ports import Context, PublishQueue
     from chalicelib.services.scheduling import Scheduling
     from chalicelib.services.workflow_admin import WorkflowAdmin
@@ -290,6 +292,32 @@ class Container:
 
         return DynamoStatsStore(self.aws("dynamodb"), self.table)
 
+
+    @cached_property
+    def conversations(self) -> DynamoConversationStore:
+        """Replies and mentions, the open ones, the channels' cursors, our network ids."""
+        from chalicelib.adapters.dynamodb.conversations import DynamoConversationStore
+
+        return DynamoConversationStore(self.aws("dynamodb"), self.table)
+
+    def listening(self) -> Listening:
+        """What reading the networks, Done and the unanswered reminders need
+        (docs/replies.md); each stored item is an ``incoming`` fact of the analytics."""
+        from chalicelib.adapters.slack.conversation import SlackConversations
+        from chalicelib.domain.conversation import ConversationItem
+        from chalicelib.services.analytics import record_fact
+        from chalicelib.services.listening import Listening
+
+        def incoming_fact(item: ConversationItem) -> None:
+            record_fact(self.stats_store, "incoming", item.brand, item.conversation, item.key,
+                        item.incoming.at, channel=item.incoming.channel,
+                        external_id=item.incoming.external_id)
+
+        return Listening(store=self.conversations,
+                         notifier=SlackConversations(lambda: self.slack_client, self.repository),
+                         clock=self.clock, workflow_for=self.live_organization().brand,
+                         on_stored=incoming_fact)
+
     @cached_property
     def anchor(self) -> LogAnchor:
         """Chain heads outside the table; locally its log group is created on first use."""
@@ -498,7 +526,11 @@ class Container:
                               self.config.slack, media=lambda: self.media,
                               brands=self.live_organization())
 
-        return Dispatcher(handlers=[SlackNotifier(ports, clock=self.clock)])
+        from chalicelib.services.listening import PublishedIndex
+
+        # Our network ids noted once a post is settled, so replies find their post.
+        return Dispatcher(handlers=[SlackNotifier(ports, clock=self.clock),
+                                    PublishedIndex(lambda: self.conversations, self.clock)])
 
     def slack_services(self) -> SlackServices:
         from chalicelib.adapters.slack.deps import SlackServices
@@ -509,7 +541,8 @@ class Container:
 
         return SlackServices(context=self.context(), directory=self.directory,
                              control=self.control, admin=self.admin(), routing=self.config.slack,
-                             channels=channels, stats=self.stats_store)
+                             channels=channels, stats=self.stats_store,
+                             listening=self.listening)
 
     def slack_requests(self, chalice_app: Chalice) -> ChaliceSlackRequestHandler:
         """The Bolt app behind `POST /slack/events`, built on the first Slack request."""

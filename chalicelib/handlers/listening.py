@@ -5,7 +5,6 @@ unanswered items once. Also what Slack's Done button and the bus are handed."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -13,65 +12,22 @@ from chalicelib import bootstrap, observability
 
 if TYPE_CHECKING:  # pragma: no cover
     from chalicelib.adapters.dynamodb.conversations import DynamoConversationStore
-    from chalicelib.domain.conversation import ConversationItem
     from chalicelib.domain.workflow import Workflow
     from chalicelib.services.listening import Listening, ListeningChannel
 
 log = logging.getLogger("freigabe.listening")
-_stores: dict[int, DynamoConversationStore] = {}
 
 
 def conversation_store(container: bootstrap.Container) -> DynamoConversationStore:
-    """The container's conversation store (one per container)."""
-    from chalicelib.adapters.dynamodb.conversations import DynamoConversationStore
-
-    key = id(container)
-    if key not in _stores:
-        _stores.clear()  # a replaced container (bootstrap.reset) drops the old one
-        _stores[key] = DynamoConversationStore(container.aws("dynamodb"), container.table)
-    return _stores[key]
+    return container.conversations
 
 
 def _brands(container: bootstrap.Container) -> dict[str, Workflow]:
-    organization = getattr(container, "organization", None)
-    brands = getattr(organization, "brands", None)
-    if isinstance(brands, dict) and brands:
-        return dict(brands)
-    workflow = container.workflow
-    return {workflow.brand: workflow}
+    return dict(container.live_organization().brands)
 
 
 def listening(container: bootstrap.Container | None = None) -> Listening:
-    from chalicelib.adapters.slack.conversation import SlackConversations
-    from chalicelib.services.listening import Listening
-
-    container = container or bootstrap.container()
-    brands = _brands(container)
-    default = container.workflow
-
-    def workflow_for(brand: str) -> Workflow:
-        return brands.get(brand) or default
-
-    return Listening(store=conversation_store(container),
-                     notifier=SlackConversations(lambda: container.slack_client,
-                                                 container.repository),
-                     clock=container.clock, workflow_for=workflow_for,
-                     on_stored=_incoming_fact(container))
-
-
-def _incoming_fact(container: bootstrap.Container) -> Callable[[ConversationItem], None]:
-    """Each stored item becomes an ``incoming`` fact of the analytics (time to first answer)."""
-    from chalicelib.adapters.dynamodb.stats import DynamoStatsStore
-    from chalicelib.services.analytics import record_fact
-
-    store = DynamoStatsStore(container.aws("dynamodb"), container.table)
-
-    def on_stored(item: ConversationItem) -> None:
-        incoming = item.incoming
-        record_fact(store, "incoming", item.brand, item.conversation, item.key, incoming.at,
-                    channel=incoming.channel, external_id=incoming.external_id)
-
-    return on_stored
+    return (container or bootstrap.container()).listening()
 
 
 def channels(container: bootstrap.Container) -> list[ListeningChannel]:
