@@ -94,8 +94,14 @@ def facts_of(post: Post, timeline: Sequence[TimelineEvent], event: TimelineEvent
 
 def record_event(store: StatsStore, post: Post, timeline: Sequence[TimelineEvent],
                  event: TimelineEvent) -> int:
-    """Keep the facts of one stored event; returns how many."""
-    facts = facts_of(post, timeline, event)
+    """Keep the facts of every counted event up to and including ``event``; returns how many.
+
+    Not only the event's own: the stream reaches the relay only with events that carry
+    messages (the mapping's filter), and a save records its messages on its last event, so a
+    decision saved with the approval that scheduled the post, or a channel's result while
+    others are pending, arrives with a later event. Writing them again is harmless: each fact
+    overwrites itself."""
+    facts = [f for e in timeline if e.seq <= event.seq for f in facts_of(post, timeline, e)]
     for fact in facts:
         store.put(fact)
     return len(facts)

@@ -58,8 +58,9 @@ def _fact(item: dict[str, Any]) -> StatsFact:
 
 def counted_event_of(record: dict[str, Any],
                      counted: tuple[str, ...]) -> tuple[str, TimelineEvent] | None:
-    """The post id and timeline event of a stream record that inserted an event of a counted
-    type; None for anything else (a post's own item, a reference, another event)."""
+    """The post id and timeline event of a stream record that inserted an event carrying
+    messages (the deployed mapping's filter lets only those reach the relay) or of a counted
+    type; None for anything else (a post's own item, a reference, a quiet event)."""
     if record.get("eventName") != "INSERT":
         return None
     image = (record.get("dynamodb") or {}).get("NewImage") or {}
@@ -68,6 +69,6 @@ def counted_event_of(record: dict[str, Any],
     if not sk.startswith(keys.EVENT_PREFIX) or not raw:
         return None
     doc = json.loads(raw)
-    if doc.get("type") not in counted:
+    if keys.OUTBOX_ATTR not in image and doc.get("type") not in counted:
         return None
     return image[keys.PK]["S"].removeprefix("POST#"), TimelineEvent.from_dict(doc)
