@@ -21,7 +21,10 @@ token lifetimes:
 
 The authorization pages show an Authorize button; ``<prefix>/approve`` with the same query
 answers as the network does after consent (302 to ``redirect_uri`` with ``code`` and
-``state``). Lifetimes are switchable short for tests: ``FREIGABE_STANDIN_SHORT=1`` (X: 60 s,
+``state``). ``POST /_dev/reply`` ``{"network": "mastodon", "in_reply_to", "text", "author"}``
+makes a reply to one of our statuses (or, without ``in_reply_to``, a mention) that the next
+listening run reads from ``/mastodon/api/v1/notifications``.
+Lifetimes are switchable short for tests: ``FREIGABE_STANDIN_SHORT=1`` (X: 60 s,
 LinkedIn: 120 s) or ``POST /_dev/lifetimes`` with ``{"x": 5, "linkedin": 5}``; ``POST
 /_dev/revoke`` ``{"token"}`` revokes a token; ``GET /_dev/state`` shows counts per endpoint.
 """
@@ -71,6 +74,9 @@ class Standins:
     tokens: dict[str, Grant] = field(default_factory=dict)
     refresh_tokens: dict[str, Grant] = field(default_factory=dict)
     posts: list[dict[str, Any]] = field(default_factory=list)
+    # Mentions of the Mastodon account (replies to its statuses and mentions), oldest first:
+    # made on demand by POST /_dev/reply, read by GET /mastodon/api/v1/notifications.
+    notifications: list[dict[str, Any]] = field(default_factory=list)
     calls: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -264,9 +270,33 @@ def _dev(standins: Standins, method: str, path: str, params: dict[str, Any]) -> 
         token = str(params.get("token", ""))
         found = standins.tokens.pop(token, None) or standins.refresh_tokens.pop(token, None)
         return Reply(200 if found else 404, {"revoked": bool(found)})
+    if path == "/_dev/reply" and method == "POST":
+        return _dev_reply(standins, params)
     if path == "/_dev/state":
         return Reply(200, {"calls": standins.calls, "posts": standins.posts})
     return Reply(404, {"error": "not_found"})
+
+
+def _dev_reply(standins: Standins, params: dict[str, Any]) -> Reply:
+    """Someone answers one of our Mastodon statuses (``in_reply_to``: its id; empty: a mention
+    of the account) with ``text`` as ``author``: the next listening run reads it."""
+    if str(params.get("network") or "mastodon") != "mastodon":
+        return Reply(400, {"error": "only the mastodon stand-in makes replies"})
+    text = str(params.get("text") or "").strip()
+    if not text:
+        return Reply(400, {"error": "text is missing"})
+    author = str(params.get("author") or "kim") + "@mastodon.stand-in"
+    in_reply_to = str(params.get("in_reply_to") or "") or None
+    number = len(standins.notifications) + 1
+    status_id = str(900_000 + number)
+    at = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+    account = {"id": str(7000 + number), "acct": author, "username": author.split("@")[0]}
+    standins.notifications.append({
+        "id": str(number), "type": "mention", "created_at": at, "account": account,
+        "status": {"id": status_id, "created_at": at, "in_reply_to_id": in_reply_to,
+                   "content": f"<p>{html.escape(text)}</p>", "account": account,
+                   "url": f"https://mastodon.stand-in/@{account['username']}/{status_id}"}})
+    return Reply(200, {"id": status_id, "in_reply_to": in_reply_to})
 
 
 def _mastodon(handler: Handler, method: str, path: str, params: dict[str, Any]) -> Reply:
@@ -288,6 +318,10 @@ def _mastodon(handler: Handler, method: str, path: str, params: dict[str, Any]) 
         return Reply(401, {"error": "The access token is invalid"})
     if path == "/api/v1/accounts/verify_credentials":
         return Reply(200, {"id": "1", "username": "editor", "acct": grant.account})
+    if (method, path) == ("GET", "/api/v1/notifications"):
+        after = str(params.get("min_id") or params.get("since_id") or "0")
+        found = [n for n in standins.notifications if int(n["id"]) > int(after or 0)][:40]
+        return Reply(200, list(reversed(found)))
     if (method, path) == ("POST", "/api/v1/statuses"):
         standins.posts.append({"network": "mastodon", "text": params.get("status")})
         number = len(standins.posts)
