@@ -13,11 +13,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _key(name: str) -> str:
-    return name if BARE_KEY.match(name) else _string(name)
+    return name if BARE_KEY.fullmatch(name) else _string(name)
 
 
 def _string(text: str) -> str:
