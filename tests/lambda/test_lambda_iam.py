@@ -110,3 +110,22 @@ def test_only_the_api_signs_evidence_with_its_key_and_reads_the_anchors(package:
     ]
     for function, attempt in refused:
         assert cfn.denied_calls(function, [attempt]), (function.logical_id, attempt)
+
+
+def test_the_listen_function_reads_the_table_and_channel_tokens_and_nothing_more(
+        package: Package) -> None:
+    functions = roles(package)
+    listen, api = functions["Listen"], functions["APIHandler"]
+    table = api.environment["FREIGABE_TABLE"]
+    queue = api.environment["FREIGABE_PUBLISH_QUEUE"]
+    assert cfn.denied_calls(listen, [
+        call("dynamodb", "Query", TableName=table),
+        call("dynamodb", "TransactWriteItems", TransactItems=[
+            {"Put": {"TableName": table}}, {"Put": {"TableName": table}}]),
+        call("ssm", "GetParameter", Name="/freigabe/prod/channels/mastodon", WithDecryption=True),
+    ]) == []
+    for attempt in (call("sqs", "SendMessage",
+                         QueueUrl=f"https://sqs.{cfn.REGION}.amazonaws.com/{cfn.ACCOUNT}/{queue}"),
+                    call("ssm", "PutParameter", Name="/freigabe/prod/channels/mastodon"),
+                    call("dynamodb", "PutItem", TableName="someone-elses-table")):
+        assert cfn.denied_calls(listen, [attempt]), attempt
