@@ -88,8 +88,22 @@ def spec() -> dict[str, Any]:
             **_admin_paths(),
             **_evidence_paths(),
             **_away_paths(),
+            **_stats_paths(),
         },
     }
+
+
+def _stats_paths() -> dict[str, Any]:
+    """The period's figures (docs/api.md "Analytics")."""
+    query = [{"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+             for name in ("from", "to", "brand")]
+    figures = {"type": "object", "required": ["steps", "on_time_rate", "failures"], "properties": {
+        "steps": {"type": "array", "items": {"type": "object"}},
+        "on_time_rate": {"type": ["number", "null"]},
+        "failures": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "answers": {"type": "array", "items": {"type": "object"}}}}
+    return {"/api/stats": {"get": {"operationId": "stats", "parameters": query,
+                                   "responses": _responses(200, figures, 422)}}}
 
 
 def _away_paths() -> dict[str, Any]:
