@@ -145,6 +145,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Es gibt eine Textvariante für „{channel}“, aber dieser Kanal ist nicht gewählt.",
     },
     "empty_text": {"en": "The text is empty.", "de": "Der Text ist leer."},
+    "not_a_responder": {
+        "en": "Only the named responders may answer here.",
+        "de": "Nur die benannten Antwortenden dürfen hier antworten.",
+    },
     "title_too_long": {
         "en": "The title is longer than {limit} characters.",
         "de": "Der Titel ist länger als {limit} Zeichen.",

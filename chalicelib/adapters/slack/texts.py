@@ -364,6 +364,21 @@ TEXTS: dict[str, dict[str, str]] = {
     "conv_done_by": {"de": "Erledigt von {user}", "en": "Done by {user}"},
     "conv_reminder": {"de": "⏰ Noch unbeantwortet seit {hours} Stunden: {author} auf {channel}",
                       "en": "⏰ Still unanswered after {hours} hours: {author} on {channel}"},
+    # answers drafted in Slack (adapters/slack/answers.py)
+    "answer_title": {"de": "Antwort entwerfen", "en": "Draft an answer"},
+    "answer_submit": {"de": "Zur Freigabe", "en": "Send for review"},
+    "answer_cancel": {"de": "Abbrechen", "en": "Cancel"},
+    "answer_to": {"de": "Antwort an {author} auf {channel}", "en": "Answer to {author} on {channel}"},
+    "answer_field": {"de": "Ihre Antwort", "en": "Your answer"},
+    "answer_limit": {"de": "{network}: höchstens {limit} Zeichen, so gezählt wie {network} zählt",
+                     "en": "{network}: at most {limit} characters, counted the way {network} counts"},
+    "answer_no_limit": {"de": "{network}: ohne Längengrenze", "en": "{network}: no length limit"},
+    "answer_item_gone": {"de": "Diese Antwort oder Erwähnung ist nicht mehr offen.",
+                         "en": "This reply or mention is no longer open."},
+    "not_a_responder": {"de": "Nur die benannten Antwortenden dürfen hier antworten.",
+                        "en": "Only the named responders may answer here."},
+    "answer_answered": {"de": "✅ Beantwortet: {link}", "en": "✅ Answered: {link}"},
+    "answer_answered_plain": {"de": "✅ Beantwortet", "en": "✅ Answered"},
 }
 
 WEEKDAYS = {
