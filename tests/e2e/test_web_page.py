@@ -389,3 +389,38 @@ def test_page_is_served_with_a_policy_that_forbids_inline_script(writer: Writer)
         document.body.append(s);
     }""")
     assert page.evaluate("window.__inline_ran === true") is False
+
+
+# -- evidence --------------------------------------------------------------------------------------
+
+def test_the_evidence_file_downloads_signed_and_verifies_offline_and_the_print_view_opens(
+        writer: Writer, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    post = writer.create("Nachweis bitte")
+    approve(writer.stack, post["id"])
+    writer.open(f"#/posts/{post['id']}")
+    panel = writer.page.locator("section.evidence")
+    panel.get_by_role("heading", name="Evidence").wait_for()
+
+    with writer.page.expect_download() as downloaded:
+        panel.get_by_role("button", name="Download evidence (JSON)").click()
+    download = downloaded.value
+    assert download.suggested_filename == f"freigabe-evidence-{post['id']}.json"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    document = json.loads(saved.read_text(encoding="utf-8"))
+    assert document["post"]["id"] == post["id"] and document["signature"]
+    # the offline verifier, in a fresh interpreter, with no AWS at all
+    checked = subprocess.run([sys.executable, "-m", "freigabe_verify", str(saved)], cwd=ROOT,
+                             capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin"})
+    assert checked.returncode == 0 and checked.stdout.startswith("OK"), checked.stdout + checked.stderr
+
+    with writer.page.context.expect_page() as opened:
+        panel.get_by_role("button", name="Printable view").click()
+    view = opened.value
+    view.wait_for_url(re.compile(r"^blob:"))  # the tab opens at once, the view arrives after
+    view.wait_for_load_state()
+    assert post["id"] in view.content() and "Nachweis bitte" in view.content()
+    view.close()

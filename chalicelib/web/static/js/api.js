@@ -49,6 +49,26 @@ async function call(method, path, payload) {
   return body;
 }
 
+// The evidence file (kind "json") or its printable view ("html"), as a Blob.
+export async function evidenceFile(id, kind) {
+  const path = `api/posts/${encodeURIComponent(id)}/evidence${kind === "html" ? `.html?lang=${getLang()}` : ""}`;
+  const headers = { "Accept-Language": getLang(), ...identity.headers };
+  let response;
+  try {
+    response = await fetch(new URL(path, ROOT), { headers, credentials: "same-origin", cache: "no-store" });
+  } catch {
+    throw new ApiError(0, "", "network");
+  }
+  if (!response.ok) {
+    let body = null;
+    try { body = await response.json(); } catch { body = null; }
+    if (response.status === 401 && identity.onUnauthorized) identity.onUnauthorized();
+    throw new ApiError(response.status, body && typeof body.message === "string" ? body.message : "",
+      body && body.error, body);
+  }
+  return response.blob();
+}
+
 export async function publicConfig() {
   const response = await fetch(new URL("config.json", ROOT), { cache: "no-store" });
   if (!response.ok) throw new ApiError(response.status, "", "config");

@@ -12,6 +12,7 @@ import { holdBadge, holdBanners, markQuotes, personNames, quoteLegend, standingQ
 import { compareSection } from "./versions.js";
 import { commentsSection } from "./comments.js";
 import { reviewLinkPanel } from "./review-link.js";
+import { evidencePanel } from "./evidence.js";
 import { badge, errorNotice, loading, pageTitle, staleNotice, toast } from "./ui.js";
 
 const EDITABLE = ["draft", "in_review", "changes_requested", "scheduled"];
@@ -95,7 +96,8 @@ function draw(view, ctx, post) {
     section(t("post.content"), contentCards(post, ctx), "content"),
     compareSection(post),
     commentsSection(post, name, redraw),
-    section(t("post.history"), timelineList(post), "history"));
+    section(t("post.history"), timelineList(post), "history"),
+    evidencePanel(post));
   pageTitle(title);
   fillActions(actions, notices, view, ctx, post);
   return heading;

@@ -406,4 +406,8 @@ export const STRINGS_DE = {
   "stats.count": "Anzahl",
   "stats.none": "Keine in diesem Zeitraum.",
   "stats.noCharts": "Die Diagramme konnten nicht geladen werden. Bitte laden Sie die Seite neu.",
+  "evidence.title": "Nachweis",
+  "evidence.explain": "Der signierte Nachweis dieses Beitrags: jede Fassung, jede Entscheidung und der ganze Verlauf. Jede und jeder kann die Datei offline mit dem Prüfprogramm prüfen.",
+  "evidence.download": "Nachweis herunterladen (JSON)",
+  "evidence.print": "Druckansicht",
 };

@@ -406,4 +406,8 @@ export const STRINGS_EN = {
   "stats.count": "count",
   "stats.none": "None in this period.",
   "stats.noCharts": "The charts could not be loaded. Please reload the page.",
+  "evidence.title": "Evidence",
+  "evidence.explain": "The signed record of this post: every version, every decision and the whole timeline. Anyone can check the file offline with the verifier.",
+  "evidence.download": "Download evidence (JSON)",
+  "evidence.print": "Printable view",
 };
