@@ -141,7 +141,7 @@ class _Delivery:
             return  # a later change superseded this request; its own message follows
         name = request_ref(step.name)
         old = self.refs.get(name)
-        channel = self.routing.channel_for(step.name)
+        channel, thread_ts = self._where(step.name)
         ref = {"channel": channel, "content_hash": message.content_hash, "state": "posting",
                "requested_at": step.requested_at, "reminded_at": None}
         if old and old.get("state") == "open":
@@ -158,11 +158,25 @@ class _Delivery:
         self._void_stale_approvals()
         images = self.images()  # uploaded before the intent: an upload never posts a message
         self.repo.save_ref(self.post.id, name, {**ref, "since": f"{self.now.timestamp():.6f}"})
-        answer = self._post_request(step, channel, images)
+        answer = self._post_request(step, channel, images, thread_ts)
         self.repo.save_ref(self.post.id, name, {**ref, "channel": answer["channel"],
                                                 "ts": answer["ts"], "state": "open"})
 
-    def _post_request(self, step: Any, channel: str, images: list[ShownImage]) -> Any:
+    def _where(self, step_name: str) -> tuple[str, str | None]:
+        """(channel, thread) of a step's request: an answer's go into the thread of the reply
+        or mention it answers (services/answers.py keeps it on the answer)."""
+        from chalicelib.services.answers import THREAD_REF
+
+        thread = (self.refs.get(THREAD_REF) or {}) if self.post.kind == "reply" else {}
+        if thread.get("channel"):
+            return str(thread["channel"]), str(thread.get("thread_ts") or "") or None
+        if self.post.kind == "reply" and step_name not in self.routing.step_channels \
+                and self.workflow.inbox_channel:
+            return self.workflow.inbox_channel, None
+        return self.routing.channel_for(step_name), None
+
+    def _post_request(self, step: Any, channel: str, images: list[ShownImage],
+                      thread_ts: str | None = None) -> Any:
         """Post the request; when Slack refuses the blocks for a file it does not know (yet),
         wait once and try again, then post it with every image marked as not shown, which
         leaves no Approve, rather than not at all."""
@@ -180,7 +194,8 @@ class _Delivery:
             try:
                 return self.client.chat_postMessage(
                     channel=channel, text=text, blocks=body, metadata=self._metadata(step),
-                    unfurl_links=False, unfurl_media=False)
+                    unfurl_links=False, unfurl_media=False,
+                    **({"thread_ts": thread_ts} if thread_ts else {}))
             except SlackApiError as err:
                 if err.response.get("error") != "invalid_blocks" or attempt == len(attempts) - 1:
                     raise
