@@ -13,8 +13,9 @@ from chalicelib.services.ports import Context, ReviewerDirectory
 
 
 def eligible_reviewers(ctx: Context, directory: ReviewerDirectory | None,
-                       step_name: str) -> frozenset[str]:
-    step = ctx.workflow.step(step_name)
+                       step_name: str, post: Post | None = None) -> frozenset[str]:
+    """Who may decide the step: of the post's brand's workflow (the default one without)."""
+    step = (ctx.workflow_for(post) if post is not None else ctx.workflow).step(step_name)
     if step.reviewers is not None:
         return frozenset(step.reviewers)
     if directory is None or step.reviewer_group is None:
@@ -37,12 +38,11 @@ def decide(ctx: Context, post_id: str, step: str, reviewer: Reviewer, decision: 
     Concurrent clicks race on the post's version; the loser re-reads and finds either its
     own decision already there (a repeat) or a new state to decide against.
     """
-    eligible = _eligible(ctx, directory, step)
-
     def record(post: Post) -> bool:
+        eligible = _eligible(ctx, directory, step, post)
         # A deputy during an absence decides for the reviewer, on the record as such.
         allowed, for_whom = deputies.widened(ctx, reviewer, eligible, post)
-        return post.decide(ctx.workflow, step, reviewer, decision, content_hash, comment,
+        return post.decide(ctx.workflow_for(post), step, reviewer, decision, content_hash, comment,
                            ctx.clock(), allowed, labels=labels, quote=quote,
                            checklist=checklist, as_deputy_for=for_whom)
 
@@ -50,9 +50,10 @@ def decide(ctx: Context, post_id: str, step: str, reviewer: Reviewer, decision: 
     return DecisionOutcome(post, recorded)
 
 
-def _eligible(ctx: Context, directory: ReviewerDirectory | None, step: str) -> frozenset[str]:
+def _eligible(ctx: Context, directory: ReviewerDirectory | None, step: str,
+              post: Post | None = None) -> frozenset[str]:
     try:
-        return eligible_reviewers(ctx, directory, step)
+        return eligible_reviewers(ctx, directory, step, post)
     except KeyError:
         return frozenset()  # a step no longer in the workflow: nobody decides it
 
@@ -61,11 +62,10 @@ def hold(ctx: Context, post_id: str, step: str, reviewer: Reviewer, reason: str,
          content_hash: str, directory: ReviewerDirectory | None = None) -> DecisionOutcome:
     """Stop the post from publishing until released (a reviewer of that step, on the content
     they saw); ``recorded`` False: this reviewer already holds it."""
-    eligible = _eligible(ctx, directory, step)
-
     def record(post: Post) -> bool:
+        eligible = _eligible(ctx, directory, step, post)
         allowed, _ = deputies.widened(ctx, reviewer, eligible, post)
-        return post.hold(ctx.workflow, step, reviewer, reason, ctx.clock(), allowed,
+        return post.hold(ctx.workflow_for(post), step, reviewer, reason, ctx.clock(), allowed,
                          content_hash=content_hash)
 
     post, recorded = until_saved(ctx.repo, post_id, record)
@@ -73,12 +73,13 @@ def hold(ctx: Context, post_id: str, step: str, reviewer: Reviewer, reason: str,
 
 
 def may_release(ctx: Context, step: str, by_slack_id: str,
-                directory: ReviewerDirectory | None) -> bool:
+                directory: ReviewerDirectory | None, post: Post | None = None) -> bool:
     """Besides the holder: any reviewer of that step, and the workflow's admins."""
     if ctx.workflow.is_admin(by_slack_id):
         return True
     try:
-        return Reviewer(by_slack_id, None).listed_in(eligible_reviewers(ctx, directory, step))
+        return Reviewer(by_slack_id, None).listed_in(
+            eligible_reviewers(ctx, directory, step, post))
     except KeyError:
         return False
     except Exception:  # noqa: BLE001 - a group that cannot be read: not a member (fail closed)
@@ -91,9 +92,8 @@ def release(ctx: Context, post_id: str, step: str, by_slack_id: str,
     for anyone else, or when nothing holds the step."""
     if not by_slack_id:
         raise NotEligible("may_not_release", step=step)
-    allowed = may_release(ctx, step, by_slack_id, directory)
-
     def record(post: Post) -> bool:
+        allowed = may_release(ctx, step, by_slack_id, directory, post)
         post.release(step, by_slack_id, ctx.clock(), allowed)
         return True
 

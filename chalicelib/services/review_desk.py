@@ -30,9 +30,10 @@ IN_REVIEW_LIMIT = 500
 UPCOMING = 10
 
 
-def _eligible(ctx: Context, directory: ReviewerDirectory | None, step: str) -> frozenset[str]:
+def _eligible(ctx: Context, directory: ReviewerDirectory | None, step: str,
+              post: Post | None = None) -> frozenset[str]:
     try:
-        return eligible_reviewers(ctx, directory, step)
+        return eligible_reviewers(ctx, directory, step, post)
     except KeyError:
         return frozenset()
 
@@ -43,13 +44,14 @@ def would_record(post: Post, ctx: Context, step: str, reviewer: Reviewer, decisi
     post; raises NotEligible exactly as the real decision would. The placeholder comment
     lets the check pass the one rule the modal is still to satisfy."""
     trial = copy.deepcopy(post)
+    flow = ctx.workflow_for(post)
     # Likewise a label and the required checklist items, which the modal asks for.
     try:
-        rule = ctx.workflow.step(step)
+        rule = flow.step(step)
     except KeyError:
         rule = None
-    return trial.decide(ctx.workflow, step, reviewer, decision, content_hash, "(comment follows)",
-                        ctx.clock(), eligible, labels=ctx.workflow.reason_labels[:1],
+    return trial.decide(flow, step, reviewer, decision, content_hash, "(comment follows)",
+                        ctx.clock(), eligible, labels=flow.reason_labels[:1],
                         checklist=rule.required_items() if rule is not None else ())
 
 
@@ -58,7 +60,7 @@ def check_decision(ctx: Context, post_id: str, step: str, reviewer: Reviewer, de
     """Before asking for a comment: the post, and whether this decision would be taken
     (False: it already is). Raises NotEligible; changes nothing."""
     post = ctx.repo.get(post_id)
-    eligible, _ = deputies.widened(ctx, reviewer, _eligible(ctx, directory, step), post)
+    eligible, _ = deputies.widened(ctx, reviewer, _eligible(ctx, directory, step, post), post)
     return post, would_record(post, ctx, step, reviewer, decision, content_hash, eligible)
 
 
@@ -72,10 +74,11 @@ def pending_reviews(ctx: Context, posts: list[Post], reviewer: Reviewer,
     for post in posts:
         if post.status is not Status.IN_REVIEW:
             continue
-        for step in post.open_steps(ctx.workflow):
-            if step.name not in eligible_by_step:
-                eligible_by_step[step.name] = _eligible(ctx, directory, step.name)
-            eligible, _ = deputies.widened(ctx, reviewer, eligible_by_step[step.name], post,
+        for step in post.open_steps(ctx.workflow_for(post)):
+            key = f"{post.brand}#{step.name}"  # step names may repeat across brands
+            if key not in eligible_by_step:
+                eligible_by_step[key] = _eligible(ctx, directory, step.name, post)
+            eligible, _ = deputies.widened(ctx, reviewer, eligible_by_step[key], post,
                                            absences)
             if not reviewer.listed_in(eligible):
                 continue
@@ -107,12 +110,12 @@ def reminders_due(ctx: Context, post: Post, refs: dict[str, Any], now: datetime)
     due: list[Reminder] = []
     if post.status is not Status.IN_REVIEW:
         return due
-    for step in post.open_steps(ctx.workflow):
+    for step in post.open_steps(ctx.workflow_for(post)):
         ref = refs.get(request_ref(step.name))
         if not ref or ref.get("state") != "open" or ref.get("content_hash") != post.content_hash:
             continue
         try:
-            period = timedelta(hours=ctx.workflow.step(step.name).remind_after_hours)
+            period = timedelta(hours=ctx.workflow_for(post).step(step.name).remind_after_hours)
         except KeyError:
             continue
         since = parse_time(step.requested_at or ref.get("requested_at"))
@@ -138,13 +141,14 @@ def send_reminders(ctx: Context, requests: ReviewRequests) -> dict[str, int]:
     one batch read of their requests' refs, however many posts there are."""
     now = ctx.clock()
     posts = ctx.repo.by_status(Status.IN_REVIEW.value, limit=IN_REVIEW_LIMIT)
-    names = [request_ref(rule.name) for rule in ctx.workflow.steps]
+    names = sorted({request_ref(rule.name) for flow in ctx.organization.brands.values()
+                    for rule in flow.steps})
     refs = ctx.repo.refs_of([p.id for p in posts], names) if posts else {}
     reminded = failed = 0
     for post in posts:
         for due in reminders_due(ctx, post, refs.get(post.id, {}), now):
             try:
-                rule = ctx.workflow.step(due.step.name)
+                rule = ctx.workflow_for(post).step(due.step.name)
             except KeyError:
                 continue
             if not requests.remind(due, rule):
@@ -172,7 +176,7 @@ def overdue(ctx: Context, posts: list[Post] | None = None) -> list[tuple[Post, S
     if posts is None:
         posts = ctx.repo.by_status(Status.IN_REVIEW.value, limit=IN_REVIEW_LIMIT)
     late = [(post, step) for post in posts if post.status is Status.IN_REVIEW
-            for step in post.open_steps(ctx.workflow) if step.is_overdue(now)]
+            for step in post.open_steps(ctx.workflow_for(post)) if step.is_overdue(now)]
     return sorted(late, key=lambda item: (parse_time(item[1].due_at) or now, item[0].id))
 
 
@@ -184,7 +188,7 @@ def escalate_overdue(ctx: Context) -> int:
         if step.escalated_at is not None:
             continue
         try:
-            escalate_to = ctx.workflow.step(step.name).escalate_to
+            escalate_to = ctx.workflow_for(post).step(step.name).escalate_to
         except KeyError:
             continue
         try:
@@ -210,7 +214,8 @@ def expire_unapproved(ctx: Context) -> int:
     only the calendar index for the publish times that just left the window; returns how many
     expired."""
     now = ctx.clock()
-    latest = now - ctx.workflow.late_window
+    # The widest late window of any brand; each post is then held to its own brand's.
+    latest = now - max(flow.late_window for flow in ctx.organization.brands.values())
     expired = 0
     for candidate in ctx.repo.calendar(latest - EXPIRY_LOOKBACK, latest):
         if candidate.status not in (Status.IN_REVIEW, Status.CHANGES_REQUESTED):
@@ -231,7 +236,7 @@ def _expiry(ctx: Context) -> Callable[[Post], bool]:
     def record(post: Post) -> bool:
         if post.status not in (Status.IN_REVIEW, Status.CHANGES_REQUESTED) or not post.publish_at:
             return False
-        if post.publish_at + ctx.workflow.late_window > ctx.clock():
+        if post.publish_at + ctx.workflow_for(post).late_window > ctx.clock():
             return False
         post.expire(ctx.clock())
         return True
@@ -279,7 +284,7 @@ def may_see_queue(ctx: Context, user_id: str, directory: ReviewerDirectory | Non
     if ctx.workflow.is_admin(user_id):
         return True
     groups = []
-    for rule in ctx.workflow.steps:
+    for rule in (rule for flow in ctx.organization.brands.values() for rule in flow.steps):
         if rule.reviewers is not None:
             if user_id in rule.reviewers:
                 return True
