@@ -46,10 +46,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The workflow is not valid ({count} problem(s)). Nothing was saved.",
         "de": "Der Workflow ist nicht gültig ({count} Problem(e)). Es wurde nichts gespeichert."},
     "body": {
-        "en": "Please send {\"version\": <number>, \"workflow\": {…}} or {\"version\": <number>, "
-              "\"toml\": \"…\"} as JSON.",
-        "de": "Bitte senden Sie {\"version\": <Nummer>, \"workflow\": {…}} oder {\"version\": "
-              "<Nummer>, \"toml\": \"…\"} als JSON."},
+        "en": "Please send the version you edited and either the workflow or its TOML text as "
+              "JSON: {{\"version\": 3, \"workflow\": {{…}}}} or {{\"version\": 3, "
+              "\"toml\": \"…\"}}. Nothing was saved.",
+        "de": "Bitte senden Sie die bearbeitete Version und entweder den Workflow oder seinen "
+              "TOML-Text als JSON: {{\"version\": 3, \"workflow\": {{…}}}} oder "
+              "{{\"version\": 3, \"toml\": \"…\"}}. Es wurde nichts gespeichert."},
     "too_large": {"en": "The workflow is too large.", "de": "Der Workflow ist zu groß."},
     "no_version": {"en": "There is no version {version}.", "de": "Es gibt keine Version {version}."},
 }
