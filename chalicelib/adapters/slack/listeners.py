@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.adapters.slack import blocks, commands, conversation, home
+from chalicelib.adapters.slack import answers, blocks, commands, conversation, home
 from chalicelib.adapters.slack.codec import ModalState, PublicationTarget, ReviewTarget
 from chalicelib.adapters.slack.deps import SlackServices, services_of
 from chalicelib.adapters.slack.directory import GroupsUnavailable
@@ -81,6 +81,7 @@ def register(app: Any) -> None:
     app.view(blocks.DECISION_MODAL)(on_submission)
     app.command("/freigabe")(on_command)
     app.action(conversation.DONE)(conversation.on_done)
+    answers.register(app)  # Answer: the modal and its draft
     app.event("app_home_opened")(ack=_ack_only, lazy=[publish_home])
 
 
