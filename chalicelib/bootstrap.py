@@ -460,7 +460,8 @@ class Container:
 
         notices = SlackAdminNotices(lambda: self.slack_client, self.workflow.admins,
                                     self.workflow.language)
-        return Scheduling(repo=self.repository, workflow=self.live_workflow(), clock=self.clock,
+        return Scheduling(repo=self.repository, workflow=self.live_workflow(),
+                          brands=self.live_organization(), clock=self.clock,
                           queue=self.queue, control=self.control, notices=notices,
                           unusable=self.unusable_channels)
 
@@ -491,7 +492,8 @@ class Container:
         """What the admins' use cases need (retry, mark as published, pause, resume)."""
         from chalicelib.services.admin import Admin
 
-        return Admin(repo=self.repository, workflow=self.live_workflow(), clock=self.clock,
+        return Admin(repo=self.repository, workflow=self.live_workflow(),
+                     brands=self.live_organization(), clock=self.clock,
                      queue=DeferredQueue(lambda: self.queue), control=self.control)
 
     # -- Slack --------------------------------------------------------------------------------

@@ -13,9 +13,15 @@ from typing import Any
 
 from chalicelib.domain.errors import Forbidden, InvalidTransition, NotEligible
 from chalicelib.domain.post import Post, iso
-from chalicelib.domain.workflow import Workflow
+from chalicelib.domain.workflow import Organization, Workflow
 from chalicelib.services.conflicts import until_saved
-from chalicelib.services.ports import ControlStore, PostRepository, PublishQueue, QueueRefused
+from chalicelib.services.ports import (
+    ControlStore,
+    PostRepository,
+    PublishQueue,
+    QueueRefused,
+    brand_workflow,
+)
 from chalicelib.services.scheduling import enqueue, publications
 
 log = logging.getLogger("freigabe.publishing")
@@ -32,6 +38,7 @@ class Admin:
     clock: Callable[[], datetime]
     queue: PublishQueue
     control: ControlStore
+    brands: Organization | None = None  # every brand's workflow; None: ``workflow`` alone
 
 
 def require_admin(workflow: Workflow, user_id: str) -> None:
@@ -55,7 +62,8 @@ def retry_publication(a: Admin, post_id: str, channels: Sequence[str] | None, ad
                                     status=post.status.value)
         now = a.clock()
         claimed = post.claim(now, targets)
-        not_after = iso(now + a.workflow.late_window)  # the retry has a window of its own
+        # The retry has a window of its own, the post's brand's.
+        not_after = iso(now + brand_workflow(a.brands, a.workflow, post).late_window)
         return True
 
     post, _ = until_saved(a.repo, post_id, claim)

@@ -30,8 +30,14 @@ from chalicelib.domain.publication import Publication
 from chalicelib.domain.serialize import parse_time
 from chalicelib.domain.status import Status
 from chalicelib.domain.timeline import TimelineEvent
-from chalicelib.domain.workflow import Workflow
-from chalicelib.services.ports import ControlStore, PostRepository, PublishQueue, QueueRefused
+from chalicelib.domain.workflow import Organization, Workflow
+from chalicelib.services.ports import (
+    ControlStore,
+    PostRepository,
+    PublishQueue,
+    QueueRefused,
+    brand_workflow,
+)
 
 log = logging.getLogger("freigabe.publishing")
 
@@ -67,6 +73,10 @@ class Scheduling:
     # Of a post's channels, those that cannot publish now (a run-time channel not connected,
     # expired or refused); such a post is held back instead of failing at its time.
     unusable: Callable[[list[str], datetime], list[str]] | None = None
+    brands: Organization | None = None  # every brand's workflow; None: ``workflow`` alone
+
+    def workflow_for(self, post: Post) -> Workflow:
+        return brand_workflow(self.brands, self.workflow, post)
 
 
 class Batches:
@@ -236,13 +246,13 @@ def _claim_due(s: Scheduling, post_id: str, now: datetime, report: TickReport) -
     if post.status is not Status.SCHEDULED or due is None or due > now + LOOK_AHEAD:
         report.skipped += 1  # edited back to review, withdrawn, moved later, taken by another tick
         return [], 0
-    if not post.is_fully_approved(s.workflow):
+    if not post.is_fully_approved(s.workflow_for(post)):
         log.error("publish held: the scheduled post lacks approvals on its content",
                   extra={"post_id": post.id})
         report.skipped += 1
         _tell_admins_once(s, post.id, "lacks_approvals")
         return [], 0
-    if now - due > s.workflow.late_window:
+    if now - due > s.workflow_for(post).late_window:
         post.expire(now)
         if _saved(s.repo, post):
             report.expired += 1
@@ -273,7 +283,7 @@ def _claim_due(s: Scheduling, post_id: str, now: datetime, report: TickReport) -
     # The clock again, not the tick's start: a tick may take most of a minute to get here.
     delay = delay_until(due, s.clock())
     log.info("post claimed", extra={"post_id": post.id, "channels": channels, "delay": delay})
-    return publications(post, channels, iso(due + s.workflow.late_window)), delay
+    return publications(post, channels, iso(due + s.workflow_for(post).late_window)), delay
 
 
 def _saved(repo: PostRepository, post: Post) -> bool:
@@ -294,7 +304,7 @@ def _recover(s: Scheduling, post_id: str, now: datetime, report: TickReport) -> 
     changed = parse_time(post.updated_at)
     if post.status is not Status.PUBLISHING or changed is None or now - changed < STALL_AFTER:
         return [], 0  # progress since the index was written
-    not_after = _deadline_of_round(post, events, s.workflow)
+    not_after = _deadline_of_round(post, events, s.workflow_for(post))
     pending = post.redispatch(now)
     if not pending:
         return [], 0
