@@ -165,8 +165,8 @@ class MastodonStandin(Standin):
         types = request.query.get("types[]") or []
         limit = min(int((request.query.get("limit") or ["40"])[-1]), 80)
         found = [n for n in self.notifications if not types or n["type"] in types]
-        since = (request.query.get("since_id") or [None])[-1]
-        after = (request.query.get("min_id") or [None])[-1]
+        since = (request.query.get("since_id") or [""])[-1]
+        after = (request.query.get("min_id") or [""])[-1]
         if since:
             found = [n for n in found if int(n["id"]) > int(since)][-limit:]
         elif after:
