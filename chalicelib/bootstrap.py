@@ -528,11 +528,18 @@ class Container:
                               self.config.slack, media=lambda: self.media,
                               brands=self.live_organization())
 
+        from chalicelib.adapters.slack.answers import SlackAnswered
+        from chalicelib.services.answered import AnswerPublished
         from chalicelib.services.listening import PublishedIndex
 
         # Our network ids noted once a post is settled, so replies find their post.
+        # A published answer marks its reply or mention answered and is a fact of the figures.
+        answered = AnswerPublished(lambda: self.conversations, lambda: self.stats_store,
+                                   lambda brand: self.live_organization().brand(brand),
+                                   lambda: SlackAnswered(lambda: self.slack_client))
         return Dispatcher(handlers=[SlackNotifier(ports, clock=self.clock),
-                                    PublishedIndex(lambda: self.conversations, self.clock)])
+                                    PublishedIndex(lambda: self.conversations, self.clock),
+                                    answered])
 
     def slack_services(self) -> SlackServices:
         from chalicelib.adapters.slack.deps import SlackServices
