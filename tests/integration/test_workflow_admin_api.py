@@ -113,8 +113,9 @@ def test_an_invalid_workflow_is_a_422_naming_the_key_and_changes_nothing(
     assert english.json()["problems"][0]["path"] == "(toml)"
     assert english.json()["message"].startswith("The workflow is not valid")
 
-    for body in ({"version": "1", "workflow": {}}, {"version": 1}, [], {"version": 1, "toml": 3},
-                 {"version": 1, "workflow": {"a": nested(20)}}):
+    bodies: list[Any] = [{"version": "1", "workflow": {}}, {"version": 1}, [],
+                         {"version": 1, "toml": 3}, {"version": 1, "workflow": {"a": nested(20)}}]
+    for body in bodies:
         assert call(slack_rig, "PUT", body)[0] == 422
     _, now = call(slack_rig, "GET")
     assert now["version"] == 1
