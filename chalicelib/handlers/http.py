@@ -37,9 +37,13 @@ class SlackPeople:
 
 def api_deps() -> ApiDeps:
     """What the API's routes need, from this process's container (built on first use)."""
+    from chalicelib.services.answered import conversation
+
     container = bootstrap.container()
     return ApiDeps(context=container.context(), settings=container.settings,
-                   people=SlackPeople())
+                   people=SlackPeople(),
+                   conversation=lambda post: conversation(container.conversations,
+                                                          container.repository, post))
 
 
 def admin_deps() -> AdminDeps:

@@ -25,6 +25,8 @@ class ApiDeps:
     context: Context
     settings: Settings
     people: PeopleDirectory | None = None  # writers in Slack; None: the email alone
+    # A post's replies and answers (services/answered.conversation); None: not kept here.
+    conversation: Callable[[Post], list[dict[str, Any]]] | None = None
 
 
 def build_api(deps: Callable[[], ApiDeps]) -> Blueprint:
@@ -74,7 +76,10 @@ def build_api(deps: Callable[[], ApiDeps]) -> Blueprint:
         from chalicelib.services import writing
 
         post, timeline = writing.read(deps().context, who(request), post_id)
-        return 200, shown(post, timeline)
+        answer = shown(post, timeline)
+        conversation = deps().conversation
+        answer["conversation"] = conversation(post) if conversation is not None else []
+        return 200, answer
 
     @api.route("/api/posts/{post_id}", methods=["PATCH"])
     @route

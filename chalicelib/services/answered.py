@@ -12,20 +12,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Protocol
+from datetime import UTC, datetime
+from typing import Any, Protocol
 
 from chalicelib.domain import events as ev
-from chalicelib.domain.conversation import ConversationItem, inbox
+from chalicelib.domain.conversation import ConversationItem, inbox, parse_utc
 from chalicelib.domain.post import Post
 from chalicelib.domain.status import ResultStatus
 from chalicelib.domain.workflow import Workflow
 from chalicelib.services.analytics import record_fact
-from chalicelib.services.listening import ConversationStore, mark_answered
-from chalicelib.services.ports import StatsStore
+from chalicelib.services.answers import answers_of
+from chalicelib.services.listening import ConversationStore, conversation_of, mark_answered
+from chalicelib.services.ports import PostRepository, StatsStore
 
 log = logging.getLogger("freigabe.answered")
 
 FACT = "answer_published"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # an entry without a readable time sorts first
 
 
 class AnsweredNotifier(Protocol):
@@ -78,3 +81,12 @@ class AnswerPublished:
         except Exception as err:  # noqa: BLE001 - it is answered; Slack's view of it may lag
             log.warning("answered not shown", extra={"post_id": post.id,
                                                      "error": type(err).__name__})
+
+
+def conversation(store: ConversationStore, repo: PostRepository, post: Post) -> list[dict[str, Any]]:
+    """A post's ``conversation`` in the API (CONTRACT §11): the replies read from the networks
+    and the answers written under it, by time. An answer has none (empty)."""
+    if post.kind == "reply":
+        return []
+    entries = [*conversation_of(store, post.id), *answers_of(repo, repo.refs(post.id))]
+    return sorted(entries, key=lambda entry: parse_utc(str(entry.get("at") or "")) or EPOCH)
