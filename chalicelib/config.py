@@ -344,7 +344,13 @@ class BrandKeys(_Strict):
 
 
 # Who may write for a brand: an e-mail address, or every address of a domain ("@example.com").
-WRITER = r"^([^@\s<>\"']{1,64})?@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}$"
+WRITER = re.compile(r"^([^@\s<>\"']{1,64})?@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}$")
+
+
+def _writer(value: str) -> str:
+    if not WRITER.match(value):
+        raise ValueError("must be an e-mail address or @domain")
+    return value
 
 
 class BrandTable(BrandKeys):
@@ -352,7 +358,7 @@ class BrandTable(BrandKeys):
 
     name: Annotated[str, Field(pattern=NAME)]
     label: Annotated[str, Field(min_length=1, max_length=80)] | None = None
-    writers: list[Annotated[str, Field(pattern=WRITER)]] = []
+    writers: list[Annotated[str, AfterValidator(_writer)]] = []
     # In AWS: members of these Cognito groups (the sign-in's `cognito:groups`) may write too.
     writer_groups: list[Annotated[str, Field(min_length=1, max_length=128)]] = []
 
