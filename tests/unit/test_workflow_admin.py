@@ -255,3 +255,45 @@ def test_a_post_is_reviewed_under_the_version_it_was_submitted_under() -> None:
     assert ctx.workflow_for(post).step("brand").reviewers == ("U0NEW",)
     post.workflow_version = None  # not submitted yet, or before any version was saved
     assert ctx.workflow_for(post).step("brand").reviewers == ("U0NEW",)
+
+
+# -- the workflow as code ---------------------------------------------------------------------
+
+def test_the_cli_exports_imports_and_lists_versions(admin: WorkflowAdmin, tmp_path: Any,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from dev import workflow_cli
+
+    assert workflow_cli.main(["export"], admin) == 0  # an empty table: the packaged file
+    assert capsys.readouterr().out == WORKFLOW.read_text(encoding="utf-8")
+    assert admin.versions.current() is None  # exporting wrote nothing
+
+    edited = tmp_path / "workflow.toml"
+    edited.write_text(WORKFLOW.read_text(encoding="utf-8").replace('"U0BRAND1"', '"U0BRAND7"'),
+                      encoding="utf-8")
+    assert workflow_cli.main(["import", str(edited), "--by", "ops@freigabe.example"], admin) == 0
+    assert "version 2 saved by ops@freigabe.example" in capsys.readouterr().out
+    assert workflow_cli.main(["export"], admin) == 0
+    assert '"U0BRAND7"' in capsys.readouterr().out
+    assert workflow_cli.main(["export", "--version", "1"], admin) == 0
+    assert '"U0BRAND1"' in capsys.readouterr().out
+    assert workflow_cli.main(["export", "--version", "9"], admin) == 1
+
+    broken = tmp_path / "broken.toml"
+    broken.write_text("timezone = 3\n", encoding="utf-8")
+    assert workflow_cli.main(["import", str(broken), "--by", "ops@freigabe.example"], admin) == 1
+    assert "timezone" in capsys.readouterr().err
+    assert workflow_cli.main(["versions"], admin) == 0
+    listed = capsys.readouterr().out
+    assert "ops@freigabe.example" in listed and "changed steps.brand.reviewers" in listed
+
+
+def test_every_text_of_the_routes_reads_in_german_and_english() -> None:
+    from chalicelib.http.workflow_admin_routes import PROBLEMS, TEXTS, problem_text, text
+
+    for key in TEXTS:
+        for lang in ("de", "en"):
+            said = text(key, lang, version=3, count=2, email="a@freigabe.example")
+            assert "{" not in said.replace("{…}", "").replace('{"', "") and said
+    for kind in [*PROBLEMS, "int_parsing", "anything_else"]:
+        assert problem_text(Problem("steps[0].name", kind, "detail"), "de") != problem_text(
+            Problem("steps[0].name", kind, "detail"), "en")
