@@ -47,7 +47,8 @@ export async function renderAdmin(view, ctx, focusName) {
   const list = h("div", { class: "admin-channels" }, channels.map((c) => channelCard(c)));
   const notice = h("div", { class: "admin-notice", role: "status", "aria-live": "polite" });
   fill(view,
-    h("header", { class: "page-head" }, heading, h("p", { class: "muted", text: t("admin.intro") })),
+    h("header", { class: "page-head" }, heading, h("p", { class: "muted", text: t("admin.intro") }),
+      h("p", {}, h("a", { href: "#/admin/workflow", class: "wf-link", text: t("wfadmin.link") }))),
     notice, list, createForm());
   pageTitle(t("admin.title"));
   if (focusName) {

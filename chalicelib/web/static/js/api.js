@@ -107,6 +107,10 @@ export const api = {
     call("POST", `api/admin/channels/${encodeURIComponent(name)}/credentials`, payload),
   disconnectChannel: (name) => call("POST", `api/admin/channels/${encodeURIComponent(name)}/disconnect`, {}),
   deleteChannel: (name) => call("DELETE", `api/admin/channels/${encodeURIComponent(name)}`),
+  // The workflow edited at run time (docs/api.md "Admin: workflow").
+  adminWorkflow: () => call("GET", "api/admin/workflow"),
+  saveWorkflow: (payload) => call("PUT", "api/admin/workflow", payload),
+  workflowVersions: () => call("GET", "api/admin/workflow/versions"),
   stats: (from, to, brand) =>
     call("GET", `api/stats?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}` +
       (brand ? `&brand=${encodeURIComponent(brand)}` : "")),

@@ -10,6 +10,7 @@ import { renderPosts } from "./posts.js";
 import { renderPost } from "./post.js";
 import { renderCalendar } from "./calendar.js";
 import { renderAdmin } from "./admin.js";
+import { renderWorkflowAdmin } from "./workflow-admin.js";
 import { renderStats } from "./stats.js";
 import { errorNotice, loading, onSignInAgain } from "./ui.js";
 
@@ -24,6 +25,7 @@ const ROUTES = [
   [/^#\/posts(?:\?(.*))?$/, (view, m) => renderPosts(view, ctx, new URLSearchParams(m[1] || ""))],
   [/^#\/calendar(?:\?(.*))?$/, (view, m) => renderCalendar(view, ctx, new URLSearchParams(m[1] || ""))],
   [/^#\/stats(?:\?(.*))?$/, (view, m) => renderStats(view, ctx, new URLSearchParams(m[1] || ""))],
+  [/^#\/admin\/workflow$/, (view) => renderWorkflowAdmin(view, ctx)],
   // The OAuth callback comes back to #admin/channels/{name} (http/oauth_routes.py).
   [/^#\/?admin(?:\/channels(?:\/([^/?]+))?)?$/, (view, m) => renderAdmin(view, ctx, m[1] ? decodeURIComponent(m[1]) : null)],
 ];
