@@ -526,7 +526,7 @@ class Container:
         def ports() -> SlackPorts:
             return SlackPorts(self.slack_client, self.directory, self.repository, self.workflow,
                               self.config.slack, media=lambda: self.media,
-                              brands=self.live_organization())
+                              brands=self.live_organization(), deputies=self.deputies)
 
         from chalicelib.adapters.slack.answers import SlackAnswered
         from chalicelib.services.answered import AnswerPublished

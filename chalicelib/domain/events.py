@@ -32,6 +32,7 @@ class DecisionRecorded:
     labels: tuple[str, ...] = ()
     quote: str | None = None
     checklist: tuple[str, ...] = ()
+    as_deputy_for: str | None = None  # the absent reviewer a deputy decided for
 
 
 @dataclass(frozen=True)

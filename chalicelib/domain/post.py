@@ -384,7 +384,8 @@ class Post:
         data.update({key: value for key, value in (via or {}).items() if value})
         self._record(now, "decision", actor, data)
         self.messages.append(ev.DecisionRecorded(self.id, step.name, decision, actor, comment,
-                                                 labels, quote, items))
+                                                 labels, quote, items,
+                                                 (via or {}).get("as_deputy_for")))
         step.decided_by, step.decided_at, step.comment = actor, at, comment or None
         step.labels, step.quote = list(labels), quote
         if decision == "approve":

@@ -105,3 +105,38 @@ def test_the_answer_in_slack_is_shown_only_to_the_reviewer(slack_rig: SlackRig) 
     slack_rig.command("U0LEGAL1", "away 2026-12-24 <@U0ADMIN|ada>")
     text = " ".join(shown_text(m) for m in slack_rig.messages("C0LEGAL"))
     assert "U0ADMIN" not in text  # nothing said in the channel
+
+
+def test_a_request_during_the_absence_reaches_the_deputy_in_the_thread_and_a_dm(
+        slack_rig: SlackRig) -> None:
+    slack_rig.command("U0LEGAL1", "away 3d <@U0ADMIN|ada>")
+    post = slack_rig.create(text="Rabatt")
+    slack_rig.relay.pump()
+    legal = slack_rig.request_for("C0LEGAL", post["id"])
+    (said,) = [m for m in slack_rig.thread(legal) if "U0ADMIN" in m["text"]]
+    assert "<@U0ADMIN> vertritt <@U0LEGAL1> bis" in said["text"], said["text"]
+    (dm,) = [m for m in slack_rig.dms("U0ADMIN") if "U0LEGAL1" in m["text"]]
+    assert "Sie vertreten <@U0LEGAL1>" in dm["text"] and "Rabatt" in dm["text"]
+    assert "|Zur Anfrage>" in dm["text"], "the DM links to the request"
+    # the stream delivering the request again tells nobody twice
+    from chalicelib import bootstrap
+    from chalicelib.domain.events import ReviewRequested
+
+    container = bootstrap.container()
+    again = container.repository.get(post["id"])
+    container.bus.dispatch(again, [ReviewRequested(post["id"], "legal", again.content_hash)])
+    assert len([m for m in slack_rig.thread(legal) if "U0ADMIN" in m["text"]]) == 1
+    assert len([m for m in slack_rig.dms("U0ADMIN") if "U0LEGAL1" in m["text"]]) == 1
+    # the deputy's approval says for whom, on the request and to the author
+    assert slack_rig.click("U0ADMIN", legal, APPROVE)["status"] == 200
+    slack_rig.relay.pump()
+    shown = shown_text(slack_rig.request_for("C0LEGAL", post["id"]))
+    assert "<@U0ADMIN> in Vertretung für <@U0LEGAL1>" in shown, shown
+
+
+def test_without_an_absence_nobody_else_hears_of_the_request(slack_rig: SlackRig) -> None:
+    post = slack_rig.create(text="Rabatt")
+    slack_rig.relay.pump()
+    legal = slack_rig.request_for("C0LEGAL", post["id"])
+    assert not [m for m in slack_rig.thread(legal) if "vertritt" in m["text"]]
+    assert not [m for m in slack_rig.dms("U0ADMIN") if "U0LEGAL1" in m["text"]]

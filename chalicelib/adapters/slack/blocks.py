@@ -426,10 +426,11 @@ def x_cost_lines(post: Post, workflow: Workflow, lang: str) -> list[str]:
 def decision_line(decision: str, reviewer_id: str, at: datetime, comment: str,
                   workflow: Workflow, lang: str, *, labels: Sequence[str] = (),
                   quote: str | None = None, checklist: Sequence[str] = (),
-                  step: str | None = None) -> tuple[str, ...]:
-    """Who decided what and when, with the reasons, the quoted sentence and the ticked
-    checklist items (in the reader's language) the decision carries."""
-    line = tr(f"decided_{decision}", lang, who=mention(reviewer_id),
+                  step: str | None = None, as_deputy_for: str | None = None) -> tuple[str, ...]:
+    """Who decided what and when (a deputy: for whom), with the reasons, the quoted sentence
+    and the ticked checklist items (in the reader's language) the decision carries."""
+    who = as_deputy(reviewer_id, as_deputy_for, lang) if as_deputy_for else mention(reviewer_id)
+    line = tr(f"decided_{decision}", lang, who=who,
               when=escape(when(at, workflow.timezone, lang)))
     lines = [line, *detail_lines(workflow, lang, labels=labels, quote=quote, checklist=checklist,
                                  step=step)]
@@ -462,6 +463,12 @@ def approvals_line(approvers: list[str], required: int, lang: str) -> str:
     marker = "\x00"
     text = escape(tr("approvals_so_far", lang, count=len(approvers), required=required, who=marker))
     return text.replace(marker, ", ".join(mention(a) for a in approvers))
+
+
+def as_deputy(deputy_id: str, reviewer_id: str, lang: str) -> str:
+    """"<@deputy> as deputy for <@reviewer>", escaped around the mentions."""
+    return escape(tr("decided_as_deputy", lang, deputy="\x00", reviewer="\x01")
+                  ).replace("\x00", mention(deputy_id)).replace("\x01", mention(reviewer_id))
 
 
 def with_mention(key: str, lang: str, user_id: str, **params: str) -> str:

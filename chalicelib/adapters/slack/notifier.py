@@ -25,7 +25,7 @@ from chalicelib.domain.post import Post
 from chalicelib.domain.serialize import parse_time
 from chalicelib.domain.status import RETRYABLE, Status, StepStatus
 from chalicelib.domain.workflow import Organization, Workflow
-from chalicelib.services.ports import MediaStore, PostRepository
+from chalicelib.services.ports import DeputyStore, MediaStore, PostRepository
 from chalicelib.services.review_desk import request_ref
 
 log = logging.getLogger("freigabe.slack.notifier")
@@ -45,6 +45,7 @@ class SlackPorts:
     routing: SlackRouting
     media: Callable[[], MediaStore] | None = None  # where the images' bytes are read
     brands: Organization | None = None  # every brand's workflow; None: ``workflow`` alone
+    deputies: DeputyStore | None = None  # absences: a request reaches the deputies too
 
 
 class SlackNotifier:
@@ -97,6 +98,7 @@ class _Delivery:
         self.workflow = ports.brands.brand(post.brand) if ports.brands else ports.workflow
         self.routing = ports.routing.for_brand(post.brand)
         self.media = ports.media
+        self.deputies = ports.deputies
         self.lang = self.workflow.language
         self.post, self.now = post, now
         self._refs: dict[str, Any] | None = None
@@ -146,6 +148,7 @@ class _Delivery:
                "requested_at": step.requested_at, "reminded_at": None}
         if old and old.get("state") == "open":
             if old.get("content_hash") == message.content_hash:
+                self._tell_deputies(step, old)  # a retry after Slack refused a notice
                 return  # already posted: the stream delivered this record again
             superseded = blocks.RequestState(False, blocks.voided_line("edited", self.lang))
             self._tolerant(lambda: self._rewrite(step.name, old, superseded, "voided"))
@@ -159,8 +162,20 @@ class _Delivery:
         images = self.images()  # uploaded before the intent: an upload never posts a message
         self.repo.save_ref(self.post.id, name, {**ref, "since": f"{self.now.timestamp():.6f}"})
         answer = self._post_request(step, channel, images, thread_ts)
-        self.repo.save_ref(self.post.id, name, {**ref, "channel": answer["channel"],
-                                                "ts": answer["ts"], "state": "open"})
+        posted = {**ref, "channel": answer["channel"], "ts": answer["ts"], "state": "open"}
+        self.repo.save_ref(self.post.id, name, posted)
+        self._tell_deputies(step, posted)
+
+    def _tell_deputies(self, step: Any, ref: dict[str, Any]) -> None:
+        """Deputies of the step's absent reviewers are named in the thread and written to."""
+        from chalicelib.adapters.slack.deputy_notice import TOLD, DeputyNotice
+
+        notice = DeputyNotice(self.client, self.directory, self.deputies, self.workflow,
+                              self.lang, self._permalink)
+        told = notice.tell(self.post, step, ref, self.now)
+        if told != list(ref.get(TOLD) or []):
+            ref[TOLD] = told
+            self.repo.save_ref(self.post.id, request_ref(step.name), ref)
 
     def _where(self, step_name: str) -> tuple[str, str | None]:
         """(channel, thread) of a step's request: an answer's go into the thread of the reply
@@ -303,10 +318,11 @@ class _Delivery:
         step = self._step(message.step)
         ref = self.refs.get(request_ref(message.step))
         if step is not None and ref and ref.get("ts"):
-            ref = {**ref, "decision": message.decision}
+            ref = {**ref, "decision": message.decision, "as_deputy_for": message.as_deputy_for}
             decided_at = parse_time(step.decided_at) if step.decided_by == message.reviewer_id else None
             lines = blocks.decision_line(message.decision, message.reviewer_id, decided_at or self.now,
                                          message.comment, self.workflow, self.lang,
+                                         as_deputy_for=message.as_deputy_for,
                                          **self._details(message))
             still_open = (self.post.status is Status.IN_REVIEW and step.status is StepStatus.PENDING
                           and step.requested_hash == ref.get("content_hash"))
@@ -323,6 +339,9 @@ class _Delivery:
         text = blocks.with_mention(f"dm_decided_{message.decision}", self.lang, message.reviewer_id,
                                    title=blocks.title_of(self.post), step=label)
         details = blocks.detail_lines(self.workflow, self.lang, **self._details(message))
+        if message.as_deputy_for:
+            details.insert(0, blocks.as_deputy(message.reviewer_id, message.as_deputy_for,
+                                               self.lang))
         if details:
             text += "\n" + "\n".join(details)
         if message.comment.strip():
@@ -390,7 +409,8 @@ class _Delivery:
             lines = blocks.decision_line(
                 decision, step.decided_by, decided_at, step.comment or "", self.workflow, self.lang,
                 labels=tuple(getattr(step, "labels", ()) or ()), quote=getattr(step, "quote", None),
-                checklist=tuple(getattr(step, "checklist", ()) or ()), step=step.name)
+                checklist=tuple(getattr(step, "checklist", ()) or ()), step=step.name,
+                as_deputy_for=ref.get("as_deputy_for"))
         return blocks.RequestState(False, lines, hold_only=self._holdable(step, ref))
 
     def overdue(self, message: ev.ReviewOverdue) -> None:

@@ -304,7 +304,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "help": {"de": "*/freigabe status* – Beiträge nach Status und ob veröffentlicht wird\n"
                    "*/freigabe queue* – die nächsten geplanten Beiträge (Prüfende und Admins)\n"
                    "*/freigabe due* – Ihre Prüfungen mit Frist, die nächste zuerst\n"
-                   "*/freigabe away <bis> @vertretung* – abwesend bis dann; die Vertretung entscheidet für Sie (*/freigabe away off*: zurück)\n"
+                   "*/freigabe away <bis> @vertretung* – abwesend bis dann; die Vertretung entscheidet "
+                   "für Sie (*/freigabe away off*: zurück)\n"
                    "*/freigabe pause <Grund>* – Veröffentlichung anhalten (Admins)\n"
                    "*/freigabe resume* – Veröffentlichung fortsetzen (Admins)\n"
                    "*/freigabe channels* – die Kanäle und ob sie verbunden sind\n"
@@ -313,7 +314,8 @@ TEXTS: dict[str, dict[str, str]] = {
              "en": "*/freigabe status* – posts by status and whether publishing runs\n"
                    "*/freigabe queue* – the next scheduled posts (reviewers and admins)\n"
                    "*/freigabe due* – your reviews with a deadline, the next first\n"
-                   "*/freigabe away <until> @deputy* – away until then; your deputy decides for you (*/freigabe away off*: back)\n"
+                   "*/freigabe away <until> @deputy* – away until then; your deputy decides for you "
+                   "(*/freigabe away off*: back)\n"
                    "*/freigabe pause <reason>* – pause publishing (admins)\n"
                    "*/freigabe resume* – resume publishing (admins)\n"
                    "*/freigabe channels* – the channels and whether they are connected\n"
@@ -379,6 +381,18 @@ TEXTS: dict[str, dict[str, str]] = {
                         "en": "Only the named responders may answer here."},
     "answer_answered": {"de": "✅ Beantwortet: {link}", "en": "✅ Answered: {link}"},
     "answer_answered_plain": {"de": "✅ Beantwortet", "en": "✅ Answered"},
+    # deputies: who decided for whom, and a request that reaches the deputy of an absent reviewer
+    "decided_as_deputy": {"de": "{deputy} in Vertretung für {reviewer}",
+                          "en": "{deputy} as deputy for {reviewer}"},
+    "deputy_thread": {"de": "{deputy} vertritt {reviewer} bis {until} und kann hier für sie oder "
+                            "ihn entscheiden.",
+                      "en": "{deputy} stands in for {reviewer} until {until} and may decide here "
+                            "for them."},
+    "dm_deputy_request": {"de": "Sie vertreten {reviewer} bis {until}: „{title}“ wartet auf Ihre "
+                                "Entscheidung ({step}).",
+                          "en": "You stand in for {reviewer} until {until}: “{title}” awaits your "
+                                "decision ({step})."},
+    "dm_deputy_open": {"de": "Zur Anfrage", "en": "Open the request"},
 }
 
 WEEKDAYS = {
