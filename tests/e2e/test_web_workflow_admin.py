@@ -15,7 +15,7 @@ import pytest
 
 from dev.testing import StackHandle, start_stack
 from tests.e2e.test_web_admin import ADMIN, WORKFLOW, Person, signed_in
-from tests.e2e.test_web_admin import browser as browser  # noqa: F401 - the shared fixture
+from tests.e2e.test_web_admin import browser as browser  # the shared fixture
 
 pytestmark = pytest.mark.e2e
 
@@ -30,7 +30,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackHandle]:
 
 
 @pytest.fixture
-def admin(stack: StackHandle, browser: Any, request: pytest.FixtureRequest) -> Iterator[Person]:  # noqa: F811
+def admin(stack: StackHandle, browser: Any, request: pytest.FixtureRequest) -> Iterator[Person]:
     yield from signed_in(stack, browser, request, ADMIN)
 
 
@@ -102,7 +102,7 @@ def test_a_toml_file_is_imported_as_the_next_version(admin: Person) -> None:
     assert current(admin)["version"] == after["version"]
 
 
-def test_a_writer_gets_no_form(stack: StackHandle, browser: Any,  # noqa: F811
+def test_a_writer_gets_no_form(stack: StackHandle, browser: Any,
                                request: pytest.FixtureRequest) -> None:
     for writer in signed_in(stack, browser, request, f"w.{uuid.uuid4().hex[:8]}@freigabe.example"):
         writer.open("#/admin/workflow")
