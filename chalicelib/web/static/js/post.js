@@ -11,6 +11,7 @@ import { resultList, stepList, timelineList } from "./timeline.js";
 import { holdBadge, holdBanners, markQuotes, personNames, quoteLegend, standingQuotes } from "./review-depth.js";
 import { compareSection } from "./versions.js";
 import { commentsSection } from "./comments.js";
+import { conversationList } from "./conversation.js";
 import { reviewLinkPanel } from "./review-link.js";
 import { evidencePanel } from "./evidence.js";
 import { badge, errorNotice, loading, pageTitle, staleNotice, toast } from "./ui.js";
@@ -92,6 +93,7 @@ function draw(view, ctx, post) {
     section(t("post.review"), stepList(post), "review"),
     post.results && Object.keys(post.results).length
       ? section(t("post.results"), resultList(post, ctx.channels), "results") : null,
+    conversationList(post) ? section(t("post.conversation"), conversationList(post), "conversation") : null,
     post.media && post.media.length ? section(t("post.images"), imageList(post.media), "images") : null,
     section(t("post.content"), contentCards(post, ctx), "content"),
     compareSection(post),
