@@ -97,6 +97,7 @@ def spec() -> dict[str, Any]:
             **_review_paths(),
             **_depth_paths(),
             **_admin_paths(),
+            **_workflow_admin_paths(),
             **_evidence_paths(),
             **_away_paths(),
             **_stats_paths(),
@@ -196,6 +197,34 @@ def _admin_paths() -> dict[str, Any]:
         "/api/admin/channels/{name}/log": {
             "get": {"operationId": "channelLog", "parameters": NAME,
                     "responses": _responses(200, changes, 403, 404)}},
+    }
+
+
+def _workflow_admin_paths() -> dict[str, Any]:
+    """The workflow edited at run time, for the web page's admins (CONTRACT §10)."""
+    version = {"type": "object", "required": ["version", "workflow", "toml"], "properties": {
+        "version": {"type": "integer"}, "workflow": {"type": "object"}, "toml": {"type": "string"},
+        "saved_by": {"type": "string"}, "saved_at": {"type": "string"}}}
+    body = {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["version"], "additionalProperties": False, "properties": {
+            "version": {"type": "integer", "minimum": 0}, "workflow": {"type": "object"},
+            "toml": {"type": "string"}}}}}}
+    listed = {"type": "object", "properties": {"versions": {"type": "array", "items": {
+        "type": "object", "properties": {"version": {"type": "integer"},
+                                         "saved_by": {"type": "string"},
+                                         "saved_at": {"type": "string"},
+                                         "changes": {"type": "array"}}}}}}
+    number = [{"name": "number", "in": "path", "required": True, "schema": {"type": "string"}}]
+    return {
+        "/api/admin/workflow": {
+            "get": {"operationId": "getWorkflow", "responses": _responses(200, version, 403)},
+            "put": {"operationId": "saveWorkflow", "requestBody": body,
+                    "responses": _responses(200, version, 400, 403, 409, 413, 415, 422)}},
+        "/api/admin/workflow/versions": {
+            "get": {"operationId": "listWorkflowVersions", "responses": _responses(200, listed, 403)}},
+        "/api/admin/workflow/versions/{number}": {
+            "get": {"operationId": "getWorkflowVersion", "parameters": number,
+                    "responses": _responses(200, version, 403, 404)}},
     }
 
 
