@@ -25,5 +25,8 @@ def away_deps() -> AwayDeps:
     def is_reviewer(user_id: str) -> bool:
         return deputies.is_reviewer(context, user_id, SlackGroups())
 
+    def email_of(user_id: str) -> str | None:
+        return container.directory.profile(user_id).email
+
     return AwayDeps(context=context, settings=container.settings, people=SlackPeople(),
-                    members=SlackMembers(), is_reviewer=is_reviewer)
+                    members=SlackMembers(), is_reviewer=is_reviewer, email_of=email_of)

@@ -3,7 +3,7 @@ e-mail like a hold's release, names who decides for them until a date, and ends 
 
 | call | does |
 |---|---|
-| `GET /api/me/away` | `{"reviewer", "away": {"until", "deputy", "deputy_email"} | null, "covering": [...]}` |
+| `GET /api/me/away` | `{"reviewer", "away": {"until", "deputy", "deputy_email"} | null, "covering"}` |
 | `PUT /api/me/away` | `{"until", "deputy"}` (a date or ``3d``; the deputy's e-mail) → 200 the absence |
 | `DELETE /api/me/away` | ends it → 200 |
 """
@@ -42,6 +42,8 @@ class AwayDeps:
     members: PersonLookup  # person, bot or unknown
     # Whether a Slack user reviews any step (named, or in a reviewer group).
     is_reviewer: Callable[[str], bool]
+    # A Slack user's e-mail, so the page names people as it knows them (None: not known).
+    email_of: Callable[[str], str | None] = lambda _user: None
 
 
 def build_away_routes(deps: Callable[[], AwayDeps]) -> Blueprint:
@@ -62,8 +64,9 @@ def build_away_routes(deps: Callable[[], AwayDeps]) -> Blueprint:
 
         away = deputies.away_of(given.context, me)
         return {"reviewer": given.is_reviewer(me),
-                "away": _away(away) if away else None,
-                "covering": [_away(a) for a in deputies.covering(given.context, me)]}
+                "away": _away(away, given.email_of) if away else None,
+                "covering": [_away(a, given.email_of)
+                             for a in deputies.covering(given.context, me)]}
 
     @api.route("/api/me/away", methods=["GET"])
     @route
@@ -110,7 +113,15 @@ def build_away_routes(deps: Callable[[], AwayDeps]) -> Blueprint:
     return api
 
 
-def _away(away: Away) -> dict[str, Any]:
+def _away(away: Away, email_of: Callable[[str], str | None]) -> dict[str, Any]:
     data = away.to_dict()
     return {"reviewer": data["reviewer"], "deputy": data["deputy"], "from": data["from"],
-            "until": data["until"]}
+            "until": data["until"], "reviewer_email": _known(email_of, away.reviewer),
+            "deputy_email": _known(email_of, away.deputy)}
+
+
+def _known(email_of: Callable[[str], str | None], user_id: str) -> str | None:
+    try:
+        return email_of(user_id)
+    except Exception:  # noqa: BLE001 - Slack unavailable: the page shows the id
+        return None

@@ -114,6 +114,10 @@ export const api = {
   stats: (from, to, brand) =>
     call("GET", `api/stats?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}` +
       (brand ? `&brand=${encodeURIComponent(brand)}` : "")),
+  // A reviewer's absence and their deputy (docs/api.md "Deputies").
+  away: () => call("GET", "api/me/away"),
+  setAway: (payload) => call("PUT", "api/me/away", payload),
+  endAway: () => call("DELETE", "api/me/away"),
   calendar: (from, to) =>
     call("GET", `api/calendar?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`),
 };

@@ -1,5 +1,6 @@
 // The page's entry: language, sign-in, the header, and hash routes
-// (#/compose, #/posts, #/posts/{id}, #/posts/{id}/edit, #/calendar, #/stats, and for admins #/admin).
+// (#/compose, #/posts, #/posts/{id}, #/posts/{id}/edit, #/calendar, #/stats, #/away for
+// reviewers, and for admins #/admin).
 
 import { api, publicConfig, setIdentity } from "./api.js";
 import { establish } from "./auth.js";
@@ -12,6 +13,7 @@ import { renderCalendar } from "./calendar.js";
 import { renderAdmin } from "./admin.js";
 import { renderWorkflowAdmin } from "./workflow-admin.js";
 import { renderStats } from "./stats.js";
+import { awayLink, renderAway } from "./away.js";
 import { errorNotice, loading, onSignInAgain } from "./ui.js";
 
 const ctx = { config: null, session: null, me: null, channels: [], requireAltText: true };
@@ -26,6 +28,7 @@ const ROUTES = [
   [/^#\/calendar(?:\?(.*))?$/, (view, m) => renderCalendar(view, ctx, new URLSearchParams(m[1] || ""))],
   [/^#\/stats(?:\?(.*))?$/, (view, m) => renderStats(view, ctx, new URLSearchParams(m[1] || ""))],
   [/^#\/admin\/workflow$/, (view) => renderWorkflowAdmin(view, ctx)],
+  [/^#\/away$/, (view) => renderAway(view, ctx)],
   // The OAuth callback comes back to #admin/channels/{name} (http/oauth_routes.py).
   [/^#\/?admin(?:\/channels(?:\/([^/?]+))?)?$/, (view, m) => renderAdmin(view, ctx, m[1] ? decodeURIComponent(m[1]) : null)],
 ];
@@ -125,6 +128,7 @@ function drawChrome() {
       h("span", { class: "who", title: ctx.me.email },
         h("span", { class: "who-name", text: ctx.me.name }),
         h("span", { class: "who-email", text: ctx.me.email })),
+      awayLink(ctx),
       out);
   }
 }

@@ -110,6 +110,9 @@ export function timelineList(post) {
       h("time", { datetime: event.at, text: dateTime(event.at) }),
       h("div", { class: "event-body" },
         h("span", { class: "event-text", text: describe(event, name, label) }),
+        event.type === "decision" && data.as_deputy_for
+          ? h("span", { class: "event-deputy", text: ` ${t("event.asDeputyFor", { who: name(data.as_deputy_for) })}` })
+          : null,
         actor && !NAMED.includes(event.type) ? h("span", { class: "muted small", text: ` · ${actor}` }) : null,
         event.type === "decision" ? labelChips(data.labels) : null,
         text ? h("blockquote", { class: "comment", text }) : null,
