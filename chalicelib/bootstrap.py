@@ -102,6 +102,7 @@ class Container:
         self._live: tuple[float, Config, Organization] | None = None
         self._current: tuple[float, int | None, Config] | None = None
         self._versions: dict[int, Config] = {}
+        self._channels: tuple[Config, ChannelDirectory] | None = None
 
     # -- configuration ------------------------------------------------------------------------
 
@@ -424,8 +425,10 @@ class Container:
 
         return DynamoSendLedger(self.aws("dynamodb"), self.table)
 
-    @cached_property
+    @property
     def channels(self) -> ChannelDirectory:
+        """The publishers of the workflow's channels; built again when the workflow's current
+        version changes (a channel edited on the admin page)."""
         from chalicelib.adapters.channels.registry import ChannelDirectory, RuntimeChannels
 
         def retired(channel: str, version: str) -> None:
@@ -433,9 +436,13 @@ class Container:
 
             version_retired(self.connect(self.public_url), channel, version)
 
-        return ChannelDirectory(self.config.channels, self.secrets.resolve, media=lambda: self.media,
-                                runtime=RuntimeChannels(self.channel_store, self.token_source),
-                                on_linkedin_retired=retired)
+        config = self.config
+        if self._channels is None or self._channels[0] is not config:
+            self._channels = (config, ChannelDirectory(
+                config.channels, self.secrets.resolve, media=lambda: self.media,
+                runtime=RuntimeChannels(self.channel_store, self.token_source),
+                on_linkedin_retired=retired))
+        return self._channels[1]
 
     def accounts(self) -> Accounts:
         """What the admins' channel use cases need."""
