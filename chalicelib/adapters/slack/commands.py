@@ -5,6 +5,7 @@ reviewers (``review_desk.may_see_queue``); `status` (counts only) answers everyo
 from __future__ import annotations
 
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.adapters.slack import away, blocks
@@ -18,6 +19,24 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger("freigabe.slack.commands")
 
 Answer = tuple[str, list[dict[str, Any]]]
+
+# The manifest's should_escape: true makes Slack send people as <@U…|name> (what `away` needs)
+# and escape &, < and > in the rest; words meant as text (a pause's reason) are read back plain.
+_MARKUP = re.compile(r"<([@#!])?([^<>|]*)(?:\|([^<>]*))?>")
+
+
+def plain(text: str) -> str:
+    """A command's escaped text as the person typed it: <@U…|lena> is @lena, <#C…|news> is
+    #news, a link its label or address, and &amp; &lt; &gt; the characters themselves."""
+    def readable(found: re.Match[str]) -> str:
+        sigil, target, label = found.group(1) or "", found.group(2), found.group(3)
+        if sigil in ("@", "#"):
+            return sigil + (label or target)
+        if sigil == "!":  # <!here>, <!subteam^S…|@legal>
+            return label or "@" + target
+        return label or target
+
+    return _MARKUP.sub(readable, text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def answer(services: SlackServices, user_id: str, text: str, lang: str) -> Answer:
@@ -39,7 +58,7 @@ def answer(services: SlackServices, user_id: str, text: str, lang: str) -> Answe
     if word == "away":
         return away.answer(services, user_id, rest, lang)
     if word == "pause":
-        return _pause(services, user_id, rest, lang)
+        return _pause(services, user_id, plain(rest), lang)
     if word == "resume":
         return _resume(services, user_id, lang)
     if word == "channels":
@@ -48,7 +67,7 @@ def answer(services: SlackServices, user_id: str, text: str, lang: str) -> Answe
         return _stats(services, rest, lang)
     if word in ("", "help"):
         return blocks.notice(tr("help", lang))
-    unknown = blocks.escape(tr("unknown_command", lang, text=text.strip()[:100]))
+    unknown = blocks.escape(tr("unknown_command", lang, text=plain(text).strip()[:100]))
     return blocks.notice(unknown + "\n\n" + tr("help", lang))
 
 
