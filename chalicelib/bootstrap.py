@@ -479,7 +479,8 @@ class Container:
         workflow = self.live_workflow()
         return Delivery(repo=self.repository, workflow=workflow, clock=self.clock,
                         control=self.control, channels=self.channels, ledger=self.ledger,
-                        once=self.once, x_budget=self.x_budget(workflow))
+                        once=self.once, x_budget=self.x_budget(workflow),
+                        brands=self.live_organization())
 
     def x_budget(self, workflow: Workflow) -> XBudget:
         """X channels' monthly spend and budgets (docs/publishing.md): the file's, and for a
@@ -492,7 +493,8 @@ class Container:
             return account.x_monthly_budget_usd if account is not None else None
 
         return XBudget(DynamoXSpend(self.aws("dynamodb"), self.table),
-                       costing_for(workflow, self.workflow.channels, runtime_budget),
+                       costing_for(workflow, self.file_channels, runtime_budget,
+                                   self.live_organization().brands.values()),
                        workflow.zone)
 
     def admin(self) -> Admin:

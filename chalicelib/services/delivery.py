@@ -24,7 +24,7 @@ from chalicelib.domain.publication import Copy, Outcome, Publication
 from chalicelib.domain.serialize import parse_time
 from chalicelib.domain.status import ResultStatus, Status
 from chalicelib.domain.timeline import verify
-from chalicelib.domain.workflow import Workflow
+from chalicelib.domain.workflow import Organization, Workflow
 from chalicelib.services.conflicts import until_saved
 from chalicelib.services.ports import (
     Channels,
@@ -33,6 +33,7 @@ from chalicelib.services.ports import (
     PostRepository,
     RetryLater,
     SendLedger,
+    brand_workflow,
 )
 from chalicelib.services.x_budget import Reservation, XBudget
 
@@ -72,6 +73,8 @@ class Delivery:
     once: Once
     # X channels' monthly spend and budgets (services/x_budget.py); None keeps no count.
     x_budget: XBudget | None = None
+    # Every brand's workflow (a post's late window is its brand's); None: ``workflow`` alone.
+    brands: Organization | None = None
 
 
 def deliver(d: Delivery, publication: Publication, *, receive_count: int = 1,
@@ -113,7 +116,8 @@ def deliver(d: Delivery, publication: Publication, *, receive_count: int = 1,
     copy = Copy(text=post.content.text_for(publication.channel), title=post.content.title,
                 author=post.author, publish_at=post.publish_at_iso, images=post.content.media,
                 reply_to=(post.parent or {}).get("external_id") if post.kind == "reply" else None)
-    outcome = d.once(publication, lambda: _send(d, publication, copy))
+    late_minutes = brand_workflow(d.brands, d.workflow, post).late_publish_minutes
+    outcome = d.once(publication, lambda: _send(d, publication, copy, late_minutes))
     return _record(d, publication, outcome, post)
 
 
@@ -124,7 +128,7 @@ def _is_current(post: Post, publication: Publication) -> bool:
             and result.attempts == publication.attempt)
 
 
-def _send(d: Delivery, publication: Publication, copy: Copy) -> Outcome:
+def _send(d: Delivery, publication: Publication, copy: Copy, late_minutes: int) -> Outcome:
     """The part that runs once per publication: talk to the network, return the outcome."""
     channel = publication.channel
     try:
@@ -142,7 +146,7 @@ def _send(d: Delivery, publication: Publication, copy: Copy) -> Outcome:
         return Outcome("unknown", error=INTERRUPTED.format(channel=channel))
     if late:
         return Outcome("failed", error=TOO_LATE.format(
-            minutes=d.workflow.late_publish_minutes, channel=channel))
+            minutes=late_minutes, channel=channel))
     reservation: Reservation | None = None
     if d.x_budget is not None:
         # Counted before sending, by a write that refuses to pass the budget: two posts at

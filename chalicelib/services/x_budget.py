@@ -10,7 +10,7 @@ holds the sum of the month's published X posts, plus any whose fate a person sti
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -81,13 +81,17 @@ class XBudget:
 
 
 def costing_for(workflow: Workflow, file_channels: Collection[str],
-                runtime_budget: Callable[[str], float | None]) -> Callable[[str], XCosting | None]:
+                runtime_budget: Callable[[str], float | None],
+                brands: Iterable[Workflow] = ()) -> Callable[[str], XCosting | None]:
     """Each channel's X costing: the workflow file's for its channels; X's listed prices and
     the budget the admin page set (``runtime_budget``, read when needed) for a channel created
-    at run time. ``workflow`` names both kinds of channel."""
+    at run time. ``workflow`` names both kinds of channel; ``brands`` are the other brands'
+    workflows, asked in turn for an X channel ``workflow`` does not have."""
+    flows = (workflow, *brands)
 
     def costing(channel: str) -> XCosting | None:
-        found = workflow.x_costing(channel)
+        found = next((costs for flow in flows if (costs := flow.x_costing(channel)) is not None),
+                     None)
         if found is None or channel in file_channels:
             return found
         budget = runtime_budget(channel)
