@@ -13,6 +13,7 @@ SEED_USERS: list[tuple[str, str, str, bool]] = [
     ("U0LEGAL1", "Lena Legal", "legal1@freigabe.example", False),
     ("U0LEGAL2", "Lars Legal", "legal2@freigabe.example", False),
     ("U0BRAND1", "Bruno Brand", "brand@freigabe.example", False),
+    ("U0KAFFEE1", "Karla Kaffee", "kaffee@freigabe.example", False),
     ("U0ADMIN", "Ada Admin", "admin@freigabe.example", True),
 ]
 # A member of another company in a Slack Connect channel: their own team id, and an e-mail
@@ -27,6 +28,7 @@ SEED_USERGROUPS: dict[str, tuple[str, list[str]]] = {
 SEED_CHANNELS: list[tuple[str, str]] = [
     ("C0LEGAL", "legal"),
     ("C0BRAND", "brand"),
+    ("C0KAFFEE", "kaffeebar-freigabe"),
     ("C0GENERAL", "general"),
 ]
 SEED_SHARED_CHANNELS: list[tuple[str, str]] = [("C0CLIENT", "kunde-freigabe")]
