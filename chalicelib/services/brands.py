@@ -58,3 +58,23 @@ def describe(flow: Workflow) -> dict[str, object]:
     return {"name": flow.brand, "label": flow.brand_title, "timezone": flow.timezone,
             "language": flow.language, "channels": sorted(flow.channels),
             "require_alt_text": flow.require_alt_text}
+
+
+# What `/freigabe status <brand>` counts: the posts still on their way (the status index is
+# read per status, at most OPEN_LIMIT posts each; the team-wide counts item has no brands).
+OPEN_STATUSES = ("in_review", "changes_requested", "scheduled", "publishing",
+                 "partially_published", "failed")
+OPEN_LIMIT = 500
+# How many scheduled posts `/freigabe queue <brand>` looks through for the brand's next ones.
+QUEUE_LOOKAHEAD = 200
+
+
+def open_counts(ctx: Context, brand: str) -> dict[str, int]:
+    """How many of the brand's posts are in each open status (OPEN_LIMIT means at least)."""
+    return {status: len(of_brand(ctx.repo.by_status(status, limit=OPEN_LIMIT), brand))
+            for status in OPEN_STATUSES}
+
+
+def upcoming_of(ctx: Context, brand: str, limit: int) -> list[Post]:
+    """The brand's next scheduled posts, soonest first."""
+    return of_brand(ctx.repo.upcoming(ctx.clock(), limit=QUEUE_LOOKAHEAD), brand)[:limit]

@@ -653,10 +653,12 @@ def held_blocks(held: Sequence[Post], lang: str) -> list[Block]:
 def home_view(items: list[tuple[Post, Step]], workflow: Workflow, lang: str,
               images: Mapping[str, Sequence[ShownImage]] | None = None, *,
               due: Sequence[tuple[Post, Step]] = (), held: Sequence[Post] = (),
-              now: datetime | None = None) -> dict[str, Any]:
+              now: datetime | None = None,
+              brands: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The viewer's reviews with a deadline (soonest first, overdue marked), posts on hold
     they may release, then their pending reviews, each with its images (``images``: post id ->
-    the post's images as Slack can show them); as many as fit Slack's 100 blocks."""
+    the post's images as Slack can show them); as many as fit Slack's 100 blocks. ``brands``
+    (brand -> label, given when there are several) puts each item's brand before its step."""
     blocks: list[Block] = []
     lines = due_lines(due, workflow, lang, now) if now else []
     if lines:
@@ -673,7 +675,8 @@ def home_view(items: list[tuple[Post, Step]], workflow: Workflow, lang: str,
         shown = shown_images(post, (images or {}).get(post.id))
         item: list[Block] = [
             DividerBlock(),
-            _section(f"*{escape(step.label)}* · *{clip(title_of(post), 300)}*\n{text}"),
+            _section(f"{_brand_of(post, brands)}*{escape(step.label)}* · "
+                     f"*{clip(title_of(post), 300)}*\n{text}"),
             *image_blocks(shown, lang),
             _context(f"{clip(post.author_name, 300)} · {clip(', '.join(post.content.channels), 500)} · "
                      f"{escape(publish_time(post, workflow, lang))}"),
@@ -687,6 +690,10 @@ def home_view(items: list[tuple[Post, Step]], workflow: Workflow, lang: str,
     if len(items) > listed:
         blocks.append(_context(escape(tr("home_more", lang, count=len(items) - listed))))
     return View(type="home", blocks=blocks).to_dict()
+
+
+def _brand_of(post: Post, brands: Mapping[str, str] | None) -> str:
+    return f"*{clip(brands.get(post.brand, post.brand), 100)}* · " if brands else ""
 
 
 # -- publication results, reminders, commands -------------------------------------------------

@@ -1,6 +1,7 @@
-"""`/freigabe status | queue | due | channels | stats [30d] | pause <reason> | resume | help`: answered in the
-acknowledgement, visible only to the person who typed it. `queue` answers only admins and
-reviewers (``review_desk.may_see_queue``); `status` (counts only) answers everyone."""
+"""`/freigabe status [brand] | queue [brand] | due | channels | stats [30d] | pause <reason> |
+resume | help`: answered in the acknowledgement, visible only to the person who typed it. `queue`
+answers only admins and reviewers (``review_desk.may_see_queue``); `status` (counts only) answers
+everyone. With a brand, both speak of that brand's posts alone (adapters/slack/brand_filter.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.adapters.slack import away, blocks
+from chalicelib.adapters.slack import away, blocks, brand_filter
 from chalicelib.adapters.slack.texts import tr
 from chalicelib.domain.errors import Forbidden, NotEligible
 from chalicelib.services import admin, review_desk
@@ -44,12 +45,16 @@ def answer(services: SlackServices, user_id: str, text: str, lang: str) -> Answe
     word, _, rest = text.strip().partition(" ")
     word = word.lower()
     if word == "status":
+        if rest.strip():
+            return brand_filter.status(services, plain(rest), lang)
         status = review_desk.team_status(ctx, services.control)
         return blocks.status_answer(status.counts, status.pause, ctx.workflow, lang)
     if word == "queue":
         if not review_desk.may_see_queue(ctx, user_id, services.directory):
             log.info("queue refused: not a reviewer or admin", extra={"user": user_id})
             return blocks.notice(blocks.escape(tr("queue_reviewers_only", lang)))
+        if rest.strip():
+            return brand_filter.queue(services, plain(rest), lang)
         return blocks.queue_answer(list(review_desk.upcoming(ctx)), ctx.workflow, lang)
     if word == "due":
         due = review_desk.due_soon(ctx, user_id, services.directory)

@@ -38,13 +38,25 @@ def publish(services: SlackServices, client: Any, user_id: str) -> None:
     lang = profile.language(ctx.workflow.language)
     listing = _ListingDirectory(services.directory)
     items = review_desk.pending_for(ctx, Reviewer(user_id, profile.email), listing)
+    brands = _brand_labels(services)
+    if brands:  # each brand's reviews together, in the workflow file's order
+        order = {name: index for index, name in enumerate(brands)}
+        items = sorted(items, key=lambda item: order.get(item[0].brand, len(order)))
     due = review_desk.due_soon(ctx, user_id, listing)
     held = _held(services, user_id, listing)
     images = _images(services, client, [post for post, _ in items[:blocks.HOME_ITEMS]])
     client.views_publish(user_id=user_id, view=blocks.home_view(
-        items, ctx.workflow, lang, images, due=due, held=held, now=ctx.clock()))
+        items, ctx.workflow, lang, images, due=due, held=held, now=ctx.clock(), brands=brands))
     log.info("home published", extra={"user": user_id, "pending": len(items), "due": len(due),
                                        "held": len(held)})
+
+
+def _brand_labels(services: SlackServices) -> dict[str, str] | None:
+    """Each brand's label by name when there are several (one brand needs no saying)."""
+    organization = services.context.organization
+    if len(organization.brands) < 2:
+        return None
+    return {name: flow.brand_title for name, flow in organization.brands.items()}
 
 
 def _held(services: SlackServices, user_id: str, listing: _ListingDirectory) -> list[Post]:

@@ -301,8 +301,8 @@ TEXTS: dict[str, dict[str, str]] = {
                              "en": "Only admins and reviewers can see the scheduled posts. "
                                    "*/freigabe status* shows how many posts are scheduled."},
     "queue_empty": {"de": "Nichts geplant.", "en": "Nothing scheduled."},
-    "help": {"de": "*/freigabe status* – Beiträge nach Status und ob veröffentlicht wird\n"
-                   "*/freigabe queue* – die nächsten geplanten Beiträge (Prüfende und Admins)\n"
+    "help": {"de": "*/freigabe status [Marke]* – Beiträge nach Status und ob veröffentlicht wird\n"
+                   "*/freigabe queue [Marke]* – die nächsten geplanten Beiträge (Prüfende und Admins)\n"
                    "*/freigabe due* – Ihre Prüfungen mit Frist, die nächste zuerst\n"
                    "*/freigabe away <bis> @vertretung* – abwesend bis dann; die Vertretung entscheidet "
                    "für Sie (*/freigabe away off*: zurück)\n"
@@ -311,8 +311,8 @@ TEXTS: dict[str, dict[str, str]] = {
                    "*/freigabe channels* – die Kanäle und ob sie verbunden sind\n"
                    "*/freigabe stats [30d]* – Kennzahlen der letzten Tage (Prüfzeiten, Pünktlichkeit)\n"
                    "*/freigabe help* – diese Hilfe",
-             "en": "*/freigabe status* – posts by status and whether publishing runs\n"
-                   "*/freigabe queue* – the next scheduled posts (reviewers and admins)\n"
+             "en": "*/freigabe status [brand]* – posts by status and whether publishing runs\n"
+                   "*/freigabe queue [brand]* – the next scheduled posts (reviewers and admins)\n"
                    "*/freigabe due* – your reviews with a deadline, the next first\n"
                    "*/freigabe away <until> @deputy* – away until then; your deputy decides for you "
                    "(*/freigabe away off*: back)\n"
