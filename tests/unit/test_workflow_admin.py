@@ -28,31 +28,10 @@ from chalicelib.domain.workflow_versions import (
 from chalicelib.services import toml_text, workflow_admin
 from chalicelib.services.workflow_admin import WorkflowAdmin
 from tests.conftest import WORKFLOW
+from tests.fakes.workflow_versions import MemoryVersions
 
 ADMIN = "admin@freigabe.example"
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
-
-
-class MemoryVersions:
-    """services.workflow_admin.WorkflowVersions in memory, with the table's rule: a version is
-    stored only right after the current one."""
-
-    def __init__(self) -> None:
-        self.stored: dict[int, WorkflowVersion] = {}
-
-    def current(self) -> WorkflowVersion | None:
-        return self.stored[max(self.stored)] if self.stored else None
-
-    def get(self, number: int) -> WorkflowVersion | None:
-        return self.stored.get(number)
-
-    def history(self, limit: int) -> list[WorkflowVersion]:
-        return [self.stored[n] for n in sorted(self.stored, reverse=True)][:limit]
-
-    def save(self, version: WorkflowVersion) -> None:
-        if version.number != (max(self.stored) if self.stored else 0) + 1:
-            raise Conflict("workflow_stale", version=max(self.stored, default=0))
-        self.stored[version.number] = version
 
 
 def check(data: dict[str, Any]) -> None:
