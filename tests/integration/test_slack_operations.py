@@ -44,11 +44,12 @@ def test_only_admins_pause_and_resume(slack_rig: SlackRig) -> None:
     from chalicelib import bootstrap
 
     control = bootstrap.container().control
-    refused = slack_rig.command("U0LEGAL1", "pause Wartung <!channel>")
+    # as Slack sends it with should_escape: true: typed markup arrives as entities
+    refused = slack_rig.command("U0LEGAL1", "pause Wartung &lt;!channel&gt;")
     assert "Nur Admins" in answer_text(refused)
     assert control.pause_state() is None
 
-    paused = slack_rig.command("U0ADMIN", "pause Wartung <!channel>")
+    paused = slack_rig.command("U0ADMIN", "pause Wartung &lt;!channel&gt;")
     assert "angehalten: Wartung &lt;!channel&gt;" in answer_text(paused)
     state = control.pause_state()
     assert state is not None and state["reason"] == "Wartung <!channel>" and state["by"] == "U0ADMIN"
@@ -93,7 +94,7 @@ def test_only_reviewers_and_admins_see_the_queue(slack_rig: SlackRig) -> None:
 
 def test_help_and_unknown_words(slack_rig: SlackRig) -> None:
     assert "/freigabe pause" in answer_text(slack_rig.command("U0LEGAL1", "help"))
-    unknown = answer_text(slack_rig.command("U0LEGAL1", "<!here> tanzen"))
+    unknown = answer_text(slack_rig.command("U0LEGAL1", "&lt;!here&gt; tanzen"))
     assert "&lt;!here&gt; tanzen" in unknown and "/freigabe status" in unknown
 
 
