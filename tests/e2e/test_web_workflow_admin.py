@@ -62,6 +62,11 @@ def test_an_admin_changes_a_reviewer_in_the_form(admin: Person) -> None:
     latest = admin.page.locator(".wf-version").first
     assert latest.get_attribute("data-version") == str(before + 1)
     assert "steps.brand.reviewers" in latest.inner_text() and ADMIN in latest.inner_text()
+    # A post submitted now says which version reviews it.
+    status, post, _ = admin.api("POST", "/api/posts", {"text": "Hallo Welt", "channels": ["outbox"]})
+    assert status == 201 and post["workflow_version"] == before + 1
+    admin.open(f"#/posts/{post['id']}")
+    assert f"version {before + 1}" in admin.page.locator(".workflow-version").inner_text()
     # The link from the channels' admin section leads here.
     admin.open("#/admin")
     admin.page.locator("a.wf-link").click()

@@ -90,7 +90,9 @@ function draw(view, ctx, post) {
     facts(post, ctx),
     actions,
     reviewLinkPanel(post),
-    section(t("post.review"), stepList(post), "review"),
+    section(t("post.review"), [stepList(post), post.workflow_version
+      ? h("p", { class: "muted workflow-version", text: t("post.workflowVersion", { version: post.workflow_version }) })
+      : null], "review"),
     post.results && Object.keys(post.results).length
       ? section(t("post.results"), resultList(post, ctx.channels), "results") : null,
     conversationList(post) ? section(t("post.conversation"), conversationList(post), "conversation") : null,

@@ -418,6 +418,7 @@ export const STRINGS_DE = {
   "evidence.download": "Nachweis herunterladen (JSON)",
   "evidence.print": "Druckansicht",
   // The workflow edited at run time (workflow-admin.js).
+  "post.workflowVersion": "Geprüft nach Workflow-Version {version} (die beim Einreichen galt).",
   "wfadmin.link": "Workflow bearbeiten (Schritte, Prüfende, Regeln, Kanäle)",
   "wfadmin.title": "Workflow",
   "wfadmin.notAdmin": "Nur die Admins des Workflows dürfen ihn ändern.",

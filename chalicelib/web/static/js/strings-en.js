@@ -418,6 +418,7 @@ export const STRINGS_EN = {
   "evidence.download": "Download evidence (JSON)",
   "evidence.print": "Printable view",
   // The workflow edited at run time (workflow-admin.js).
+  "post.workflowVersion": "Reviewed under workflow version {version} (the one current when it was submitted).",
   "wfadmin.link": "Edit the workflow (steps, reviewers, rules, channels)",
   "wfadmin.title": "Workflow",
   "wfadmin.notAdmin": "Only the workflow's admins may change the workflow.",
