@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from chalicelib.adapters.slack.blocks import APPROVE
 from dev.testing import StackHandle, start_stack
 
 pytestmark = pytest.mark.e2e
@@ -142,4 +143,39 @@ def test_a_writer_who_reviews_nothing_is_not_offered_the_form(stack: StackHandle
     page.get_by_text("You review no step").wait_for()
     assert page.locator("form.away-form").count() == 0
     context.close()
+    assert errors == [], errors
+
+
+def test_the_timeline_says_as_deputy_for(stack: StackHandle, browser: Any) -> None:
+    import time
+
+    import requests
+
+    def call(method: str, path: str, email: str, body: Any = None) -> Any:
+        answer = requests.request(method, stack.base_url + path, json=body, timeout=10,
+                                  headers={"X-Freigabe-User": email})
+        assert answer.status_code < 300, answer.text
+        return answer.json()
+
+    call("PUT", "/api/me/away", LEGAL, {"until": "2d", "deputy": ADMIN})
+    post = call("POST", "/api/posts", WRITER, {"text": "Rabatt", "channels": ["outbox"]})
+    deadline, request = time.monotonic() + 20, None
+    while request is None and time.monotonic() < deadline:
+        state = requests.get(f"{stack.slack_url}/_dev/state", timeout=5).json()
+        found = [m for m in state["messages"].get("C0LEGAL", [])
+                 if m.get("thread_ts") in (None, m["ts"]) and post["id"] in json.dumps(m.get("blocks"))]
+        request = found[-1] if found else None
+        time.sleep(0.3)
+    assert request is not None, "the legal request was not posted"
+    clicked = requests.post(f"{stack.slack_url}/_dev/click", timeout=30, json={
+        "user": "U0ADMIN", "channel": "C0LEGAL", "ts": request["ts"], "action_id": APPROVE})
+    assert clicked.json()["status"] == 200, clicked.text
+    context, page, errors = page_for(browser, stack, WRITER, "en")
+    page.goto(f"{stack.base_url}/#/posts/{post['id']}")
+    deputy = page.locator(".event-decision .event-deputy")
+    deputy.wait_for()
+    assert "as deputy for U0LEGAL1" in deputy.inner_text()
+    shot(page, "away-timeline")
+    context.close()
+    call("DELETE", "/api/me/away", LEGAL)
     assert errors == [], errors
