@@ -115,3 +115,29 @@ def test_a_writer_gets_no_form(stack: StackHandle, browser: Any,
         assert writer.page.locator(".notice-error").count() == 1
         status, _, _ = writer.api("GET", "/api/admin/workflow")
         assert status == 403
+
+
+@pytest.fixture(scope="module")
+def brands_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackHandle]:
+    handle = start_stack(tmp_path_factory.mktemp("workflow-brands-stack"), {
+        "FREIGABE_CONFIG": str(WORKFLOW.parent / "workflow_brands.toml"), "FREIGABE_AUTH": "dev",
+        "FREIGABE_TABLE": "freigabe-web-workflow-brands-e2e", "FREIGABE_TICK_SECONDS": "1"})
+    yield handle
+    handle.stop()
+
+
+def test_each_brand_has_its_own_form_and_its_own_errors(brands_stack: StackHandle, browser: Any,
+                                                        request: pytest.FixtureRequest) -> None:
+    for admin in signed_in(brands_stack, browser, request, ADMIN):
+        admin.open("#/admin/workflow")
+        admin.page.locator(".wf-form").wait_for()
+        brands = admin.page.locator(".wf-brand")
+        assert [brands.nth(i).get_attribute("data-brand") for i in range(brands.count())] == [
+            "freigabe", "kaffeebar"]
+        reviewers = admin.page.locator("input[data-path='brands[1].steps[0].reviewers']")
+        reviewers.fill("nobody")
+        admin.page.locator(".wf-save").click()
+        error = reviewers.locator("xpath=..").locator(".field-error")
+        error.wait_for()
+        assert admin.page.locator(".wf-form [aria-invalid='true']").count() == 1
+        assert current(admin)["version"] == 1
