@@ -87,24 +87,37 @@ def _written(raw: Mapping[str, Any], key: str) -> Any:
     """The value as the file writes it (before `${...}` expansion), for channel keys."""
     node: Any = raw
     for part in key.split("."):
-        node = node.get(part) if isinstance(node, Mapping) else None
+        name, _, index = part.partition("[")
+        node = node.get(name) if isinstance(node, Mapping) else None
+        if index and isinstance(node, list) and int(index.rstrip("]")) < len(node):
+            node = node[int(index.rstrip("]"))]
     return node
+
+
+def _brands(file: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """The file's top level and each of its `[[brands]]`, with the key prefix of each."""
+    return [("", file)] + [(f"brands[{index}].", brand)
+                           for index, brand in enumerate(file.get("brands") or [])]
 
 
 def problems(config: Config, raw: Mapping[str, Any], stage: str) -> list[str]:
     """One line per setting that cannot work in Lambda, each naming its key."""
     found = []
     file = config.source.model_dump(mode="json")
-    for key, value in _walk({"admins": file["admins"], "steps": file["steps"]}):
+    slack = {"admins": file["admins"]}
+    slack.update({f"{prefix}steps": brand.get("steps") or [] for prefix, brand in _brands(file)})
+    for key, value in _walk(slack):
         if value in STAND_IN_IDS:
             found.append(f"{key} = {value}: an id of the local Slack stand-in (dev/slack_workspace/seed.py); "
                          f"use your workspace's (Slack: Copy ID)")
-    for name, channel in file["channels"].items():
+    channels = [(f"{prefix}channels.{name}", channel) for prefix, brand in _brands(file)
+                for name, channel in (brand.get("channels") or {}).items()]
+    for where, channel in channels:
         if channel["type"] == "outbox":
-            found.append(f"channels.{name}: an outbox writes to a local file, which Lambda discards; "
+            found.append(f"{where}: an outbox writes to a local file, which Lambda discards; "
                          f"remove it for a deployed stage")
             continue
-        for key, value in _walk(channel, f"channels.{name}"):
+        for key, value in _walk(channel, where):
             if not isinstance(value, str) or key.endswith(".type"):
                 continue
             if value.startswith(("http://", "https://")):

@@ -14,7 +14,12 @@ SAMPLE = Path(__file__).resolve().parents[2] / "chalicelib" / "freigabe.toml"
 
 
 def sample() -> dict[str, Any]:
-    return tomllib.loads(SAMPLE.read_text())
+    """The shipped sample as a file without brands: its defaults with the first brand's steps
+    and channels (the second brand is tested in test_the_sample_has_two_brands)."""
+    data = tomllib.loads(SAMPLE.read_text())
+    first = data.pop("brands")[0]
+    data.update({key: first[key] for key in ("steps", "channels")})
+    return data
 
 
 def problems(data: dict[str, Any]) -> str:
@@ -29,13 +34,30 @@ def test_the_shipped_sample_loads_with_its_steps_and_channels() -> None:
     assert [s.name for s in workflow.steps] == ["legal", "brand", "client"]
     assert workflow.steps[0].when is not None and "rabatt" in workflow.steps[0].when.keywords
     assert dict(workflow.channels) == {"outbox": "outbox", "hooks": "webhook"}
-    assert {name: c.type for name, c in config.channels.items()} == dict(workflow.channels)
+    assert {name: c.type for name, c in config.channels.items()} == {
+        **workflow.channels, "kaffee_outbox": "outbox"}
+
+
+def test_the_sample_has_two_brands_with_their_own_review_and_writers() -> None:
+    config = load_config(SAMPLE)
+    organization = config.organization
+    assert organization.names == ("freigabe", "kaffeebar")
+    assert organization.default == "freigabe"
+    kaffee = organization.brand("kaffeebar")
+    assert kaffee.brand_title == "Kaffeebar am Markt"
+    assert [s.name for s in kaffee.steps] == ["kaffeebar"]
+    assert config.slack.for_brand("kaffeebar").channel_for("kaffeebar") == "C0KAFFEE"
+    assert dict(kaffee.channels) == {"kaffee_outbox": "outbox"}
+    # the company's writers write for the company; its barista and the café's people for both
+    assert organization.brands_for("writer@freigabe.example") == ("freigabe",)
+    assert organization.brands_for("kaffee@freigabe.example") == ("freigabe", "kaffeebar")
+    assert organization.brands_for("tom@kaffeebar.example") == ("freigabe", "kaffeebar")
 
 
 def test_the_file_splits_into_the_domain_workflow_and_the_adapters_settings() -> None:
     """The domain gets rules and people; Slack channel ids and secrets stay with adapters."""
-    config = load_config(SAMPLE)
     data = sample()
+    config = parse_config(data, "freigabe.toml")
     assert {s.name: config.slack.channel_for(s.name) for s in config.workflow.steps} == {
         s["name"]: s["slack_channel"] for s in data["steps"]}
     assert not hasattr(config.workflow.steps[0], "slack_channel")
