@@ -37,8 +37,11 @@ EMAIL = "wanda.writer@freigabe.example"
 @pytest.fixture(scope="module")
 def cognito_page_server() -> Iterator[str]:
     port = free_port()
+    # No AWS at all: the page falls back to the packaged workflow file at once (with the test
+    # session's credentials it would wait for a DynamoDB it cannot reach).
     env = {name: value for name, value in os.environ.items()
-           if not name.startswith(("FREIGABE_", "AWS_ENDPOINT"))}
+           if not name.startswith(("FREIGABE_", "AWS_"))}
+    env.update(AWS_EC2_METADATA_DISABLED="true", AWS_DEFAULT_REGION="eu-central-1")
     env.update(FREIGABE_AUTH="cognito", FREIGABE_COGNITO_DOMAIN=DOMAIN,
                FREIGABE_COGNITO_CLIENT_ID=CLIENT_ID,
                FREIGABE_CONFIG=str(ROOT / "tests" / "fixtures" / "workflow.toml"))
