@@ -259,9 +259,12 @@ class Bridge:
 
 
 def _workflow(package: Package, path: Path, webhook_url: str) -> None:
-    """The package's workflow file with its channels replaced by one webhook channel."""
+    """The package's workflow file as one brand (its first brand's steps) with one webhook
+    channel instead of its channels."""
     text = (package.task_root / "chalicelib" / "freigabe.toml").read_text(encoding="utf-8")
-    head = text.split("\n[channels.", 1)[0]
+    defaults, brand = text.split("\n[brands.channels.", 1)[0].split("\n[[brands]]\n", 1)
+    steps = "[[brands.steps]]" + brand.split("[[brands.steps]]", 1)[1]  # without its name
+    head = defaults + "\n" + steps.replace("[[brands.steps", "[[steps").replace("[brands.steps", "[steps")
     assert "[[steps]]" in head and "remind_after_hours = 24" in head
     # Reminders after about a second instead of a day, so the reminder function has work.
     head = head.replace("remind_after_hours = 24", f"remind_after_hours = {REMIND_AFTER_HOURS}")
