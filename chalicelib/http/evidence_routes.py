@@ -17,6 +17,8 @@ from typing import Any
 
 from chalice.app import Blueprint, Request, Response
 
+from chalicelib.domain.content import Content
+from chalicelib.domain.diff import content_changes
 from chalicelib.http.review_page import page_language, public_base
 from chalicelib.http.support import ApiError, identity, json_api
 from chalicelib.services.evidence import AnchorSource, Signer
@@ -48,6 +50,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "generated_at": {"en": "File made", "de": "Datei erstellt"},
     "versions": {"en": "Content versions", "de": "Inhaltsversionen"},
     "version_n": {"en": "Version {n}", "de": "Version {n}"},
+    "changes_from": {"en": "Changes from version {n}", "de": "Änderungen gegenüber Version {n}"},
+    "no_text_change": {"en": "No text changed", "de": "Kein Text geändert"},
     "first_event": {"en": "first recorded in event {seq}", "de": "zuerst in Ereignis {seq}"},
     "missing": {"en": "This version's content is no longer stored.",
                 "de": "Der Inhalt dieser Version ist nicht mehr gespeichert."},
@@ -241,9 +245,33 @@ def _versions(document: dict[str, Any], lang: str) -> str:
                 f"{_e(image.get('width'))}×{_e(image.get('height'))} · {_e(image.get('size'))} B"
                 f"<br>{_e(image.get('alt') or text('no_alt', lang))}</li>" for image in images)
             rows.append(_row(text("images", lang), f"<ol>{items}</ol>"))
+        previous = document["versions"][n - 2].get("content") if n > 1 else None
+        if isinstance(previous, dict):
+            rows.append(_row(text("changes_from", lang, n=n - 1), _changes(previous, content, lang)))
         parts.append(f'<table class="facts">{"".join(rows)}</table></article>')
     parts.append("</section>")
     return "".join(parts)
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any], lang: str) -> str:
+    """A word-level diff of every text that changed (removed words struck through, added ones
+    underlined, as <del> and <ins>), and the image changes, in the order the versions came."""
+    try:
+        changes = content_changes(Content.from_dict(before), Content.from_dict(after))
+    except (AssertionError, KeyError, TypeError, ValueError):
+        return _e(text("missing", lang))
+    lines = []
+    for field in changes["texts"]:
+        if not field["changed"]:
+            continue
+        marked = "".join(
+            f"<del>{_e(part)}</del>" if kind == "removed" else
+            f"<ins>{_e(part)}</ins>" if kind == "added" else _e(part)
+            for kind, part in field["diff"])
+        lines.append(f'<p class="diff"><strong>{_e(field["field"])}:</strong> '
+                     f'<span class="text">{marked}</span></p>')
+    lines += [f'<p class="diff">{_e(change)}</p>' for change in changes["images"]]
+    return "".join(lines) or _e(text("no_text_change", lang))
 
 
 def _decisions(document: dict[str, Any], lang: str) -> str:
