@@ -24,8 +24,13 @@ export function renderCompose(main, ctx, post = null, draft = null) {
     at: Boolean(original),
     time: original,
     media: post ? post.media || [] : [],
+    brand: post ? post.brand || "" : "",
   };
+  // Brands the writer may write for (GET /api/me); each offers only its own channels. A new
+  // post starts with the first; an edit keeps the post's brand.
+  const brands = (ctx.me && ctx.me.brands) || [];
   const state = {
+    brand: start.brand || (brands[0] ? brands[0].name : ""),
     checked: new Set(start.channels),
     variants: new Map(Object.entries(start.variants)),
     problems: "",
@@ -40,6 +45,8 @@ export function renderCompose(main, ctx, post = null, draft = null) {
   const notices = h("div", { class: "notices" });
 
   const rows = ctx.channels.map((channel) => channelRow(channel));
+  const brandPicker = brandField();
+  const noChannels = h("p", { class: "muted", text: t("compose.noChannels") });
   const media = mediaField({
     initial: start.media || [],
     getChannels: () => ctx.channels.filter((c) => state.checked.has(c.name)),
@@ -55,19 +62,20 @@ export function renderCompose(main, ctx, post = null, draft = null) {
   const form = h("form", { class: "compose", novalidate: true, "aria-labelledby": "page-title" },
     h("div", { class: "compose-main" },
       notices,
+      brandPicker,
       field(titleId, t("compose.title"), title, t("compose.titleHint")),
       field(textId, t("compose.text"), text),
       media.root,
       h("fieldset", { class: "channels" },
         h("legend", { text: t("compose.channels") }),
         h("p", { class: "muted hint", text: t("compose.channelsHint") }),
-        ctx.channels.length ? rows.map((r) => r.root) : h("p", { class: "muted", text: t("compose.noChannels") })),
+        rows.map((r) => r.root), noChannels),
       liveStatus,
       when.root,
       h("div", { class: "actions" }, buttons, reason)),
     h("aside", { class: "compose-side" }, preview.root));
   form.addEventListener("submit", (event) => event.preventDefault());
-  form.snapshot = () => ({ ...payload(), channels: [...state.checked], variants: Object.fromEntries(state.variants), ...when.snapshot(), media: media.snapshot() });
+  form.snapshot = () => ({ ...payload(), brand: state.brand, channels: [...state.checked], variants: Object.fromEntries(state.variants), ...when.snapshot(), media: media.snapshot() });
   media.attach(form);
   form.addEventListener("input", update);
   form.addEventListener("change", update);
@@ -91,6 +99,46 @@ export function renderCompose(main, ctx, post = null, draft = null) {
     const hintEl = hint ? h("p", { class: "hint muted", id: `${id}-hint`, text: hint }) : null;
     if (hintEl) input.setAttribute("aria-describedby", hintEl.id);
     return h("div", { class: "field" }, h("label", { for: id, text: label }), input, hintEl);
+  }
+
+  // The brand's channel names; without a known brand, every channel (a one-brand workflow).
+  function brandChannels() {
+    const brand = brands.find((b) => b.name === state.brand);
+    return brand ? new Set(brand.channels) : new Set(ctx.channels.map((c) => c.name));
+  }
+
+  function offered() {
+    const names = brandChannels();
+    return ctx.channels.filter((c) => names.has(c.name));
+  }
+
+  // Shown only to a writer of several brands: a select on a new post, the post's brand as
+  // plain text on an edit (a post stays with its brand).
+  function brandField() {
+    if (brands.length < 2) return null;
+    const id = uid("brand");
+    if (editing) {
+      const known = brands.find((b) => b.name === state.brand);
+      return h("div", { class: "field brand-field" },
+        h("span", { class: "field-label", id, text: t("compose.brand") }),
+        h("p", { class: "brand-fixed", "aria-labelledby": id, dataset: { brand: state.brand }, text: known ? known.label : state.brand }));
+    }
+    const select = h("select", { id, name: "brand", "aria-describedby": `${id}-hint` },
+      brands.map((b) => h("option", { value: b.name, text: b.label || b.name, selected: b.name === state.brand })));
+    select.addEventListener("change", () => {
+      state.brand = select.value;
+      // Channels of the other brand are no longer offered, so they are no longer chosen.
+      const names = brandChannels();
+      for (const row of rows) {
+        if (!names.has(row.channel.name)) {
+          state.checked.delete(row.channel.name);
+          row.box.checked = false;
+        }
+      }
+    });
+    return h("div", { class: "field brand-field" },
+      h("label", { for: id, text: t("compose.brand") }), select,
+      h("p", { class: "hint muted", id: `${id}-hint`, text: t("compose.brandHint") }));
   }
 
   function channelRow(channel) {
@@ -190,13 +238,20 @@ export function renderCompose(main, ctx, post = null, draft = null) {
   }
 
   function selectedChannels() {
-    return ctx.channels.filter((c) => state.checked.has(c.name))
+    return offered().filter((c) => state.checked.has(c.name))
       .map((channel) => ({ channel, text: textFor(channel.name), result: check(channel.type, textFor(channel.name)) }));
   }
 
   function update() {
     const over = [];
+    const names = brandChannels();
+    noChannels.hidden = rows.some((row) => names.has(row.channel.name));
     for (const row of rows) {
+      row.root.hidden = !names.has(row.channel.name);
+      if (row.root.hidden && row.box.checked) {
+        row.box.checked = false;
+        state.checked.delete(row.channel.name);
+      }
       const on = row.box.checked;
       row.root.classList.toggle("is-on", on);
       row.counter.hidden = !on;
@@ -250,7 +305,7 @@ export function renderCompose(main, ctx, post = null, draft = null) {
   }
 
   function payload() {
-    const channels = ctx.channels.filter((c) => state.checked.has(c.name)).map((c) => c.name);
+    const channels = offered().filter((c) => state.checked.has(c.name)).map((c) => c.name);
     const variants = {};
     for (const name of channels) {
       const variant = state.variants.get(name) || "";
@@ -283,6 +338,7 @@ export function renderCompose(main, ctx, post = null, draft = null) {
       let saved;
       if (!editing) {
         const body = { ...payload(), submit };
+        if (brands.length > 1) body.brand = state.brand;
         if (when.value()) body.publish_at = when.value();
         if (mediaChanged()) body.media = media.payload();
         saved = await api.create(body);

@@ -42,6 +42,8 @@ export const STRINGS_DE = {
   "compose.channels": "Kanäle",
   "compose.channelsHint": "Jedes Netzwerk zählt anders; der Zähler zeigt, was es zählen wird.",
   "compose.noChannels": "Es sind noch keine Kanäle eingerichtet.",
+  "compose.brand": "Marke",
+  "compose.brandHint": "Jede Marke hat ihre eigenen Kanäle und Prüfer.",
   "compose.count": "{count} Zeichen",
   "compose.countsText": "Zählt den Haupttext",
   "compose.countsVariant": "Zählt den eigenen Text dieses Kanals",

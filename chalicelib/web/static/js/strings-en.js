@@ -42,6 +42,8 @@ export const STRINGS_EN = {
   "compose.channels": "Channels",
   "compose.channelsHint": "Each network counts differently; the counter shows what it will count.",
   "compose.noChannels": "No channels are configured yet.",
+  "compose.brand": "Brand",
+  "compose.brandHint": "Each brand has its own channels and reviewers.",
   "compose.count": "{count} characters",
   "compose.countsText": "Counts the main text",
   "compose.countsVariant": "Counts this channel's own text",
