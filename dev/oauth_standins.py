@@ -285,7 +285,8 @@ def _dev_reply(standins: Standins, params: dict[str, Any]) -> Reply:
     text = str(params.get("text") or "").strip()
     if not text:
         return Reply(400, {"error": "text is missing"})
-    author = str(params.get("author") or "kim") + "@mastodon.stand-in"
+    author = str(params.get("author") or "kim")
+    author = author if "@" in author else author + "@mastodon.stand-in"
     in_reply_to = str(params.get("in_reply_to") or "") or None
     number = len(standins.notifications) + 1
     status_id = str(900_000 + number)
@@ -323,8 +324,9 @@ def _mastodon(handler: Handler, method: str, path: str, params: dict[str, Any]) 
         found = [n for n in standins.notifications if int(n["id"]) > int(after or 0)][:40]
         return Reply(200, list(reversed(found)))
     if (method, path) == ("POST", "/api/v1/statuses"):
-        standins.posts.append({"network": "mastodon", "text": params.get("status")})
-        number = len(standins.posts)
+        number = len(standins.posts) + 1
+        standins.posts.append({"network": "mastodon", "id": str(number), "text": params.get("status"),
+                               "in_reply_to_id": params.get("in_reply_to_id")})
         return Reply(200, {"id": str(number), "url": f"https://mastodon.stand-in/@editor/{number}"})
     return Reply(404, {"error": "Record not found"})
 
