@@ -89,3 +89,26 @@ def test_mastodon_refusals_fail_the_read(mastodon: MastodonStandin) -> None:
     mastodon.read_script.append("500")
     with pytest.raises(ListenFailure, match="HTTP 500"):
         listener(mastodon).read_new(None)
+
+
+def test_mastodon_a_first_read_that_finds_nothing_still_sets_a_cursor_and_loses_no_burst(
+        mastodon: MastodonStandin) -> None:
+    reader = listener(mastodon)
+    empty = reader.read_new(None)
+    assert empty.items == () and empty.cursor == "0"
+    made = [mastodon.add_reply(None, f"Nummer {n}") for n in range(45)]
+    first = reader.read_new(empty.cursor)
+    second = reader.read_new(first.cursor)
+    assert [i.external_id for i in first.items + second.items] == made
+
+
+def test_mastodon_an_empty_first_read_starts_after_other_notifications(
+        mastodon: MastodonStandin) -> None:
+    favourite = str(mastodon.next_id())
+    mastodon.notifications.append({"id": favourite, "type": "favourite",
+                                   "created_at": "2026-04-01T08:00:00Z"})
+    reader = listener(mastodon)
+    empty = reader.read_new(None)
+    assert empty.items == () and empty.cursor == favourite
+    later = mastodon.add_reply(None, "Hallo")
+    assert [i.external_id for i in reader.read_new(empty.cursor).items] == [later]

@@ -7,6 +7,10 @@ after the cursor) rather than ``since_id`` (the newest page), so a burst of more
 is read page by page at the following runs instead of leaving a gap. Mastodon counts reads per
 token in a five-minute window and says what is left in ``X-RateLimit-Remaining``; at zero the
 channel rests until ``X-RateLimit-Reset``.
+
+A first read that finds nothing still sets the cursor: the newest notification of any type
+(``limit=1``), or "0" on an account that has none, so everything after it is read from the
+oldest page on and a later burst of more than a page loses nothing.
 """
 
 from __future__ import annotations
@@ -57,11 +61,20 @@ class MastodonListener:
             incoming = self._incoming(note)
             if incoming is not None:
                 items.append(incoming)
+        if newest is None:
+            newest = self._start()
         items.sort(key=lambda item: (item.at, item.external_id))
         rest = None
         if (response.headers.get("X-RateLimit-Remaining") or "").strip() == "0":
             rest = retry_after_seconds(response.headers) or 60.0
         return Reading(tuple(items), newest, rest)
+
+    def _start(self) -> str:
+        """Where a first read that found nothing starts: the newest notification's id."""
+        data, _ = get_json(self.http, f"{self.base_url}/api/v1/notifications?limit=1",
+                           headers={"Authorization": f"Bearer {self.token.value()}"})
+        newest = data[0] if isinstance(data, list) and data else None
+        return str(newest["id"]) if isinstance(newest, dict) and newest.get("id") else "0"
 
     def _incoming(self, note: dict[str, Any]) -> Incoming | None:
         status = note.get("status")
