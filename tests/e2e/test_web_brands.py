@@ -153,3 +153,28 @@ def test_one_brand_writer_sees_no_picker(one: Writer) -> None:
     page.get_by_role("button", name="Save draft").click()
     stored = one.api("GET", f"/api/posts/{saved_id(one)}")
     assert (stored["brand"], stored["channels"]) == ("freigabe", ["outbox"])
+
+
+def test_my_posts_filter_by_brand(both: Writer) -> None:
+    mark = uuid.uuid4().hex[:6]
+    kaffee = both.api("POST", "/api/posts", {"text": f"Kaffee {mark}", "channels": ["kaffee_outbox"],
+                                             "brand": "kaffeebar", "submit": False})
+    gmbh = both.api("POST", "/api/posts", {"text": f"GmbH {mark}", "channels": ["outbox"],
+                                           "brand": "freigabe", "submit": False})
+    page = both.page
+    both.open("#/posts")
+    shown = page.locator(".post-row")
+    page.locator(f"[data-post-id='{kaffee['id']}']").wait_for()
+    assert page.locator(f"[data-post-id='{gmbh['id']}']").count() == 1
+
+    page.get_by_label("Brand", exact=True).select_option("kaffeebar")
+    page.locator(f"[data-post-id='{gmbh['id']}']").wait_for(state="detached")
+    ids = [shown.nth(i).get_attribute("data-post-id") for i in range(shown.count())]
+    assert kaffee["id"] in ids
+    assert all(both.api("GET", f"/api/posts/{i}")["brand"] == "kaffeebar" for i in ids)
+    assert "brand=kaffeebar" in page.url
+
+
+def test_one_brand_writer_has_no_brand_filter(one: Writer) -> None:
+    one.open("#/posts")
+    assert one.page.locator("select[name=brand]").count() == 0

@@ -78,7 +78,12 @@ export async function publicConfig() {
 export const api = {
   me: () => call("GET", "api/me"),
   channels: () => call("GET", "api/channels"),
-  posts: (status) => call("GET", "api/posts" + (status ? `?status=${encodeURIComponent(status)}` : "")),
+  posts: (status, brand) => {
+    const query = new URLSearchParams();
+    if (status) query.set("status", status);
+    if (brand) query.set("brand", brand);
+    return call("GET", "api/posts" + (query.size ? `?${query}` : ""));
+  },
   post: (id) => call("GET", `api/posts/${encodeURIComponent(id)}`),
   create: (payload) => call("POST", "api/posts", payload),
   edit: (id, payload) => call("PATCH", `api/posts/${encodeURIComponent(id)}`, payload),

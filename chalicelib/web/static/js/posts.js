@@ -9,6 +9,15 @@ import { hasOverdueStep, holdBadge } from "./review-depth.js";
 
 export async function renderPosts(view, ctx, params) {
   let status = STATUSES.includes(params.get("status")) ? params.get("status") : "";
+  // A writer of several brands may narrow the list to one (GET /api/posts?brand=).
+  const brands = (ctx.me && ctx.me.brands) || [];
+  let brand = brands.some((b) => b.name === params.get("brand")) ? params.get("brand") : "";
+  const brandId = uid("brand");
+  const brandSelect = brands.length > 1
+    ? h("select", { id: brandId, name: "brand" },
+      h("option", { value: "", text: t("posts.allBrands") }),
+      brands.map((b) => h("option", { value: b.name, text: b.label || b.name, selected: b.name === brand })))
+    : null;
   const filterId = uid("filter");
   const select = h("select", { id: filterId },
     h("option", { value: "", text: t("posts.all") }),
@@ -19,36 +28,44 @@ export async function renderPosts(view, ctx, params) {
     h("div", { class: "page-head" }, heading,
       h("a", { class: "btn btn-primary", href: "#/compose", text: t("posts.new") })),
     h("div", { class: "toolbar" },
-      h("label", { for: filterId, text: t("posts.filter") }), select),
+      h("label", { for: filterId, text: t("posts.filter") }), select,
+      brandSelect ? [h("label", { for: brandId, text: t("posts.brand") }), brandSelect] : null),
     list);
   pageTitle(t("posts.heading"));
 
   // The filter changes the list in place and the address without a navigation, so focus stays
   // on the select for keyboard users.
-  select.addEventListener("change", () => {
+  const refilter = () => {
     status = select.value;
-    history.replaceState(null, "", status ? `#/posts?status=${status}` : "#/posts");
+    brand = brandSelect ? brandSelect.value : "";
+    const query = new URLSearchParams();
+    if (status) query.set("status", status);
+    if (brand) query.set("brand", brand);
+    history.replaceState(null, "", query.size ? `#/posts?${query}` : "#/posts");
     load();
-  });
+  };
+  select.addEventListener("change", refilter);
+  if (brandSelect) brandSelect.addEventListener("change", refilter);
   load();
   return heading;
 
   async function load() {
     const wanted = status;
+    const wantedBrand = brand;
     list.setAttribute("aria-busy", "true");
     let posts;
     try {
-      posts = (await api.posts(wanted)).posts;
+      posts = (await api.posts(wanted, wantedBrand)).posts;
     } catch (err) {
       fill(list, errorNotice(err));
       return;
     }
-    if (wanted !== status) return; // a newer filter won
+    if (wanted !== status || wantedBrand !== brand) return; // a newer filter won
     list.setAttribute("aria-busy", "false");
     clear(list);
     if (!posts.length) {
-      list.append(emptyState(wanted ? t("posts.noneWithStatus") : t("posts.none"),
-        wanted ? null : h("a", { class: "btn btn-primary", href: "#/compose", text: t("posts.writeFirst") })));
+      list.append(emptyState(wanted ? t("posts.noneWithStatus") : wantedBrand ? t("posts.noneForBrand") : t("posts.none"),
+        wanted || wantedBrand ? null : h("a", { class: "btn btn-primary", href: "#/compose", text: t("posts.writeFirst") })));
       return;
     }
     list.append(h("ul", { class: "post-list" }, posts.map(row)));
