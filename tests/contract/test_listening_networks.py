@@ -7,11 +7,13 @@ from collections.abc import Iterator
 
 import pytest
 
+from chalicelib.adapters.channels import bluesky
 from chalicelib.adapters.channels.base import HttpOptions, Secret
 from chalicelib.adapters.listening.base import ListenFailure
 from chalicelib.adapters.listening.mastodon import MastodonListener
-from chalicelib.adapters.listening.registry import build_listener
+from chalicelib.adapters.listening.registry import Listener, build_listener
 from chalicelib.services.ports import RetryLater
+from tests.standins.bluesky import BlueskyStandin
 from tests.standins.mastodon import MastodonStandin
 from tests.standins.rig import channel_config
 
@@ -112,3 +114,69 @@ def test_mastodon_an_empty_first_read_starts_after_other_notifications(
     assert empty.items == () and empty.cursor == favourite
     later = mastodon.add_reply(None, "Hallo")
     assert [i.external_id for i in reader.read_new(empty.cursor).items] == [later]
+
+
+# Bluesky: app.bsky.notification.listNotifications (reasons reply and mention)
+
+
+@pytest.fixture
+def bsky() -> Iterator[BlueskyStandin]:
+    bluesky.forget_sessions()
+    with BlueskyStandin() as standin:
+        yield standin
+    bluesky.forget_sessions()
+
+
+def bluesky_listener(standin: BlueskyStandin) -> Listener:
+    built = build_listener("bsky", channel_config("bluesky", standin.base_url),
+                           Secret("env:T", lambda _r: standin.secret), lambda _name: [], FAST)
+    assert built is not None
+    return built
+
+
+def test_bluesky_replies_and_mentions_are_read_once_from_the_cursor(bsky: BlueskyStandin) -> None:
+    ours = bsky.others_post("Frühling im Laden")  # stands for a post we published
+    reply = bsky.add_reply(ours, "Wann öffnet ihr?")
+    bsky.add_reply(ours, "gefällt mir", reason="like")  # not a reply or mention: not asked for
+    mention = bsky.add_reply(None, "Hallo")
+    reader = bluesky_listener(bsky)
+    first = reader.read_new(None)
+    assert [(i.external_id, i.in_reply_to, i.kind) for i in first.items] == [
+        (reply, ours, "reply"), (mention, None, "mention")]
+    assert first.items[0].author == "@kim.bsky.social"
+    assert first.items[0].text == "@freigabe.test Wann öffnet ihr?"
+    assert first.items[0].url == f"https://bsky.app/profile/kim.bsky.social/post/{reply.rsplit('/', 1)[-1]}"
+    again = reader.read_new(first.cursor)
+    assert again.items == () and again.cursor == first.cursor
+    # One more within the same second as the cursor: read, not lost to rounding
+    later = bsky.add_reply(ours, "Danke!")
+    assert [i.external_id for i in reader.read_new(first.cursor).items] == [later]
+    asked = [r for r in bsky.requests if r.path.endswith("listNotifications")]
+    assert asked[0].query["reasons"] == ["reply", "mention"]
+
+
+def test_bluesky_a_burst_is_read_page_by_page_back_to_the_cursor(bsky: BlueskyStandin) -> None:
+    reader = bluesky_listener(bsky)
+    bsky.add_reply(None, "Vorher")
+    cursor = reader.read_new(None).cursor
+    made = [bsky.add_reply(None, f"Nummer {n}") for n in range(120)]
+    reading = reader.read_new(cursor)
+    assert [i.external_id for i in reading.items] == made
+    pages = [r for r in bsky.requests if r.path.endswith("listNotifications")][1:]
+    assert len(pages) == 3 and "cursor" not in pages[0].query and pages[1].query["cursor"]
+    assert reader.read_new(reading.cursor).items == ()
+
+
+def test_bluesky_rate_limit_and_refusals(bsky: BlueskyStandin) -> None:
+    reader = bluesky_listener(bsky)
+    bsky.read_script.append("429")
+    with pytest.raises(RetryLater) as raised:
+        reader.read_new(None)
+    assert 0 <= raised.value.retry_after <= 2
+    bsky.read_script.append("500")
+    with pytest.raises(ListenFailure, match="HTTP 500"):
+        reader.read_new(None)
+    bsky.read_script.append("401")
+    with pytest.raises(ListenFailure, match="HTTP 401"):
+        reader.read_new(None)
+    assert bsky.posts == []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.standins.server import HANG_SECONDS, Recorded, Reply, Standin
@@ -35,6 +35,11 @@ class BlueskyStandin(Standin):
         self.access_tokens: dict[str, bool] = {}  # token -> still valid
         self.refresh_tokens: dict[str, bool] = {}
         self.records: dict[str, dict[str, Any]] = {}  # at-uri -> {uri, cid, record}
+        # app.bsky.notification.listNotifications: oldest first, each indexed a millisecond
+        # after the one before; ``read_script``: the next reads' answers ("429", "500", "401").
+        self.notifications: list[dict[str, Any]] = []
+        self.read_script: list[str] = []
+        self._indexed = datetime.now(UTC)
 
     def is_media_upload(self, request: Recorded) -> bool:
         return (request.method, request.path) == ("POST", self.upload_path)
@@ -58,6 +63,7 @@ class BlueskyStandin(Standin):
             ("POST", self.publish_path): self._create_record,
             ("POST", self.upload_path): self._upload_blob,
             ("GET", "/xrpc/app.bsky.feed.getPostThread"): self._post_thread,
+            ("GET", "/xrpc/app.bsky.notification.listNotifications"): self._notifications,
         }
         route = routes.get((request.method, request.path))
         if route is None:
@@ -185,6 +191,47 @@ class BlueskyStandin(Standin):
             record["reply"] = {"root": root, "parent": {"uri": parent["uri"], "cid": parent["cid"]}}
         self.records[uri] = {"uri": uri, "cid": f"bafyreiother{number}", "record": record}
         return uri
+
+    def add_reply(self, reply_to: str | None, text: str, handle: str = "kim.bsky.social",
+                  reason: str | None = None) -> str:
+        """Someone answers ``reply_to`` (an at-uri; None: mentions the account) and the account
+        is notified (reason ``reply`` or ``mention``, or ``reason`` such as "like"); the post's
+        at-uri."""
+        with self._lock:
+            uri = self.others_post(f"@{self.handle_name} {text}", reply_to=reply_to)
+            self._indexed = max(self._indexed + timedelta(milliseconds=1), datetime.now(UTC))
+            indexed = self._indexed.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            record = dict(self.records[uri]["record"], createdAt=indexed)
+            self.records[uri]["record"] = record
+            self.notifications.append({
+                "uri": uri, "cid": self.records[uri]["cid"],
+                "author": {"did": f"did:plc:{handle.split('.')[0]}", "handle": handle},
+                "reason": reason or ("reply" if reply_to else "mention"),
+                "reasonSubject": reply_to, "record": record, "isRead": False,
+                "indexedAt": indexed})
+        return uri
+
+    def _notifications(self, request: Recorded) -> Reply:
+        """Newest first; ``cursor`` (the last page's) pages backwards; ``reasons`` filters."""
+        if self.read_script:
+            scripted = self.read_script.pop(0)
+            return {"429": self.throttled, "401": self.unauthorized}.get(scripted, self.server_error)()
+        problem = self._token_problem(request)
+        if problem is not None:
+            return problem
+        limit = int((request.query.get("limit") or ["50"])[-1])
+        if not 1 <= limit <= 100:
+            return Reply(400, {"error": "InvalidRequest", "message": "limit must be 1 to 100"})
+        reasons = request.query.get("reasons") or []
+        found = [n for n in reversed(self.notifications) if not reasons or n["reason"] in reasons]
+        before = (request.query.get("cursor") or [""])[-1]
+        if before:
+            found = [n for n in found if n["indexedAt"] < before]
+        page = found[:limit]
+        body: dict[str, Any] = {"notifications": page}
+        if len(found) > limit:
+            body["cursor"] = page[-1]["indexedAt"]
+        return Reply(200, body)
 
     def _post_thread(self, request: Recorded) -> Reply:
         problem = self._token_problem(request)

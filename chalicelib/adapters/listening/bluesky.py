@@ -3,19 +3,20 @@
 per account and process). A reply names what it answers in ``record.reply.parent.uri``.
 
 The list runs newest first and its own cursor pages backwards, so our cursor is the newest
-``indexedAt`` read: a run reads pages until it reaches what it has seen. A first read takes one
-page.
+``indexedAt`` read, kept to the millisecond (two notifications often share a second): a run
+reads pages until it reaches what it has seen. A first read takes one page.
 """
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 from urllib.parse import urlencode
 
 from chalicelib.adapters.channels.base import Response
 from chalicelib.adapters.channels.bluesky import BlueskyPublisher, _needs_new_session
 from chalicelib.adapters.listening.base import ListenFailure, get_json, mapping, text_of
-from chalicelib.domain.conversation import Incoming, Reading, network_time
+from chalicelib.domain.conversation import Incoming, Reading, network_time, parse_utc
 
 PAGE = 50
 MAX_PAGES = 10
@@ -34,7 +35,8 @@ class BlueskyListener:
 
     def read_new(self, cursor: str | None) -> Reading:
         items: list[Incoming] = []
-        newest, page_cursor = cursor, None
+        seen = parse_utc(cursor) if cursor else None
+        newest, page_cursor = seen, None
         for _ in range(MAX_PAGES if cursor else 1):
             data = self._page(page_cursor)
             notes = data.get("notifications") if isinstance(data, dict) else None
@@ -42,10 +44,11 @@ class BlueskyListener:
                 raise ListenFailure("notifications: unexpected answer")
             reached = False
             for note in notes:
-                indexed = network_time(note.get("indexedAt")) if isinstance(note, dict) else None
+                indexed = (parse_utc(text_of(note.get("indexedAt"))) if isinstance(note, dict)
+                           else None)
                 if indexed is None:
                     continue
-                if cursor is not None and indexed <= cursor:
+                if seen is not None and indexed <= seen:
                     reached = True
                     continue
                 newest = indexed if newest is None or indexed > newest else newest
@@ -55,8 +58,13 @@ class BlueskyListener:
             page_cursor = data.get("cursor") if isinstance(data, dict) else None
             if reached or not page_cursor or not notes:
                 break
-        items.sort(key=lambda item: (item.at, item.external_id))
-        return Reading(tuple(items), newest)
+        # Oldest first, in the network's order within a second (at-uris do not sort by time).
+        items.reverse()
+        items.sort(key=lambda item: item.at)
+        if newest is None or newest == seen:
+            return Reading(tuple(items), cursor)
+        text = newest.astimezone(UTC).isoformat(timespec="milliseconds")
+        return Reading(tuple(items), text.replace("+00:00", "Z"))
 
     def _page(self, page_cursor: Any) -> Any:
         query: list[tuple[str, str]] = [("limit", str(PAGE)), ("reasons", "reply"),
