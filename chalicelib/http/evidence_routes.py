@@ -192,7 +192,7 @@ def render(document: dict[str, Any], lang: str, stylesheet: str) -> str:
         '</head><body class="evidence"><main>',
         f"<h1>{_e(title)}</h1>", f'<p class="intro">{_e(text("intro", lang))}</p>',
         f'<p class="verify">{_e(text("verify", lang))} '
-        f"{_code(f'python -m freigabe_verify freigabe-evidence-{post['id']}.json')}</p>",
+        f"{_code('python -m freigabe_verify freigabe-evidence-' + str(post['id']) + '.json')}</p>",
         _summary(document, lang), _versions(document, lang), _decisions(document, lang),
         _timeline(document, lang), _anchors(document, lang), _signature(document, lang),
         "</main></body></html>",
