@@ -118,3 +118,38 @@ def test_facebook_answers_a_comment_on_the_comment() -> None:
     (sent,) = network.requests
     assert (sent.method, sent.path) == ("POST", "/v23.0/1234_5678/comments")
     assert sent.params()["message"] == ANSWER
+
+
+def test_linkedin_stores_the_answer_under_the_comment_it_answers() -> None:
+    post = "urn:li:activity:7300000000000000001"
+    with start("linkedin") as network:
+        comment = network.add_reply(post, "Gilt das auch online?")  # type: ignore[attr-defined]
+        outcome = make_rig(network).publisher.publish_reply(  # type: ignore[attr-defined]
+            *outgoing(ANSWER), comment)
+        unknown = make_rig(network).publisher.publish_reply(  # type: ignore[attr-defined]
+            *outgoing(ANSWER, post_id="post-2"), f"urn:li:comment:({post},1)")
+
+    assert outcome.status == "published"
+    (stored,) = network.comments[comment]  # type: ignore[attr-defined]
+    assert outcome.external_id == stored["commentUrn"]
+    assert (stored["parentComment"], stored["object"], stored["message"]["text"]) == (
+        comment, post, ANSWER)
+    assert unknown.status == "failed" and "Comment not found" in (unknown.error or "")
+    assert len(network.comments[post]) == 1 and network.posts == []  # type: ignore[attr-defined]
+
+
+def test_facebook_stores_the_answer_as_a_reply_to_the_comment() -> None:
+    with start("facebook_page") as network:
+        comment = network.add_reply("1048_2001", "Gilt das auch online?")  # type: ignore[attr-defined]
+        outcome = make_rig(network).publisher.publish_reply(  # type: ignore[attr-defined]
+            *outgoing(ANSWER), comment)
+        unknown = make_rig(network).publisher.publish_reply(  # type: ignore[attr-defined]
+            *outgoing(ANSWER, post_id="post-2"), "1048_999")
+
+    assert outcome.status == "published"
+    (stored,) = network.comments[comment]  # type: ignore[attr-defined]
+    assert outcome.external_id == stored["id"]
+    assert (stored["message"], stored["parent"]["id"], stored["from"]["name"]) == (
+        ANSWER, comment, "Freigabe GmbH")
+    assert unknown.status == "failed" and "does not exist" in (unknown.error or "")
+    assert network.posts == []

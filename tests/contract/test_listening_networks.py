@@ -3,6 +3,7 @@ its notifications: what is read, the cursor, nothing twice, rate-limit answers a
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -14,6 +15,8 @@ from chalicelib.adapters.listening.mastodon import MastodonListener
 from chalicelib.adapters.listening.registry import Listener, build_listener
 from chalicelib.services.ports import RetryLater
 from tests.standins.bluesky import BlueskyStandin
+from tests.standins.facebook import FacebookPageStandin
+from tests.standins.linkedin import LinkedInStandin
 from tests.standins.mastodon import MastodonStandin
 from tests.standins.rig import channel_config
 
@@ -180,3 +183,75 @@ def test_bluesky_rate_limit_and_refusals(bsky: BlueskyStandin) -> None:
     with pytest.raises(ListenFailure, match="HTTP 401"):
         reader.read_new(None)
     assert bsky.posts == []
+
+
+# LinkedIn and Facebook: comments on the posts we published (``watched``)
+
+
+def comments_listener(standin: LinkedInStandin | FacebookPageStandin, watched: list[str],
+                      token: str | None = None) -> Listener:
+    built = build_listener(standin.network, channel_config(standin.network, standin.base_url),
+                           Secret("env:T", lambda _r: token or standin.secret),
+                           lambda _name: watched, FAST)
+    assert built is not None
+    return built
+
+
+@pytest.mark.parametrize("network", [LinkedInStandin, FacebookPageStandin])
+def test_comments_are_read_once_from_the_cursor(
+        network: type[LinkedInStandin | FacebookPageStandin]) -> None:
+    post = "urn:li:share:7300000000000000001" if network is LinkedInStandin else "1048_2001"
+    with network() as standin:
+        first_comment = standin.add_reply(post, "Wann öffnet ihr?")
+        reader = comments_listener(standin, [post])
+        first = reader.read_new(None)
+        assert [(i.external_id, i.in_reply_to, i.kind, i.text) for i in first.items] == [
+            (first_comment, post, "reply", "Wann öffnet ihr?")]
+        assert first.cursor
+        again = reader.read_new(first.cursor)
+        assert {i.external_id for i in again.items} <= {first_comment}  # nothing new
+        time.sleep(1.01 if network is FacebookPageStandin else 0)  # Graph's times are seconds
+        later = standin.add_reply(post, "Danke!")
+        third = reader.read_new(first.cursor)
+        assert later in [i.external_id for i in third.items]
+        assert [i.external_id for i in reader.read_new(third.cursor).items if i.external_id == later] \
+            in ([], [later])
+
+
+@pytest.mark.parametrize("network", [LinkedInStandin, FacebookPageStandin])
+def test_a_busy_post_is_read_page_by_page(
+        network: type[LinkedInStandin | FacebookPageStandin]) -> None:
+    post = "urn:li:share:7300000000000000002" if network is LinkedInStandin else "1048_2002"
+    with network() as standin:
+        made = [standin.add_reply(post, f"Nummer {n}") for n in range(230)]
+        reading = comments_listener(standin, [post]).read_new(None)
+        assert sorted(i.external_id for i in reading.items) == sorted(made)
+        assert len([r for r in standin.requests if r.method == "GET"]) >= 3
+
+
+def test_facebook_replies_to_comments_are_read_with_their_parent() -> None:
+    with FacebookPageStandin() as standin:
+        comment = standin.add_reply("1048_2003", "Gibt es das auch in Blau?")
+        answer = standin.add_reply(comment, "Ja, bitte!")
+        items = comments_listener(standin, ["1048_2003"]).read_new(None).items
+        assert [(i.external_id, i.in_reply_to) for i in items] == [
+            (comment, "1048_2003"), (answer, comment)]
+
+
+@pytest.mark.parametrize("network", [LinkedInStandin, FacebookPageStandin])
+def test_comment_reads_rate_limit_and_refusals(
+        network: type[LinkedInStandin | FacebookPageStandin]) -> None:
+    post = "urn:li:share:7300000000000000003" if network is LinkedInStandin else "1048_2004"
+    with network() as standin:
+        reader = comments_listener(standin, [post])
+        standin.read_script.append("429")
+        with pytest.raises(RetryLater) as raised:
+            reader.read_new(None)
+        expected = 120.0 if network is FacebookPageStandin else 1.0  # BUC minutes; Retry-After
+        assert raised.value.retry_after == expected
+        standin.read_script.append("500")
+        with pytest.raises(ListenFailure, match="500"):
+            reader.read_new(None)
+        with pytest.raises(ListenFailure):
+            comments_listener(standin, [post], token="wrong").read_new(None)
+        assert standin.posts == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from typing import Any
+from urllib.parse import unquote
 
 from tests.standins.server import HANG_SECONDS, Recorded, Reply, Standin
 
@@ -49,6 +50,10 @@ class LinkedInStandin(Standin):
     def __init__(self, hang_seconds: float = HANG_SECONDS) -> None:
         super().__init__(hang_seconds)
         self.uploads: dict[str, str] = {}  # upload path -> image URN
+        # Comments by the URN they are on (a post, or a comment for nested ones), oldest first;
+        # ``read_script``: the next comment reads' answers ("429", "500", "401").
+        self.comments: dict[str, list[dict[str, Any]]] = {}
+        self.read_script: list[str] = []
 
     def is_media_upload(self, request: Recorded) -> bool:
         return request.method == "PUT" and request.path.startswith(self.upload_prefix)
@@ -61,9 +66,62 @@ class LinkedInStandin(Standin):
         routes = {("POST", self.publish_path): self._create_post,
                   ("POST", self.images_path): self._initialize}
         route = routes.get((request.method, request.path))
+        if route is None and request.path.startswith("/rest/socialActions/") \
+                and request.path.endswith("/comments"):
+            route = self._comments if request.method == "GET" else self._comment
         if route is None:
             return Reply(404, {"status": 404, "message": "No virtual resource found"})
         return self._version_problem(request) or route(request)
+
+    def add_reply(self, on: str, text: str, actor: str = "urn:li:person:kim4711") -> str:
+        """Someone comments on ``on`` (a post URN); the comment's URN."""
+        with self._lock:
+            return self._store(on, text, actor, None)["commentUrn"]
+
+    def _store(self, on: str, text: str, actor: str, parent: str | None) -> dict[str, Any]:
+        number = self.next_id()
+        comment_id = str(7_310_000_000_000_000_000 + number)
+        post = parent.split("(", 1)[1].split(",", 1)[0] if parent else on
+        created = int(time.time() * 1000) + number  # distinct and rising, like real ones
+        comment: dict[str, Any] = {
+            "id": comment_id, "commentUrn": f"urn:li:comment:({post},{comment_id})",
+            "$URN": f"urn:li:comment:({post},{comment_id})", "actor": actor, "object": post,
+            "message": {"text": text, "attributes": []},
+            "created": {"actor": actor, "time": created},
+            "lastModified": {"actor": actor, "time": created}}
+        if parent:
+            comment["parentComment"] = parent
+        self.comments.setdefault(parent or on, []).append(comment)
+        return comment
+
+    def _comments(self, request: Recorded) -> Reply:
+        """GET /rest/socialActions/{urn}/comments: ``start``/``count`` paging with ``paging``."""
+        if self.read_script:
+            scripted = self.read_script.pop(0)
+            return {"429": self.throttled, "401": self.unauthorized}.get(scripted, self.server_error)()
+        on = unquote(request.path[len("/rest/socialActions/"):-len("/comments")])
+        start = int((request.query.get("start") or ["0"])[-1])
+        count = int((request.query.get("count") or ["10"])[-1])
+        if count > 100:
+            return Reply(400, {"status": 400, "message": "count must be at most 100"})
+        found = self.comments.get(on, [])
+        return Reply(200, {"elements": found[start:start + count],
+                           "paging": {"start": start, "count": count, "total": len(found),
+                                      "links": []}})
+
+    def _comment(self, request: Recorded) -> Reply:
+        """POST /rest/socialActions/{urn}/comments: a comment, nested with ``parentComment``."""
+        on = unquote(request.path[len("/rest/socialActions/"):-len("/comments")])
+        body = request.json() or {}
+        text = (body.get("message") or {}).get("text")
+        parent = body.get("parentComment")
+        if not isinstance(text, str) or not text:
+            return Reply(422, {"status": 422, "message": "ERROR :: /message/text :: field is required"})
+        if parent is not None and (parent != on or not any(
+                c["commentUrn"] == parent for found in self.comments.values() for c in found)):
+            return Reply(404, {"status": 404, "message": "Comment not found"})
+        comment = self._store(on, text, str(body.get("actor")), parent)
+        return Reply(201, comment, {"x-restli-id": comment["commentUrn"]})
 
     def _version_problem(self, request: Recorded) -> Reply | None:
         version = request.headers.get("linkedin-version", "")
@@ -164,7 +222,7 @@ class LinkedInStandin(Standin):
     def throttled(self) -> Reply:
         message = "Resource level throttle APPLICATION DAY limit for calls to this resource is reached."
         body = {"status": 429, "serviceErrorCode": 101, "code": "TOO_MANY_REQUESTS", "message": message}
-        return Reply(429, body)
+        return Reply(429, body, {"Retry-After": "1"})
 
     def unavailable(self) -> Reply:
         return Reply(503, {"status": 503, "message": "Service Unavailable"})

@@ -4,6 +4,7 @@
 channel's publications of the last WATCH_DAYS days (the table's index of what we published).
 
 The cursor is the newest comment's ``created.time`` (epoch milliseconds) read on any of them.
+A post's comments are read page by page (``start``/``count``), so a busy post loses none.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from chalicelib.domain.conversation import Incoming, Reading, network_time
 
 WATCH_DAYS = 30
 PAGE = 50
+MAX_PAGES = 20
 RESTLI_PROTOCOL = "2.0.0"
 
 
@@ -36,16 +38,7 @@ class LinkedInListener:
         items: list[Incoming] = []
         newest = since
         for urn in self.watched():
-            data, _ = get_json(
-                self.http,
-                f"{self.base_url}/rest/socialActions/{quote(urn, safe='')}/comments?count={PAGE}",
-                headers={"Authorization": f"Bearer {self.token.value()}",
-                         "LinkedIn-Version": self.api_version,
-                         "X-Restli-Protocol-Version": RESTLI_PROTOCOL})
-            elements = data.get("elements") if isinstance(data, dict) else None
-            if not isinstance(elements, list):
-                raise ListenFailure("comments: unexpected answer")
-            for comment in elements:
+            for comment in self._comments(urn):
                 created = _created(comment)
                 if created is None or (since is not None and created <= since):
                     continue
@@ -55,6 +48,26 @@ class LinkedInListener:
                     items.append(incoming)
         items.sort(key=lambda item: (item.at, item.external_id))
         return Reading(tuple(items), str(newest) if newest is not None else cursor)
+
+    def _comments(self, urn: str) -> list[Any]:
+        """All of a post's comments, page by page (``start``/``count``, ``paging.total``)."""
+        found: list[Any] = []
+        for page in range(MAX_PAGES):
+            data, _ = get_json(
+                self.http,
+                f"{self.base_url}/rest/socialActions/{quote(urn, safe='')}/comments"
+                f"?start={page * PAGE}&count={PAGE}",
+                headers={"Authorization": f"Bearer {self.token.value()}",
+                         "LinkedIn-Version": self.api_version,
+                         "X-Restli-Protocol-Version": RESTLI_PROTOCOL})
+            elements = data.get("elements") if isinstance(data, dict) else None
+            if not isinstance(elements, list):
+                raise ListenFailure("comments: unexpected answer")
+            found.extend(elements)
+            total = mapping(data.get("paging")).get("total")
+            if len(elements) < PAGE or (isinstance(total, int) and len(found) >= total):
+                break
+        return found
 
     def _incoming(self, urn: str, comment: dict[str, Any], created: int) -> Incoming | None:
         comment_urn = text_of(comment.get("commentUrn")) or text_of(comment.get("$URN"))
