@@ -19,6 +19,7 @@ from tests.standins.facebook import FacebookPageStandin
 from tests.standins.linkedin import LinkedInStandin
 from tests.standins.mastodon import MastodonStandin
 from tests.standins.rig import channel_config
+from tests.standins.x import XStandin
 
 FAST = HttpOptions(connect_timeout=0.5, read_timeout=1.0, max_attempts=1, sleep_budget=0.0,
                    sleep=lambda _s: None, jitter=lambda: 0.0)
@@ -255,3 +256,47 @@ def test_comment_reads_rate_limit_and_refusals(
         with pytest.raises(ListenFailure):
             comments_listener(standin, [post], token="wrong").read_new(None)
         assert standin.posts == []
+
+
+# X: mentions (GET /2/users/{id}/mentions), on a channel with ``listen``
+
+
+def x_listener(standin: XStandin, token: str | None = None) -> Listener:
+    config = channel_config("x", standin.base_url).model_copy(update={"listen": True})
+    built = build_listener("x", config, Secret("env:T", lambda _r: token or standin.secret),
+                           lambda _name: [], FAST)
+    assert built is not None
+    return built
+
+
+def test_x_mentions_are_read_once_from_the_cursor_and_a_burst_page_by_page() -> None:
+    with XStandin() as standin:
+        reply = standin.add_reply("1900000000000000001", "Wann öffnet ihr?")
+        mention = standin.add_reply(None, "Hallo")
+        reader = x_listener(standin)
+        first = reader.read_new(None)
+        assert [(i.external_id, i.in_reply_to, i.kind, i.author) for i in first.items] == [
+            (reply, "1900000000000000001", "reply", "@kim_muster"), (mention, None, "mention",
+                                                                      "@kim_muster")]
+        assert first.cursor == mention
+        again = reader.read_new(first.cursor)
+        assert again.items == () and again.cursor == first.cursor
+        made = [standin.add_reply(None, f"Nummer {n}") for n in range(150)]
+        burst = reader.read_new(first.cursor)
+        assert [i.external_id for i in burst.items] == made and burst.cursor == made[-1]
+        asked = [r for r in standin.requests if r.path.endswith("/mentions")]
+        assert asked[-1].query["pagination_token"] and asked[-1].query["since_id"] == [mention]
+
+
+def test_x_rate_limit_and_refusals() -> None:
+    with XStandin() as standin:
+        reader = x_listener(standin)
+        standin.read_script.append("429")
+        with pytest.raises(RetryLater) as raised:
+            reader.read_new(None)
+        assert 0 <= raised.value.retry_after <= 2
+        standin.read_script.append("500")
+        with pytest.raises(ListenFailure, match="HTTP 500"):
+            reader.read_new(None)
+        with pytest.raises(ListenFailure, match="HTTP 401"):
+            x_listener(standin, token="wrong").read_new(None)

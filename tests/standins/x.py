@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
+from typing import Any
 
 from tests.standins.server import Recorded, Reply, Standin
 
@@ -35,10 +37,65 @@ class XStandin(Standin):
     max_images = 4
     max_alt_text = 1000
 
+    user_id = "1500000000000000001"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Posts that mention the account, oldest first; ``read_script``: the next mention
+        # reads' answers ("429", "500", "401").
+        self.mentions: list[dict[str, Any]] = []
+        self.read_script: list[str] = []
+
     def is_media_upload(self, request: Recorded) -> bool:
         return (request.method, request.path) == ("POST", self.upload_path)
 
+    def add_reply(self, reply_to: str | None, text: str, username: str = "kim_muster") -> str:
+        """Someone mentions the account, answering ``reply_to`` (None: a new post); its id."""
+        with self._lock:
+            post_id = str(1_910_000_000_000_000_000 + self.next_id())
+            post: dict[str, Any] = {
+                "id": post_id, "text": f"@freigabe {text}", "author_id": f"99{len(username)}",
+                "created_at": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                "edit_history_tweet_ids": [post_id], "_username": username}
+            if reply_to:
+                post["referenced_tweets"] = [{"type": "replied_to", "id": reply_to}]
+            self.mentions.append(post)
+        return post_id
+
+    def _read(self, request: Recorded) -> Reply:
+        if request.bearer() != self.secret:
+            return self.unauthorized()
+        if request.path == "/2/users/me":
+            return Reply(200, {"data": {"id": self.user_id, "username": "freigabe", "name": "Freigabe"}})
+        if request.path != f"/2/users/{self.user_id}/mentions":
+            return _problem(404, "Not Found Error")
+        if self.read_script:
+            scripted = self.read_script.pop(0)
+            return {"429": self.throttled, "401": self.unauthorized}.get(scripted, self.server_error)()
+        limit = int((request.query.get("max_results") or ["10"])[-1])
+        if not 5 <= limit <= 100:
+            return _invalid("The `max_results` query parameter value is not between 5 and 100")
+        found = list(reversed(self.mentions))  # newest first
+        since = (request.query.get("since_id") or [""])[-1]
+        if since:
+            found = [p for p in found if int(p["id"]) > int(since)]
+        token = (request.query.get("pagination_token") or [""])[-1]
+        if token:
+            found = [p for p in found if int(p["id"]) < int(token)]
+        page = found[:limit]
+        if not page:
+            return Reply(200, {"meta": {"result_count": 0}})
+        meta: dict[str, Any] = {"result_count": len(page), "newest_id": page[0]["id"],
+                                "oldest_id": page[-1]["id"]}
+        if len(found) > limit:
+            meta["next_token"] = page[-1]["id"]
+        users = [{"id": p["author_id"], "username": p["_username"]} for p in page]
+        return Reply(200, {"data": [{k: v for k, v in p.items() if k != "_username"} for p in page],
+                           "includes": {"users": users}, "meta": meta})
+
     def handle(self, request: Recorded) -> Reply:
+        if request.method == "GET":
+            return self._read(request)
         routes = {self.publish_path: self._tweet, self.upload_path: self._upload,
                   self.metadata_path: self._metadata}
         route = routes.get(request.path) if request.method == "POST" else None

@@ -20,6 +20,7 @@ log = logging.getLogger("freigabe.listening")
 
 PAGE = 100
 FIRST_READ = 10
+MAX_PAGES = 10
 
 
 class XListener:
@@ -43,24 +44,39 @@ class XListener:
         return self._user_id
 
     def read_new(self, cursor: str | None) -> Reading:
-        query = {"max_results": str(PAGE if cursor else FIRST_READ),
-                 "tweet.fields": "created_at,referenced_tweets,author_id",
-                 "expansions": "author_id", "user.fields": "username"}
-        if cursor:
-            query["since_id"] = cursor
-        data, _ = get_json(self.http,
-                           f"{self.base_url}/2/users/{self._me()}/mentions?{urlencode(query)}",
-                           headers=self._headers())
-        if not isinstance(data, dict):
-            raise ListenFailure("mentions: unexpected answer")
-        posts = data.get("data") or []
-        users = {str(u.get("id")): text_of(u.get("username"))
-                 for u in (data.get("includes") or {}).get("users") or [] if isinstance(u, dict)}
+        posts: list[Any] = []
+        users: dict[str, str] = {}
+        newest: str | None = None
+        token = None
+        # Newest first; with a cursor, page back (``next_token``) until it: a burst of more
+        # than a page is read whole (each page is billed, and logged below).
+        for _ in range(MAX_PAGES if cursor else 1):
+            query = {"max_results": str(PAGE if cursor else FIRST_READ),
+                     "tweet.fields": "created_at,referenced_tweets,author_id",
+                     "expansions": "author_id", "user.fields": "username"}
+            if cursor:
+                query["since_id"] = cursor
+            if token:
+                query["pagination_token"] = token
+            data, _ = get_json(self.http,
+                               f"{self.base_url}/2/users/{self._me()}/mentions?{urlencode(query)}",
+                               headers=self._headers())
+            if not isinstance(data, dict):
+                raise ListenFailure("mentions: unexpected answer")
+            posts.extend(data.get("data") or [])
+            users.update({str(u.get("id")): text_of(u.get("username"))
+                          for u in (data.get("includes") or {}).get("users") or []
+                          if isinstance(u, dict)})
+            meta = data.get("meta") or {}
+            newest = newest or text_of(meta.get("newest_id")) or None
+            token = text_of(meta.get("next_token"))
+            if not token:
+                break
         items = [i for i in (self._incoming(p, users) for p in posts if isinstance(p, dict)) if i]
         cost = pricing.x_read_cost(len(posts))
         log.info("x mentions read", extra={"channel": self.name, "posts": len(posts),
                                             "cost_usd": float(cost)})
-        newest = text_of((data.get("meta") or {}).get("newest_id")) or cursor
+        newest = newest or cursor
         items.sort(key=lambda item: (item.at, item.external_id))
         return Reading(tuple(items), newest)
 
