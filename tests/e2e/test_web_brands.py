@@ -178,3 +178,26 @@ def test_my_posts_filter_by_brand(both: Writer) -> None:
 def test_one_brand_writer_has_no_brand_filter(one: Writer) -> None:
     one.open("#/posts")
     assert one.page.locator("select[name=brand]").count() == 0
+
+
+def test_the_calendar_filters_by_brand_and_keeps_it_across_months(both: Writer) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    mark = uuid.uuid4().hex[:6]
+    at = (datetime.now(UTC) + timedelta(hours=2)).replace(microsecond=0).isoformat()
+    both.api("POST", "/api/posts", {"text": f"Kaffee {mark}", "channels": ["kaffee_outbox"],
+                                    "brand": "kaffeebar", "submit": False, "publish_at": at})
+    both.api("POST", "/api/posts", {"text": f"GmbH {mark}", "channels": ["outbox"],
+                                    "brand": "freigabe", "submit": False, "publish_at": at})
+    page = both.page
+    both.open("#/calendar")
+    calendar = page.locator(".cal-grid")
+    calendar.get_by_text(f"Kaffee {mark}").wait_for()
+    assert calendar.get_by_text(f"GmbH {mark}").count() == 1
+
+    page.get_by_label("Brand", exact=True).select_option("kaffeebar")
+    page.wait_for_url("**brand=kaffeebar**")
+    calendar.get_by_text(f"Kaffee {mark}").wait_for()  # the month again, for that brand only
+    assert calendar.get_by_text(f"GmbH {mark}").count() == 0
+    next_month = page.get_by_label("Next month").get_attribute("href") or ""
+    assert "brand=kaffeebar" in next_month

@@ -123,6 +123,7 @@ export const api = {
   away: () => call("GET", "api/me/away"),
   setAway: (payload) => call("PUT", "api/me/away", payload),
   endAway: () => call("DELETE", "api/me/away"),
-  calendar: (from, to) =>
-    call("GET", `api/calendar?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`),
+  calendar: (from, to, brand) =>
+    call("GET", `api/calendar?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`
+      + (brand ? `&brand=${encodeURIComponent(brand)}` : "")),
 };

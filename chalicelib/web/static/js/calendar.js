@@ -2,7 +2,7 @@
 // public anyway) and the writer's own drafts, by day in the writer's own time zone.
 
 import { api } from "./api.js";
-import { h, clear, fill } from "./dom.js";
+import { h, clear, fill, uid } from "./dom.js";
 import { t } from "./i18n.js";
 import { longDate, monthTitle, time, weekdayNames } from "./format.js";
 import { postTitle } from "./posts.js";
@@ -38,12 +38,36 @@ export async function renderCalendar(view, ctx, params) {
   const weeks = Math.ceil(((first.getDay() + 6) % 7 + last.getDate()) / 7);
   const end = new Date(start.getFullYear(), start.getMonth(), start.getDate() + weeks * 7);
 
+  // A writer of several brands may look at one brand's month (GET /api/calendar?brand=).
+  const brands = (ctx.me && ctx.me.brands) || [];
+  const brand = brands.some((b) => b.name === params.get("brand")) ? params.get("brand") : "";
+  const link = (monthValue) => {
+    const query = new URLSearchParams();
+    if (monthValue) query.set("month", monthValue);
+    if (brand) query.set("brand", brand);
+    return query.size ? `#/calendar?${query}` : "#/calendar";
+  };
   const title = monthTitle(year, month);
   const heading = h("h1", { id: "page-title", tabindex: "-1", text: title });
+  const brandId = uid("cal-brand");
+  const brandSelect = brands.length > 1
+    ? h("select", { id: brandId, name: "brand" },
+      h("option", { value: "", text: t("posts.allBrands") }),
+      brands.map((b) => h("option", { value: b.name, text: b.label || b.name, selected: b.name === brand })))
+    : null;
+  if (brandSelect) {
+    brandSelect.addEventListener("change", () => {
+      const query = new URLSearchParams();
+      query.set("month", monthParam(year, month));
+      if (brandSelect.value) query.set("brand", brandSelect.value);
+      window.location.hash = `#/calendar?${query}`;
+    });
+  }
   const nav = h("div", { class: "cal-nav" },
-    h("a", { class: "btn btn-small", href: `#/calendar?month=${monthParam(year, month - 1)}`, "aria-label": t("cal.prev"), text: "‹" }),
-    h("a", { class: "btn btn-small", href: "#/calendar", text: t("cal.today") }),
-    h("a", { class: "btn btn-small", href: `#/calendar?month=${monthParam(year, month + 1)}`, "aria-label": t("cal.next"), text: "›" }));
+    h("a", { class: "btn btn-small", href: link(monthParam(year, month - 1)), "aria-label": t("cal.prev"), text: "‹" }),
+    h("a", { class: "btn btn-small", href: link(""), text: t("cal.today") }),
+    h("a", { class: "btn btn-small", href: link(monthParam(year, month + 1)), "aria-label": t("cal.next"), text: "›" }),
+    brandSelect ? [h("label", { for: brandId, class: "cal-brand-label", text: t("posts.brand") }), brandSelect] : null);
   const body = h("div", { class: "cal-body" }, loading());
   const detail = h("div", { class: "cal-detail", "aria-live": "polite" });
   fill(view, h("div", { class: "page-head" }, heading, nav), body, detail);
@@ -51,7 +75,7 @@ export async function renderCalendar(view, ctx, params) {
 
   let posts;
   try {
-    posts = (await api.calendar(start.toISOString(), end.toISOString())).posts;
+    posts = (await api.calendar(start.toISOString(), end.toISOString(), brand)).posts;
   } catch (err) {
     fill(body, errorNotice(err));
     return heading;
