@@ -53,10 +53,12 @@ def changed(raw: bytes, change: Callable[[Document], None]) -> bytes:
 
 def flip(text: str, at: int = 0) -> str:
     """One character replaced by another of the same kind."""
-    swap = {"0": "1", "a": "b", "A": "B", "+": "/", "/": "+"}
+    swap = {"a": "b", "A": "B", "+": "/", "/": "+"}
     char = text[at]
-    return text[:at] + swap.get(char, "1" if char.isdigit() else "a" if char != "a" else "b") + \
-        text[at + 1:]
+    # A digit moves on by one ("1" used to stay "1", and the key is new each run).
+    other = str((int(char) + 1) % 10) if char.isdigit() else swap.get(char, "a")
+    assert other != char
+    return text[:at] + other + text[at + 1:]
 
 
 def test_an_untouched_file_verifies(original: bytes) -> None:
