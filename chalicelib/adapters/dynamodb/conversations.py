@@ -18,21 +18,12 @@ from typing import Any
 from chalicelib.adapters.dynamodb import keys
 from chalicelib.domain.conversation import ConversationItem, Cursor
 
-OPEN_PK = "CONVERSATIONS#OPEN"
-CURSOR_SK = "READ"
+OPEN_PK = keys.CONVERSATIONS_OPEN_PK
+CURSOR_SK = keys.CURSOR_SK
 PUBLISHED_SK_ATTR = "post_id"
-
-
-def conversation_pk(conversation: str) -> str:
-    return f"CONVERSATION#{conversation}"
-
-
-def cursor_pk(channel: str) -> str:
-    return f"CURSOR#{channel}"
-
-
-def published_pk(channel: str) -> str:
-    return f"PUBLISHED#{channel}"
+conversation_pk = keys.conversation_pk
+cursor_pk = keys.cursor_pk
+published_pk = keys.published_pk
 
 
 def open_sk(item: ConversationItem) -> str:

@@ -29,8 +29,16 @@ PAUSE_SK = "PAUSE"
 TICK_SK = "TICK"
 
 
+POST_PREFIX = "POST#"
+
+
 def post_pk(post_id: str) -> str:
-    return f"POST#{post_id}"
+    return f"{POST_PREFIX}{post_id}"
+
+
+def post_id_of(pk: str) -> str:
+    """The post id in a post partition's key (a stream record's)."""
+    return pk.removeprefix(POST_PREFIX)
 
 
 # One item per content version, keyed by its hash: steps refer to it instead of copying it.
@@ -143,3 +151,29 @@ def deputy_pk(reviewer: str) -> str:
 
 def covers_pk(deputy: str) -> str:
     return f"COVERS#{deputy}"
+
+
+# Replies and mentions (adapters/dynamodb/conversations.py): one partition per conversation (a
+# post, or a brand's inbox), a partition of the open items, a cursor per channel, and which post
+# each of our network ids belongs to.
+CONVERSATIONS_OPEN_PK = "CONVERSATIONS#OPEN"
+CURSOR_SK = "READ"
+
+
+def conversation_pk(conversation: str) -> str:
+    return f"CONVERSATION#{conversation}"
+
+
+def cursor_pk(channel: str) -> str:
+    return f"CURSOR#{channel}"
+
+
+def published_pk(channel: str) -> str:
+    return f"PUBLISHED#{channel}"
+
+
+# Connects under way and notices told once (adapters/oauth/states.py).
+OAUTH_STATE_PREFIX = "OAUTH#"
+OAUTH_STATE_SK = "STATE"
+NOTICE_PREFIX = "NOTICE#"
+NOTICE_SK = "NOTICE"

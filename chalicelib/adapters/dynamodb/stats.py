@@ -71,4 +71,4 @@ def counted_event_of(record: dict[str, Any],
     doc = json.loads(raw)
     if keys.OUTBOX_ATTR not in image and doc.get("type") not in counted:
         return None
-    return image[keys.PK]["S"].removeprefix("POST#"), TimelineEvent.from_dict(doc)
+    return keys.post_id_of(image[keys.PK]["S"]), TimelineEvent.from_dict(doc)

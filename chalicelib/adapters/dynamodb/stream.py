@@ -18,6 +18,6 @@ def outbox_of(record: dict[str, Any]) -> tuple[str, list[Message]] | None:
     raw = (image.get(keys.OUTBOX_ATTR) or {}).get("S")
     if not sk.startswith(keys.EVENT_PREFIX) or not raw:
         return None
-    post_id = image[keys.PK]["S"].removeprefix("POST#")
+    post_id = keys.post_id_of(image[keys.PK]["S"])
     messages = [m for m in (message_from_dict(d) for d in json.loads(raw)) if m is not None]
     return post_id, messages

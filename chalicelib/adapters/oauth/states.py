@@ -13,10 +13,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-STATE_PREFIX = "OAUTH#"
-STATE_SK = "STATE"
-NOTICE_PREFIX = "NOTICE#"
-NOTICE_SK = "NOTICE"
+from chalicelib.adapters.dynamodb import keys
+
+STATE_PREFIX = keys.OAUTH_STATE_PREFIX
+STATE_SK = keys.OAUTH_STATE_SK
+NOTICE_PREFIX = keys.NOTICE_PREFIX
+NOTICE_SK = keys.NOTICE_SK
 NOTICE_LIFETIME = timedelta(days=400)  # longer than any token a notice is about
 
 
@@ -27,7 +29,7 @@ class DynamoConnectStates:
 
     def put(self, state: str, record: dict[str, str], expires_at: datetime) -> None:
         item: dict[str, Any] = {key: {"S": value} for key, value in record.items()}
-        item.update({"PK": {"S": STATE_PREFIX + state}, "SK": {"S": STATE_SK},
+        item.update({keys.PK: {"S": STATE_PREFIX + state}, keys.SK: {"S": STATE_SK},
                      "expires_at": {"N": str(int(expires_at.timestamp()))}})
         self._client.put_item(TableName=self._table, Item=item,
                               ConditionExpression="attribute_not_exists(PK)")
@@ -37,19 +39,19 @@ class DynamoConnectStates:
             return None
         answer = self._client.delete_item(
             TableName=self._table, ReturnValues="ALL_OLD",
-            Key={"PK": {"S": STATE_PREFIX + state}, "SK": {"S": STATE_SK}})
+            Key={keys.PK: {"S": STATE_PREFIX + state}, keys.SK: {"S": STATE_SK}})
         item = answer.get("Attributes")
         if not item or int(item["expires_at"]["N"]) < now.timestamp():
             return None
         return {key: value["S"] for key, value in item.items()
-                if "S" in value and key not in ("PK", "SK")}
+                if "S" in value and key not in (keys.PK, keys.SK)}
 
     def once(self, key: str, now: datetime | None = None) -> bool:
         until = (now or datetime.now().astimezone()) + NOTICE_LIFETIME
         try:
             self._client.put_item(
                 TableName=self._table, ConditionExpression="attribute_not_exists(PK)",
-                Item={"PK": {"S": NOTICE_PREFIX + key}, "SK": {"S": NOTICE_SK},
+                Item={keys.PK: {"S": NOTICE_PREFIX + key}, keys.SK: {"S": NOTICE_SK},
                       "expires_at": {"N": str(int(until.timestamp()))}})
         except self._client.exceptions.ConditionalCheckFailedException:
             return False
