@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from chalicelib.adapters.dynamodb import keys
+from chalicelib.adapters.dynamodb.stream import inserted_event
 from chalicelib.domain.timeline import TimelineEvent
 from chalicelib.services.ports import StatsFact
 
@@ -61,14 +62,12 @@ def counted_event_of(record: dict[str, Any],
     """The post id and timeline event of a stream record that inserted an event carrying
     messages (the deployed mapping's filter lets only those reach the relay) or of a counted
     type; None for anything else (a post's own item, a reference, a quiet event)."""
-    if record.get("eventName") != "INSERT":
+    inserted = inserted_event(record)
+    raw = (inserted[1].get("doc") or {}).get("S") if inserted else None
+    if inserted is None or not raw:
         return None
-    image = (record.get("dynamodb") or {}).get("NewImage") or {}
-    sk = (image.get(keys.SK) or {}).get("S", "")
-    raw = (image.get("doc") or {}).get("S")
-    if not sk.startswith(keys.EVENT_PREFIX) or not raw:
-        return None
+    post_id, image = inserted
     doc = json.loads(raw)
     if keys.OUTBOX_ATTR not in image and doc.get("type") not in counted:
         return None
-    return keys.post_id_of(image[keys.PK]["S"]), TimelineEvent.from_dict(doc)
+    return post_id, TimelineEvent.from_dict(doc)
