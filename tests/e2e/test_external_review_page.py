@@ -145,6 +145,7 @@ def test_a_client_approves_through_the_link_and_the_post_is_scheduled(
     assert "Adventskalender" in page.locator("[data-channel=outbox]").inner_text()
     # The previews come from the web page's own preview module: one card per channel.
     assert page.locator("#review-previews .preview-card").count() == 2
+    page.locator("#review-form[data-ready]").wait_for()  # the page's script handles the form
     page.get_by_label("Ihr Name").fill("Carla Client")
     page.get_by_role("button", name="Freigeben").click()
 
@@ -166,10 +167,13 @@ def test_a_client_requests_changes_in_english_and_must_say_what(
     page.goto(url)
     page.get_by_role("link", name="English").click()
     page.get_by_role("heading", name="Review requested").wait_for()
+    page.locator("#review-form[data-ready]").wait_for()  # the page's script handles the form
 
     page.get_by_label("Your name").fill("Carla Client")
     page.get_by_role("button", name="Request changes").click()
-    assert page.locator("#review-status").inner_text() == "Please say in the comment what should change."
+    status = page.locator("#review-status")
+    status.get_by_text("Please say in the comment what should change.").wait_for()
+    assert status.inner_text() == "Please say in the comment what should change."
     assert call(stack, "GET", f"/api/posts/{post['id']}", writer)["status"] == "in_review"
 
     page.get_by_label("Comment (required when you request changes)").fill("Bitte Datum ergänzen.")

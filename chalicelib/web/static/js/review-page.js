@@ -48,6 +48,9 @@ function wireForm() {
   const buttons = Array.from(form.querySelectorAll("button[type=submit]"));
   const setBusy = (busy) => buttons.forEach((button) => { button.disabled = busy; });
 
+  // Set in the same task as the listener below: tests (and people's scripts) know the form
+  // is handled here, not by the browser's own submit.
+  form.dataset.ready = "true";
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const decision = event.submitter?.value === "request_changes" ? "request_changes" : "approve";
