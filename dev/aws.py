@@ -50,6 +50,23 @@ def _quicker_sqs() -> None:
 
     backend.is_message_valid_based_on_retention_period = is_valid  # type: ignore[method-assign]
 
+    # 3. A long poll (WaitTimeSeconds) ends when a message becomes receivable, as SQS's does:
+    #    moto wakes it only for a newly sent message, so a delayed message (DelaySeconds) or
+    #    one whose visibility timeout ran out waited up to the poll's end or another 1 s.
+    def wait_for_messages(self: Any, timeout: float) -> None:
+        deadline = time.time() + timeout
+        with self._messages_lock:
+            while not self.messages:
+                now = time.time()
+                soonest = min((max(m.visible_at, m.delayed_until) / 1000.0 for m in self._messages),
+                              default=deadline)
+                wake = min(deadline, max(soonest, now + 0.005))
+                if now >= deadline:
+                    return
+                self._messages_lock.wait(wake - now)
+
+    sqs_models.Queue.wait_for_messages = wait_for_messages  # type: ignore[method-assign]
+
 
 def post_policy_problem(form: dict[str, str], bucket: str, size: int,
                         now: float | None = None) -> tuple[int, str, str] | None:
@@ -117,11 +134,17 @@ def _s3_post_policy() -> None:
 def prepare_moto() -> None:
     """What every in-process moto here needs: DynamoDB transactions isolated and checked
     before writing (as DynamoDB does them), SQS that does not rescan its queue on each
-    message, and S3 that holds a browser's upload to its presigned POST policy. Used by the
-    local stack, the tests and the benchmarks alike."""
-    from dev import moto_transactions
+    message, S3 that holds a browser's upload to its presigned POST policy, and a Query that
+    reads one partition instead of sorting the table. Used by the local stack, the tests and
+    the benchmarks alike."""
+    from dev import moto_speed, moto_transactions
 
     moto_transactions.install()
+    try:
+        moto_speed.install()
+    except (ImportError, AttributeError) as err:
+        print(f"DynamoDB partition reads not applied ({err}); queries slow as the table grows",
+              flush=True)
     try:
         _s3_post_policy()
     except (ImportError, AttributeError) as err:

@@ -37,8 +37,14 @@ class QueueSource:
         invoker: Invoker,
         sqs: Any,
         say: Callable[[str], None],
+        wait_seconds: int = 0,
     ) -> None:
+        """``wait_seconds``: how long a receive waits for a message (SQS long polling, as
+        Lambda's own poller does). The stack's single loop polls every source in turn and keeps
+        0; a caller with a thread per poller (bench/lateness.py) lets it wait, so a message is
+        handed over the moment its delay ends instead of at the next poll."""
         self.name = config.name
+        self._wait_seconds = wait_seconds
         self._queue = config.queue or (config.queue_arn or "").rsplit(":", 1)[-1]
         self._batch_size = config.batch_size
         self._invoker = invoker
@@ -94,7 +100,7 @@ class QueueSource:
             answer = self._sqs.receive_message(
                 QueueUrl=self._url,
                 MaxNumberOfMessages=min(10, self._batch_size - len(batch)),
-                WaitTimeSeconds=0,
+                WaitTimeSeconds=0 if batch else self._wait_seconds,
                 AttributeNames=["All"],
                 MessageAttributeNames=["All"],
             )
