@@ -396,7 +396,13 @@ class Container:
         return Context(repo=self.repository, workflow=brands.workflow, brands=brands,
                        clock=self.clock,
                        new_id=self.new_id, media=lambda: self.media, deputies=self.deputies,
-                       versions=self.organization_at)
+                       versions=self.organization_at, take_now=self.take_now)
+
+    def take_now(self, post_id: str) -> dict[str, int]:
+        """Claim a post that just became due and queue it (services/scheduling.take_now)."""
+        from chalicelib.services import scheduling
+
+        return scheduling.take_now(self.scheduling(), post_id)
 
     @cached_property
     def deputies(self) -> DynamoDeputies:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from chalicelib.domain.errors import NotEligible
 from chalicelib.domain.post import Post, Reviewer
+from chalicelib.domain.serialize import parse_time
+from chalicelib.domain.status import Status
 from chalicelib.services import deputies
 from chalicelib.services.conflicts import until_saved
 from chalicelib.services.ports import Context, ReviewerDirectory
+
+log = logging.getLogger("freigabe.review")
 
 
 def eligible_reviewers(ctx: Context, directory: ReviewerDirectory | None,
@@ -47,7 +52,28 @@ def decide(ctx: Context, post_id: str, step: str, reviewer: Reviewer, decision: 
                            checklist=checklist, as_deputy_for=for_whom)
 
     post, recorded = until_saved(ctx.repo, post_id, record)
+    if recorded:
+        take_if_due(ctx, post)
     return DecisionOutcome(post, recorded)
+
+
+def take_if_due(ctx: Context, post: Post) -> None:
+    """The last approval (or the release of the last hold) of a post without a time, or with
+    one within the tick's look-ahead, takes it to the publish queue at once: "as soon as
+    approved" means seconds, whatever the stream relay still has to tell Slack. Best effort:
+    the relay and the tick claim it otherwise, and only one claim wins."""
+    if ctx.take_now is None or post.status is not Status.SCHEDULED or post.holds:
+        return
+    from chalicelib.services.scheduling import LOOK_AHEAD
+
+    due = parse_time(post.due_at)
+    if due is None or due > ctx.clock() + LOOK_AHEAD:
+        return
+    try:
+        ctx.take_now(post.id)
+    except Exception as err:  # noqa: BLE001 - the decision stands; the relay or the tick sends it
+        log.warning("post not queued at once; the relay or the tick takes it",
+                    extra={"post_id": post.id, "error": type(err).__name__})
 
 
 def _eligible(ctx: Context, directory: ReviewerDirectory | None, step: str,
@@ -98,4 +124,5 @@ def release(ctx: Context, post_id: str, step: str, by_slack_id: str,
         return True
 
     post, _ = until_saved(ctx.repo, post_id, record)
+    take_if_due(ctx, post)
     return post

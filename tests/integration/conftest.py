@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -53,11 +54,19 @@ def slack_servers(aws_endpoint: str) -> Iterator[SlackServers]:
 @pytest.fixture
 def slack_rig(table: str, slack_servers: SlackServers,
               monkeypatch: pytest.MonkeyPatch) -> Iterator[SlackRig]:
-    """The app on a fresh table, with the dev workspace's token and signing secret, an empty
-    workspace, and a relay of the table's stream."""
+    """The app on a fresh table and publish queue, with the dev workspace's token and signing
+    secret, an empty workspace, and a relay of the table's stream."""
+    import boto3
+
     from chalicelib import bootstrap
     from dev.slack_workspace import DEV_BOT_TOKEN, DEV_SIGNING_SECRET
 
+    # The last approval of a post due now queues it at once (services/review.take_if_due):
+    # on the publishing rig's queue when the test has one, else on a queue of its own.
+    if "FREIGABE_PUBLISH_QUEUE" not in os.environ:
+        queue = f"freigabe-publish-{table.rsplit('-', 1)[-1]}"
+        boto3.client("sqs").create_queue(QueueName=queue)
+        monkeypatch.setenv("FREIGABE_PUBLISH_QUEUE", queue)
     monkeypatch.setenv("SLACK_BOT_TOKEN", DEV_BOT_TOKEN)
     monkeypatch.setenv("SLACK_SIGNING_SECRET", DEV_SIGNING_SECRET)
     monkeypatch.setenv("SLACK_API_URL", slack_servers.workspace.api_url)

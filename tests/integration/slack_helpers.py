@@ -199,3 +199,21 @@ def refs(post_id: str) -> dict[str, Any]:
     from chalicelib import bootstrap
 
     return bootstrap.container().repository.refs(post_id)
+
+
+def queued(post_id: str) -> list[str]:
+    """The channels the publish queue holds a publication of the post for (read without
+    taking them: they become visible again at once)."""
+    import os
+
+    import boto3
+
+    sqs = boto3.client("sqs")
+    url = sqs.get_queue_url(QueueName=os.environ["FREIGABE_PUBLISH_QUEUE"])["QueueUrl"]
+    channels: list[str] = []
+    answer = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0)
+    for message in answer.get("Messages", []):
+        body = json.loads(message["Body"])
+        if body["post_id"] == post_id:
+            channels.append(body["channel"])
+    return sorted(channels)

@@ -15,6 +15,7 @@ import requests
 from chalicelib.adapters.slack.blocks import APPROVE, REQUEST_CHANGES
 from tests.integration.slack_helpers import (
     SlackRig,
+    queued,
     signed_headers,
     stored,
 )
@@ -95,7 +96,8 @@ def test_slack_resends_record_one_decision(slack_rig: SlackRig) -> None:
     for retry in (None, 1, 2):
         assert slack_rig.click("U0BRAND1", brand, APPROVE, retry_num=retry)["status"] == 200
     assert decisions(post["id"]) == 1
-    assert stored(post["id"])["status"] == "scheduled"
+    # The one approval, with no publish time, took the post to the queue at once, once.
+    assert stored(post["id"])["status"] == "publishing" and queued(post["id"]) == ["outbox"]
     assert slack_rig.ephemerals("U0BRAND1") == []  # a repeat is not an error
 
 
@@ -138,7 +140,8 @@ def test_twenty_concurrent_signed_requests_with_the_same_body(slack_rig: SlackRi
             url, data=body, headers={**headers, "X-Slack-Retry-Num": str(n)}, timeout=60).status_code,
             range(20)))
     assert statuses == [200] * 20
-    assert decisions(post["id"]) == 1 and stored(post["id"])["status"] == "scheduled"
+    assert decisions(post["id"]) == 1 and stored(post["id"])["status"] == "publishing"
+    assert queued(post["id"]) == ["outbox"]
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from tests.integration.slack_helpers import (
     WRITER_ID,
     SlackRig,
     buttons,
+    queued,
     refs,
     shown_text,
     stored,
@@ -256,7 +257,9 @@ def test_sequential_steps_and_several_approvals(slack_rig: SlackRig, strict_work
     brand = slack_rig.request_for("C0BRAND", post["id"])
     assert len(buttons(brand)) == 4
     slack_rig.click("U0BRAND1", brand, APPROVE)
-    assert slack_rig.post(post["id"])["status"] == "scheduled"
+    # The last approval of a post without a time queues it at once.
+    assert slack_rig.post(post["id"])["status"] == "publishing"
+    assert queued(post["id"]) == ["outbox"]
 
 
 def test_a_lost_answer_to_chat_post_message_leaves_one_live_request(slack_rig: SlackRig,

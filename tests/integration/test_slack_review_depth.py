@@ -251,7 +251,7 @@ def test_a_client_in_a_slack_connect_channel_is_bound_by_team_and_user_id(
 
     slack_rig.click("U0CLIENT1", brand, APPROVE)  # listed as T0CLIENT:U0CLIENT1, e-mail hidden
     body = slack_rig.post(post["id"])
-    assert body["status"] == "scheduled"
+    assert body["status"] == "publishing"  # approved without a time: queued at once
     assert [e["actor"] for e in body["timeline"] if e["type"] == "decision"] == ["U0CLIENT1"]
 
 

@@ -134,9 +134,10 @@ def published(stage: Stage) -> list[dict[str, Any]]:
     return [json.loads(line) for line in stage.webhook_log.read_text().splitlines()]
 
 
-def test_reviewed_in_slack_then_published_by_the_tick_and_the_worker(lambda_stage: Stage) -> None:
-    """API -> stream relay -> signed clicks in Slack -> tick -> queue -> worker -> webhook."""
-    soon = datetime.now(UTC) + timedelta(seconds=2)  # due by the time the tick runs
+def test_reviewed_in_slack_then_queued_by_the_last_approval_and_published(lambda_stage: Stage) -> None:
+    """API -> stream relay -> signed clicks in Slack -> the last one queues the post (the API
+    function, under its role) -> the tick finds nothing left to send -> worker -> webhook."""
+    soon = datetime.now(UTC) + timedelta(seconds=2)  # due within the tick's look-ahead
     post = create_post(lambda_stage, "Frohe Weihnachten aus Lambda", publish_at=soon.isoformat())
     read, delivered = relay(lambda_stage)
     assert delivered >= 1 and delivered < read  # the template's filter passes the events only
@@ -157,7 +158,8 @@ def test_reviewed_in_slack_then_published_by_the_tick_and_the_worker(lambda_stag
                 "user": reviewer, "view_id": modal["id"],
                 "values": {CHECKLIST_BLOCK: {CHECKLIST_ACTION: items}}})
             assert ticked.get("status") == 200 and ticked.get("view_open") is False, ticked
-    assert get_post(lambda_stage, post["id"])["status"] == "scheduled"
+    # The last approval of a post due within the look-ahead claimed and queued it at once.
+    assert get_post(lambda_stage, post["id"])["status"] == "publishing"
     legal = next(s for s in get_post(lambda_stage, post["id"])["steps"] if s["name"] == "legal")
     assert legal["checklist"]  # the ticks are part of the record
     relay(lambda_stage)
@@ -167,9 +169,9 @@ def test_reviewed_in_slack_then_published_by_the_tick_and_the_worker(lambda_stag
     tick = lambda_stage.invoke("PublishDue", [scheduled_event(
         f"arn:aws:events:eu-central-1:123456789012:rule/{lambda_stage.functions['PublishDue'].name}",
         "eu-central-1", "123456789012")])
-    assert tick.answers[0]["unsent"] == 0, tick.answers
+    assert tick.answers[0]["unsent"] == 0 and tick.answers[0]["claimed"] == 0, tick.answers
 
-    # One publication of the post is queued, by the tick (or the relay, for a post due at approval).
+    # One publication of the post is queued, by the last approval.
     sqs = boto3.client("sqs", region_name="eu-central-1")
     messages = sqs.receive_message(QueueUrl=lambda_stage.queue_url, MaxNumberOfMessages=10,
                                    AttributeNames=["All"], MessageAttributeNames=["All"],

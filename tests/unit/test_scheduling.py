@@ -3,7 +3,7 @@ entries, and the recovery of posts whose messages never reached the queue."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -14,6 +14,7 @@ from chalicelib.domain.post import Post
 from chalicelib.domain.status import Status
 from chalicelib.domain.workflow import Workflow
 from chalicelib.services import scheduling
+from chalicelib.services.ports import Context
 from tests.fakes.publishing import PublishingPorts
 from tests.unit.helpers import (
     AUTHOR,
@@ -397,3 +398,74 @@ def test_take_now_that_the_queue_refuses_leaves_the_post_to_the_recovery() -> No
     rig.queue.refuse = False
     rig.clock.now = NOW + scheduling.STALL_AFTER + timedelta(seconds=1)
     assert rig.tick()["redispatched"] == 1 and set(rig.queue.delays.values()) == {0}
+
+
+# -- the last approval takes a post due now to the queue itself (issue 12 item 5) -------------
+
+
+def reviewing(rig: PublishingPorts, publish_at: datetime | None = None) -> tuple[Post, Context]:
+    """A post in review on the rig, and the reviewers' context whose ``take_now`` is the tick's
+    claim (as bootstrap wires it)."""
+    from dataclasses import replace
+
+    from tests.fakes.builders import context, submitted
+
+    post = submitted(rig.repo, rig.wf, new_post("Hallo Welt", ("outbox", "hooks"), post_id="p1",
+                                                publish_at=publish_at), rig.clock())
+    ctx = replace(context(rig.repo, rig.wf, rig.clock),
+                  take_now=lambda post_id: scheduling.take_now(rig.scheduling, post_id))
+    return post, ctx
+
+
+def approve_all(ctx: Context, post: Post) -> Post:
+    from chalicelib.services import review
+
+    for step, reviewer in (("legal", LEGAL1), ("brand", BRAND)):
+        if post.step(step).required:
+            post = review.decide(ctx, post.id, step, reviewer, "approve", post.content_hash).post
+    return post
+
+
+def test_the_last_approval_of_a_post_without_a_time_queues_it_at_once() -> None:
+    """Not behind the stream relay: the decision itself claims the post and queues it."""
+    rig = PublishingPorts()
+    post, ctx = reviewing(rig)
+    approve_all(ctx, post)
+    assert status(rig) is Status.PUBLISHING
+    assert rig.queue.delays == {("p1", "outbox", 1): 0, ("p1", "hooks", 1): 0}
+    # The relay's take_now and the next tick find it claimed: still one message per channel.
+    assert scheduling.take_now(rig.scheduling, "p1")["claimed"] == 0
+    assert rig.tick()["claimed"] == 0 and len(rig.queue.take()) == 2
+
+
+def test_a_decision_queues_a_post_due_within_the_look_ahead_held_back_until_its_second() -> None:
+    rig = PublishingPorts()
+    post, ctx = reviewing(rig, publish_at=NOW + timedelta(seconds=40))
+    approve_all(ctx, post)
+    assert status(rig) is Status.PUBLISHING
+    assert set(rig.queue.delays.values()) == {40}
+
+
+def test_a_later_post_a_paused_queue_or_a_refusing_queue_leave_the_decision_standing() -> None:
+    later = PublishingPorts()
+    post, ctx = reviewing(later, publish_at=NOW + timedelta(hours=3))
+    approve_all(ctx, post)
+    assert status(later) is Status.SCHEDULED and later.queue.messages == []  # the tick's
+
+    paused = PublishingPorts()
+    paused.control.pause("Krise", "U0ADMIN", NOW)
+    post, ctx = reviewing(paused)
+    approve_all(ctx, post)
+    assert status(paused) is Status.SCHEDULED and paused.queue.messages == []
+
+    broken = PublishingPorts()
+    post, ctx = reviewing(broken)
+
+    def failing(_post_id: str) -> object:
+        raise RuntimeError("queue unreachable")
+
+    from dataclasses import replace
+
+    approve_all(replace(ctx, take_now=failing), post)
+    assert status(broken) is Status.SCHEDULED  # approved; the relay or the tick sends it
+    assert broken.repo.get("p1").is_fully_approved(broken.wf)
