@@ -182,7 +182,8 @@ def test_two_images_go_from_upload_through_two_reviewers_to_every_network_once(
         assert all(alt in said for *_, alt in IMAGES)
         click(stack, reviewer, channel, request)
 
-    assert api(stack, "GET", f"/api/posts/{post['id']}")[1]["status"] == "scheduled"
+    # Due within the tick's look-ahead: the last approval claimed and queued it.
+    assert api(stack, "GET", f"/api/posts/{post['id']}")[1]["status"] == "publishing"
     published = eventually(
         lambda: (p := api(stack, "GET", f"/api/posts/{post['id']}")[1])["status"] == "published" and p,
         PUBLISH_IN_SECONDS + 60, "post published")
