@@ -126,8 +126,13 @@ def run(clicks: int = CLICKS) -> dict[str, Any]:
     with _emulator():
         table = f"freigabe-slack-ack-{uuid.uuid4().hex[:8]}"
         boto3.client("dynamodb").create_table(**table_definition(table))
+        # Each click is the last approval of a post without a time: it also claims the post
+        # and queues it (services/review.take_if_due), so the queue must be there.
+        queue = f"freigabe-publish-{table.rsplit('-', 1)[-1]}"
+        boto3.client("sqs").create_queue(QueueName=queue)
         workspace = start_in_thread("http://127.0.0.1:9/slack/events")
-        env = {"FREIGABE_TABLE": table, "SLACK_BOT_TOKEN": DEV_BOT_TOKEN,
+        env = {"FREIGABE_TABLE": table, "FREIGABE_PUBLISH_QUEUE": queue,
+               "SLACK_BOT_TOKEN": DEV_BOT_TOKEN,
                "SLACK_SIGNING_SECRET": DEV_SIGNING_SECRET, "SLACK_API_URL": workspace.api_url,
                "FREIGABE_CONFIG": os.environ.get("FREIGABE_CONFIG",
                                                  str(ROOT / "tests" / "fixtures" / "workflow.toml"))}
@@ -171,7 +176,8 @@ def run(clicks: int = CLICKS) -> dict[str, Any]:
                     fresh_table()
                     post = new_post(n)
                     results.append(click(post))
-                    scheduled += bootstrap.container().repository.get(post.id).status.value == "scheduled"
+                    # approved and, having no time, claimed and queued at once
+                    scheduled += bootstrap.container().repository.get(post.id).status.value == "publishing"
                 fresh_table()
                 crowd = [new_post(n) for n in range(GROWING)]
                 growing = [click(post)[1] for post in crowd[-10:]]
@@ -200,10 +206,9 @@ def report(figures: dict[str, Any]) -> str:
     return (f"slack_ack: signed Approve click acknowledged, {figures['clicks']} clicks on as many posts\n"
             f"  p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms, max {figures['max_ms']} ms "
             f"({verdict} the p99 budget of {figures['budget_p99_ms']:.0f} ms)\n"
-            f"  answered 200: {figures['answered_200']}, decisions recorded: "
-            f"{figures['decisions_recorded']}\n"
-            f"  emulator effect: p50 {figures['growing_p50_ms']} ms with {GROWING} posts in the table "
-            f"(moto copies the table on every transactional write)")
+            f"  answered 200: {figures['answered_200']}, decisions recorded (each the last "
+            f"approval, so the post was also claimed and queued): {figures['decisions_recorded']}\n"
+            f"  with {GROWING} posts in the table: p50 {figures['growing_p50_ms']} ms")
 
 
 if __name__ == "__main__":
