@@ -4,6 +4,7 @@ the way Lambda builds them, so handlers meet locally what they will meet in AWS.
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -111,6 +112,39 @@ def _dynamodb_record(record: dict[str, Any], stream_arn: str, region: str) -> di
         "dynamodb": change,
         "eventSourceARN": stream_arn,
     }
+
+
+def matches(pattern: Any, value: Any, present: bool = True) -> bool:
+    """Lambda's event filtering: does ``value`` (a record, or a part of it) match ``pattern``
+    (a filter's Pattern, parsed)? Equality, ``prefix`` and ``exists``, the forms the
+    template uses; another form raises ValueError instead of being guessed."""
+    if isinstance(pattern, dict):
+        if not isinstance(value, dict):
+            return False
+        return all(matches(sub, value.get(key), key in value) for key, sub in pattern.items())
+    if isinstance(pattern, list):
+        for option in pattern:
+            if isinstance(option, dict) and "exists" in option:
+                if bool(option["exists"]) == present:
+                    return True
+            elif isinstance(option, dict) and "prefix" in option:
+                if present and isinstance(value, str) and value.startswith(option["prefix"]):
+                    return True
+            elif isinstance(option, dict):
+                raise ValueError(f"unsupported filter {option!r}: teach dev/lambda_events.py")
+            elif present and value == option:
+                return True
+        return False
+    raise ValueError(f"unsupported filter pattern {pattern!r}")
+
+
+def filtered(records: list[dict[str, Any]], criteria: dict[str, Any]) -> list[dict[str, Any]]:
+    """The records Lambda passes on under a mapping's FilterCriteria: those matching any
+    filter (no filters: all)."""
+    patterns = [json.loads(f["Pattern"]) for f in criteria.get("Filters", [])]
+    if not patterns:
+        return records
+    return [record for record in records if any(matches(p, record) for p in patterns)]
 
 
 def failed_item_ids(result: object, batch_ids: list[str]) -> list[str] | None:

@@ -6,10 +6,12 @@ one poll rather than ten per second. One log line per invocation; bodies and ima
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -22,6 +24,19 @@ from dev.invoker import Invoker
 # sets MaximumRetryAttempts; locally a poison record would block its shard that long.
 STREAM_ATTEMPTS = 3
 _AWS_ERRORS = (BotoCoreError, ClientError)
+TEMPLATE = Path(__file__).resolve().parent.parent / "infra" / "template.json"
+
+
+def template_filter(function_name: str, template: Path = TEMPLATE) -> dict[str, Any]:
+    """The FilterCriteria the deployed template gives the function's event source mapping
+    (``relay_changes`` is the template's ``RelayChanges``); {} when it sets none."""
+    logical_id = "".join(part.capitalize() for part in function_name.split("_"))
+    resource = json.loads(template.read_text(encoding="utf-8"))["Resources"].get(logical_id, {})
+    for source in (resource.get("Properties", {}).get("Events") or {}).values():
+        criteria = (source.get("Properties") or {}).get("FilterCriteria")
+        if criteria:
+            return dict(criteria)
+    return {}
 
 
 class Source(Protocol):
@@ -161,6 +176,8 @@ class StreamSource:
         self._since = datetime.fromtimestamp(float(since), UTC) if since else None
         self._attempts: dict[str, int] = {}
         self._complained = False
+        # What Lambda would pass on: the deployed mapping's filter, read from the template.
+        self._criteria = template_filter(config.name)
 
     def _resolve(self) -> bool:
         try:
@@ -245,12 +262,10 @@ class StreamSource:
 
 
     def _is_news(self, record: dict[str, Any]) -> bool:
-        from chalicelib.adapters.dynamodb import keys
-
-        # The deployed mapping's FilterCriteria (infra/template.json): only inserts that carry
-        # messages wake the relay, not heartbeats or idempotency records.
-        image = record.get("dynamodb", {}).get("NewImage") or {}
-        if record.get("eventName") != "INSERT" or keys.OUTBOX_ATTR not in image:
+        # The deployed mapping's FilterCriteria (infra/template.json): every new timeline
+        # event wakes the relay (each chain head is anchored), not heartbeats, counts or
+        # idempotency records.
+        if not lambda_events.filtered([record], self._criteria):
             return False
         created = record.get("dynamodb", {}).get("ApproximateCreationDateTime")
         if self._since is None or created is None:

@@ -202,3 +202,34 @@ def test_the_local_queue_source_long_polls_its_first_receive_only() -> None:
     source._url = "http://queue"
     assert [m["MessageId"] for m in source._receive()] == ["m1", "m2", "m3"]
     assert waits == [1, 0, 0]
+
+
+# -- the local stream source passes on what the deployed mapping's filter passes ---------------
+
+def _record(name: str, sk: str, image: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A record as the streams client returns it (keys and images in DynamoDB JSON)."""
+    return {"eventID": f"{name}-{sk}", "eventName": name,
+            "dynamodb": {"Keys": {keys.PK: {"S": "POST#p1"}, keys.SK: {"S": sk}},
+                         "NewImage": {keys.PK: {"S": "POST#p1"}, keys.SK: {"S": sk}, **(image or {})}}}
+
+
+def test_the_local_relay_is_woken_by_what_the_templates_filter_passes() -> None:
+    """Every inserted timeline event, as the deployed relay is (each chain head is anchored):
+    the stack used to pass only events that carry messages, so locally fewer heads were
+    anchored than in AWS."""
+    from chalice.app import DynamoDBEventConfig
+
+    from dev.sources import StreamSource, template_filter
+
+    assert template_filter("relay_changes")["Filters"]  # the template has one
+    config = DynamoDBEventConfig(name="relay_changes", handler_string="app.relay_changes",
+                                 stream_arn="arn:aws:dynamodb:eu-central-1:1:table/t/stream/x",
+                                 batch_size=50, starting_position="TRIM_HORIZON",
+                                 maximum_batching_window_in_seconds=0)
+    source = StreamSource(config, None, lambda _service: None, "t", print)  # type: ignore[arg-type]
+    event = keys.event_sk(1)
+    assert source._is_news(_record("INSERT", event))  # no messages: anchored all the same
+    assert source._is_news(_record("INSERT", event, {keys.OUTBOX_ATTR: {"S": "[]"}}))
+    assert not source._is_news(_record("MODIFY", event))
+    assert not source._is_news(_record("INSERT", "POST"))
+    assert not source._is_news(_record("REMOVE", event))

@@ -7,7 +7,7 @@ sample, which Powertools' tests/events/apiGatewayProxyEvent.json copies), with
 string). Schedules, SQS and DynamoDB Streams come from dev/lambda_events.py (AWS's documented
 EventBridge "Scheduled Event", the SQS event with attributes and messageAttributes, and the
 DynamoDB Streams event with NewImage in DynamoDB JSON). Lambda's event filtering for the
-stream is applied as the template's FilterCriteria says (`matches`).
+stream is applied as the template's FilterCriteria says (dev/lambda_events.filtered).
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
+
+# Lambda's event filtering, shared with the local stream source (dev/sources.py).
+from dev.lambda_events import filtered as filtered
 
 from .template import ACCOUNT, REGION
 
@@ -116,34 +119,3 @@ def json_body(payload: Any) -> str:
 
 def form_body(fields: dict[str, str]) -> str:
     return urlencode(fields)
-
-
-# -- Lambda's event filtering (literal values, exists and prefix) ----------------
-
-def matches(pattern: Any, value: Any, present: bool = True) -> bool:
-    if isinstance(pattern, dict):
-        if not isinstance(value, dict):
-            return False
-        return all(matches(sub, value.get(key), key in value) for key, sub in pattern.items())
-    if isinstance(pattern, list):
-        for option in pattern:
-            if isinstance(option, dict) and "exists" in option:
-                if bool(option["exists"]) == present:
-                    return True
-            elif isinstance(option, dict) and "prefix" in option:
-                if present and isinstance(value, str) and value.startswith(option["prefix"]):
-                    return True
-            elif isinstance(option, dict):
-                raise AssertionError(f"unsupported filter {option!r}: teach tests/lambda/events.py")
-            elif present and value == option:
-                return True
-        return False
-    raise AssertionError(f"unsupported filter pattern {pattern!r}")
-
-
-def filtered(records: list[dict[str, Any]], criteria: dict[str, Any]) -> list[dict[str, Any]]:
-    """The records Lambda passes on: those matching any filter (no filters: all)."""
-    patterns = [json.loads(f["Pattern"]) for f in criteria.get("Filters", [])]
-    if not patterns:
-        return records
-    return [record for record in records if any(matches(p, record) for p in patterns)]
