@@ -96,11 +96,10 @@ def record_event(store: StatsStore, post: Post, timeline: Sequence[TimelineEvent
                  event: TimelineEvent) -> int:
     """Keep the facts of every counted event up to and including ``event``; returns how many.
 
-    Not only the event's own: the stream reaches the relay only with events that carry
-    messages (the mapping's filter), and a save records its messages on its last event, so a
-    decision saved with the approval that scheduled the post, or a channel's result while
-    others are pending, arrives with a later event. Writing them again is harmless: each fact
-    overwrites itself."""
+    Not only the event's own: a record the stream gave up on (after the mapping's retries it
+    goes to the relay's failure queue) would otherwise lose its facts for good; the post's next
+    counted event writes them again. Writing them again is harmless: each fact overwrites
+    itself."""
     facts = [f for e in timeline if e.seq <= event.seq for f in facts_of(post, timeline, e)]
     for fact in facts:
         store.put(fact)
