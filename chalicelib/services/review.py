@@ -8,8 +8,6 @@ from dataclasses import dataclass
 
 from chalicelib.domain.errors import NotEligible
 from chalicelib.domain.post import Post, Reviewer
-from chalicelib.domain.serialize import parse_time
-from chalicelib.domain.status import Status
 from chalicelib.services import deputies
 from chalicelib.services.conflicts import until_saved
 from chalicelib.services.ports import Context, ReviewerDirectory
@@ -62,12 +60,11 @@ def take_if_due(ctx: Context, post: Post) -> None:
     one within the tick's look-ahead, takes it to the publish queue at once: "as soon as
     approved" means seconds, whatever the stream relay still has to tell Slack. Best effort:
     the relay and the tick claim it otherwise, and only one claim wins."""
-    if ctx.take_now is None or post.status is not Status.SCHEDULED or post.holds:
+    if ctx.take_now is None:
         return
-    from chalicelib.services.scheduling import LOOK_AHEAD
+    from chalicelib.services.scheduling import post_due_soon
 
-    due = parse_time(post.due_at)
-    if due is None or due > ctx.clock() + LOOK_AHEAD:
+    if not post_due_soon(post, ctx.clock()):
         return
     try:
         ctx.take_now(post.id)

@@ -200,6 +200,14 @@ def due_soon(message: ev.Message, now: datetime) -> bool:
     return at is None or at <= now + LOOK_AHEAD
 
 
+def post_due_soon(post: Post, now: datetime) -> bool:
+    """A scheduled, unheld post that ``take_now`` should act on: due now or within
+    ``LOOK_AHEAD`` (what ``due_soon`` says of a stored change's message, said of the post)."""
+    due = parse_time(post.due_at)
+    return (post.status is Status.SCHEDULED and not post.holds and due is not None
+            and due <= now + LOOK_AHEAD)
+
+
 Queued = tuple[list[Publication], int]  # a post's publications and their delay in seconds
 Step = Callable[[Scheduling, str, datetime, TickReport], Queued]
 
