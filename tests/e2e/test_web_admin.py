@@ -27,9 +27,6 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / "tests" / "fixtures" / "workflow.toml"
 SHOTS = ROOT / "test-results" / "web"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 ADMIN = "admin@freigabe.example"
 FILE_CHANNELS = ["outbox", "hooks", "x", "mastodon", "bluesky"]
 
@@ -52,18 +49,6 @@ def networks() -> Iterator[tuple[str, Any]]:
     server, state = serve(port)
     yield f"http://127.0.0.1:{port}", state
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Person:

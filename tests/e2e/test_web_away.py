@@ -25,9 +25,6 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / "tests" / "fixtures" / "workflow.toml"
 SHOTS = ROOT / "test-results" / "web"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 LEGAL = "legal1@freigabe.example"  # U0LEGAL1, a reviewer of the legal step
 ADMIN = "admin@freigabe.example"  # U0ADMIN
 WRITER = "writer@freigabe.example"
@@ -40,18 +37,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackHandle]:
         "FREIGABE_TABLE": "freigabe-web-away-e2e", "FREIGABE_TICK_SECONDS": "1"})
     yield handle
     handle.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def away_of(stack: StackHandle, email: str) -> Any:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from dev.testing import StackHandle, start_stack
-from tests.e2e.test_web_page import CHROMIUM, CHROMIUM_ARGS, STACK_ENV, Writer
+from tests.e2e.test_web_page import STACK_ENV, Writer
 
 pytestmark = pytest.mark.e2e
 
@@ -33,18 +33,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackHandle]:
     handle = start_stack(tmp_path_factory.mktemp("web-brands-stack"), BRANDS_ENV)
     yield handle
     handle.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def signed_in(stack: StackHandle, browser: Any, request: pytest.FixtureRequest, email: str,

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from dev.testing import StackHandle, start_stack
-from tests.e2e.test_web_page import CHROMIUM, CHROMIUM_ARGS, STACK_ENV, Writer, new_writer
+from tests.e2e.test_web_page import STACK_ENV, Writer, new_writer
 from tests.fakes.media import png
 
 pytestmark = pytest.mark.e2e
@@ -30,16 +30,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackHandle]:
     handle = start_stack(tmp_path_factory.mktemp("web-media-stack"), MEDIA_ENV)
     yield handle
     handle.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

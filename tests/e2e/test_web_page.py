@@ -28,9 +28,6 @@ ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / "tests" / "fixtures" / "workflow.toml"
 SHOTS = ROOT / "test-results" / "web"
 TABLE = "freigabe-web-e2e"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 # Within the two years ahead that publish_at may reach: December of next year.
 NEXT_YEAR = datetime.now(UTC).year + 1
 DEC_1 = datetime(NEXT_YEAR, 12, 1, 9, 30)
@@ -51,18 +48,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackHandle]:
     handle = start_stack(tmp_path_factory.mktemp("web-stack"), STACK_ENV)
     yield handle
     handle.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Writer:
