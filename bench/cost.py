@@ -109,8 +109,8 @@ def run() -> dict[str, Any]:
     import boto3
 
     from chalicelib import bootstrap
-    from chalicelib.adapters.dynamodb.schema import queue_definitions
     from chalicelib.settings import Settings
+    from dev.resources import ensure_queues
 
     tmp = Path(tempfile.mkdtemp(prefix="freigabe-cost-"))
     config = tmp / "workflow.toml"
@@ -118,9 +118,7 @@ def run() -> dict[str, Any]:
     text = text.replace('path = ".freigabe/test-outbox.jsonl"', f'path = "{tmp / "outbox.jsonl"}"')
     config.write_text(text + f'\n[channels.archive]\ntype = "outbox"\npath = "{tmp / "archive.jsonl"}"\n')
     queue = Settings.model_fields["publish_queue"].default
-    sqs = boto3.client("sqs")
-    for definition in queue_definitions():
-        sqs.create_queue(QueueName=definition["QueueName"])
+    ensure_queues(boto3.client("sqs"))
     saved = {k: os.environ.get(k) for k in ("FREIGABE_CONFIG", "FREIGABE_STREAM_SINCE")}
     os.environ.update(FREIGABE_CONFIG=str(config), FREIGABE_STREAM_SINCE=str(time.time()))
     bootstrap.reset()

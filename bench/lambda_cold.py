@@ -289,6 +289,8 @@ def _measure(template: dict[str, Any], task: Path, work: Path) -> dict[str, Any]
     from chalicelib.adapters.dynamodb.schema import table_definition
     from chalicelib.services import writing
     from chalicelib.services.ports import Identity
+    from chalicelib.settings import PUBLISH_QUEUE
+    from dev.resources import ensure_queues, suffixed
     from dev.slack_workspace import DEV_BOT_TOKEN, DEV_SIGNING_SECRET, start_in_thread
 
     table = f"freigabe-lambda-cold-{uuid.uuid4().hex[:8]}"
@@ -303,8 +305,9 @@ def _measure(template: dict[str, Any], task: Path, work: Path) -> dict[str, Any]
     dynamodb.create_table(**table_definition(table))
     # The click is the last approval of a post without a time, so it also claims the post and
     # queues it (services/review.take_if_due): the costliest click there is.
-    queue = f"freigabe-publish-{table.rsplit('-', 1)[-1]}"
-    boto3.client("sqs").create_queue(QueueName=queue)
+    suffix = table.rsplit("-", 1)[-1]
+    ensure_queues(boto3.client("sqs"), suffix=suffix)
+    queue = suffixed(PUBLISH_QUEUE, suffix)
     workspace = start_in_thread("http://127.0.0.1:9/slack/events")
     properties = template["Resources"][FUNCTION]["Properties"]
     name = f"freigabe-{STAGE}-{FUNCTION}"

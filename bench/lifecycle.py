@@ -53,10 +53,12 @@ def run() -> dict[str, Any]:
     from chalicelib import bootstrap
     from chalicelib.domain.post import Reviewer
     from chalicelib.services import review
+    from chalicelib.settings import PUBLISH_QUEUE
+    from dev.resources import ensure_queues, suffixed
 
     # The last approval queues a post without a time, so the stack's queue must be there.
-    queue = "freigabe-publish-lifecycle"
-    boto3.client("sqs").create_queue(QueueName=queue)
+    ensure_queues(boto3.client("sqs"), suffix="lifecycle")
+    queue = suffixed(PUBLISH_QUEUE, "lifecycle")
     os.environ["FREIGABE_PUBLISH_QUEUE"] = queue
     bootstrap.reset()
     container = bootstrap.container()

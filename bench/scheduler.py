@@ -121,8 +121,9 @@ def environment() -> Iterator[dict[str, str]]:
     import boto3
 
     from chalicelib import bootstrap
-    from chalicelib.adapters.dynamodb.schema import queue_definitions, table_definition
+    from chalicelib.adapters.dynamodb.schema import table_definition
     from chalicelib.settings import Settings
+    from dev.resources import ensure_queues
 
     suffix = uuid.uuid4().hex[:8]
     tmp = Path(tempfile.mkdtemp(prefix="freigabe-bench-"))
@@ -134,17 +135,7 @@ def environment() -> Iterator[dict[str, str]]:
     dynamodb, sqs = boto3.client("dynamodb"), boto3.client("sqs")
     for name in names.values():
         dynamodb.create_table(**table_definition(name))
-    urls: dict[str, str] = {}
-    for definition in queue_definitions():
-        attributes = dict(definition.get("Attributes", {}))
-        name = f"{definition['QueueName']}-{suffix}"
-        if definition.get("RedriveTarget"):
-            dlq = urls[f"{definition['RedriveTarget']}-{suffix}"]
-            arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])[
-                "Attributes"]["QueueArn"]
-            attributes["RedrivePolicy"] = json.dumps({"deadLetterTargetArn": arn,
-                                                      "maxReceiveCount": str(definition["MaxReceiveCount"])})
-        urls[name] = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+    urls = ensure_queues(sqs, suffix=suffix)
     queue = f"{Settings.model_fields['publish_queue'].default}-{suffix}"
     saved = {k: os.environ.get(k) for k in ("FREIGABE_CONFIG", "FREIGABE_TABLE", "FREIGABE_PUBLISH_QUEUE")}
     os.environ.update(FREIGABE_CONFIG=str(config), FREIGABE_PUBLISH_QUEUE=queue)

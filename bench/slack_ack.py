@@ -121,6 +121,8 @@ def run(clicks: int = CLICKS) -> dict[str, Any]:
     from chalicelib.adapters.slack.signature import sign
     from chalicelib.services import writing
     from chalicelib.services.ports import Identity
+    from chalicelib.settings import PUBLISH_QUEUE
+    from dev.resources import ensure_queues, suffixed
     from dev.slack_workspace import DEV_BOT_TOKEN, DEV_SIGNING_SECRET, start_in_thread
 
     with _emulator():
@@ -128,8 +130,9 @@ def run(clicks: int = CLICKS) -> dict[str, Any]:
         boto3.client("dynamodb").create_table(**table_definition(table))
         # Each click is the last approval of a post without a time: it also claims the post
         # and queues it (services/review.take_if_due), so the queue must be there.
-        queue = f"freigabe-publish-{table.rsplit('-', 1)[-1]}"
-        boto3.client("sqs").create_queue(QueueName=queue)
+        suffix = table.rsplit("-", 1)[-1]
+        ensure_queues(boto3.client("sqs"), suffix=suffix)
+        queue = suffixed(PUBLISH_QUEUE, suffix)
         workspace = start_in_thread("http://127.0.0.1:9/slack/events")
         env = {"FREIGABE_TABLE": table, "FREIGABE_PUBLISH_QUEUE": queue,
                "SLACK_BOT_TOKEN": DEV_BOT_TOKEN,

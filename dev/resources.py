@@ -24,18 +24,20 @@ def ensure_table(dynamodb: Any, table_name: str) -> bool:
     return True
 
 
-def ensure_queues(sqs: Any, visibility_override: int | None = None) -> dict[str, str]:
-    """Queue name -> URL, with each queue's attributes (re)applied, the redrive included."""
+def ensure_queues(sqs: Any, visibility_override: int | None = None, suffix: str = "") -> dict[str, str]:
+    """Queue name -> URL, with each queue's attributes (re)applied, the redrive included.
+    ``suffix``: the schema's queues under names of their own (``freigabe-publish-<suffix>``), for
+    a test or a bench beside others on one emulator."""
     urls: dict[str, str] = {}
     arns: dict[str, str] = {}
     for definition in schema.queue_definitions():
-        name = definition["QueueName"]
+        name = suffixed(definition["QueueName"], suffix)
         attributes = dict(definition.get("Attributes", {}))
         target = definition.get("RedriveTarget")
         if target:
             attributes["RedrivePolicy"] = json.dumps(
                 {
-                    "deadLetterTargetArn": arns[target],
+                    "deadLetterTargetArn": arns[suffixed(target, suffix)],
                     "maxReceiveCount": str(definition["MaxReceiveCount"]),
                 }
             )
@@ -47,6 +49,10 @@ def ensure_queues(sqs: Any, visibility_override: int | None = None) -> dict[str,
             "QueueArn"
         ]
     return urls
+
+
+def suffixed(name: str, suffix: str) -> str:
+    return f"{name}-{suffix}" if suffix else name
 
 
 def _create_or_update(sqs: Any, name: str, attributes: dict[str, str]) -> str:

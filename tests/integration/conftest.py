@@ -59,14 +59,16 @@ def slack_rig(table: str, slack_servers: SlackServers,
     import boto3
 
     from chalicelib import bootstrap
+    from chalicelib.settings import PUBLISH_QUEUE
+    from dev.resources import ensure_queues, suffixed
     from dev.slack_workspace import DEV_BOT_TOKEN, DEV_SIGNING_SECRET
 
     # The last approval of a post due now queues it at once (services/review.take_if_due):
     # on the publishing rig's queue when the test has one, else on a queue of its own.
     if "FREIGABE_PUBLISH_QUEUE" not in os.environ:
-        queue = f"freigabe-publish-{table.rsplit('-', 1)[-1]}"
-        boto3.client("sqs").create_queue(QueueName=queue)
-        monkeypatch.setenv("FREIGABE_PUBLISH_QUEUE", queue)
+        suffix = table.rsplit("-", 1)[-1]
+        ensure_queues(boto3.client("sqs"), suffix=suffix)
+        monkeypatch.setenv("FREIGABE_PUBLISH_QUEUE", suffixed(PUBLISH_QUEUE, suffix))
     monkeypatch.setenv("SLACK_BOT_TOKEN", DEV_BOT_TOKEN)
     monkeypatch.setenv("SLACK_SIGNING_SECRET", DEV_SIGNING_SECRET)
     monkeypatch.setenv("SLACK_API_URL", slack_servers.workspace.api_url)

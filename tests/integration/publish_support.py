@@ -29,23 +29,11 @@ REVIEWERS = {"legal": Reviewer("U0LEGAL1", "legal1@freigabe.example"),
 
 def create_queues(sqs: Any, suffix: str) -> tuple[str, str]:
     """The schema's queues under unique names: (publish queue URL, dead-letter queue URL)."""
-    from chalicelib.adapters.dynamodb.schema import queue_definitions
+    from chalicelib.adapters.dynamodb.schema import PUBLISH_DLQ, PUBLISH_QUEUE
+    from dev.resources import ensure_queues, suffixed
 
-    urls: dict[str, str] = {}
-    arns: dict[str, str] = {}
-    for definition in queue_definitions():
-        name = f"{definition['QueueName']}-{suffix}"
-        attributes = dict(definition.get("Attributes", {}))
-        if definition.get("RedriveTarget"):
-            target = f"{definition['RedriveTarget']}-{suffix}"
-            attributes["RedrivePolicy"] = json.dumps({
-                "deadLetterTargetArn": arns[target],
-                "maxReceiveCount": str(definition["MaxReceiveCount"])})
-        urls[name] = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
-        arns[name] = sqs.get_queue_attributes(QueueUrl=urls[name], AttributeNames=["QueueArn"])[
-            "Attributes"]["QueueArn"]
-    main, dlq = (f"{d['QueueName']}-{suffix}" for d in reversed(queue_definitions()))
-    return urls[main], urls[dlq]
+    urls = ensure_queues(sqs, suffix=suffix)
+    return urls[suffixed(PUBLISH_QUEUE, suffix)], urls[suffixed(PUBLISH_DLQ, suffix)]
 
 
 def write_workflow(path: Path, outbox: Path, standins: dict[str, Standin]) -> None:
