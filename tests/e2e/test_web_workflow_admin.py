@@ -15,7 +15,6 @@ import pytest
 
 from dev.testing import StackHandle, start_stack
 from tests.e2e.test_web_admin import ADMIN, WORKFLOW, Person, signed_in
-from tests.e2e.test_web_admin import browser as browser  # the shared fixture
 
 pytestmark = pytest.mark.e2e
 
