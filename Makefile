@@ -14,7 +14,7 @@ PYTHON ?= $(shell for p in $$(command -v python$(PYTHON_VERSION)) \
 STAMP := $(VENV)/.installed-$(PYTHON_VERSION)-$(shell cat $(REQS) | sha1sum | cut -c1-12)
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test lint unit bench deploy package chromium verify workflow-export workflow-import clean
+.PHONY: install run test lint unit bench deploy package chromium verify figures workflow-export workflow-import clean
 
 $(STAMP): $(REQS)
 	@test -n "$(PYTHON)" || { echo "Freigabe needs Python $(PYTHON_VERSION) (Lambda's runtime): install it" \
@@ -62,6 +62,11 @@ deploy: install
 # Check a post's audit timeline: make verify POST=<id> (against the table the environment names)
 verify: install
 	@$(PY) -m chalicelib.audit $(POST)
+
+# Write a post's figures again from its timeline, after the relay's failure queue held one of its
+# changes: make figures POST=<id>
+figures: install
+	@$(PY) -m chalicelib.figures $(POST)
 
 # The workflow in the table as code (against the table the environment names):
 # make workflow-export [VERSION=n] > workflow.toml; make workflow-import FILE=workflow.toml BY=<e-mail>

@@ -94,13 +94,21 @@ def facts_of(post: Post, timeline: Sequence[TimelineEvent], event: TimelineEvent
 
 def record_event(store: StatsStore, post: Post, timeline: Sequence[TimelineEvent],
                  event: TimelineEvent) -> int:
-    """Keep the facts of every counted event up to and including ``event``; returns how many.
+    """Keep the facts of ``event`` alone (the stream hands the relay every inserted timeline
+    event, so each counted event is recorded as it is stored); returns how many. Recording it
+    again overwrites the same facts. A record the stream gave up on (it goes to the relay's
+    failure queue after the mapping's retries) leaves its facts out until ``rebuild`` writes the
+    post's facts again (`make figures POST=<id>`)."""
+    facts = facts_of(post, timeline, event)
+    for fact in facts:
+        store.put(fact)
+    return len(facts)
 
-    Not only the event's own: a record the stream gave up on (after the mapping's retries it
-    goes to the relay's failure queue) would otherwise lose its facts for good; the post's next
-    counted event writes them again. Writing them again is harmless: each fact overwrites
-    itself."""
-    facts = [f for e in timeline if e.seq <= event.seq for f in facts_of(post, timeline, e)]
+
+def rebuild(store: StatsStore, post: Post, timeline: Sequence[TimelineEvent]) -> int:
+    """Keep the facts of every counted event of the post's timeline again; returns how many.
+    Each overwrites itself, so this never counts anything twice."""
+    facts = [f for e in timeline for f in facts_of(post, timeline, e)]
     for fact in facts:
         store.put(fact)
     return len(facts)

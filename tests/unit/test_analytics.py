@@ -20,9 +20,9 @@ DAY = NOW.date()
 
 
 def keep(store: MemoryStatsStore, post: Post) -> int:
-    """The facts of the post's timeline so far, as the relay records them when the stream
-    hands it the post's latest event (only events carrying messages reach it)."""
-    return analytics.record_event(store, post, post.new_events, post.new_events[-1])
+    """The facts of the post's timeline so far, as the relay records them: the stream hands it
+    every inserted timeline event, once each."""
+    return sum(analytics.record_event(store, post, post.new_events, event) for event in post.new_events)
 
 
 def stored(store: MemoryStatsStore) -> int:
@@ -94,23 +94,47 @@ def test_on_time_against_publish_at_and_failures_per_channel(wf: Workflow) -> No
     assert analytics.stats(store, DAY, DAY)["failures"] == {}
 
 
-def test_an_event_without_messages_is_counted_with_the_next_one_that_has_them(wf: Workflow) -> None:
-    # GIVEN a post on two channels whose first result was saved without a message
-    store = MemoryStatsStore()
+def settled_on_two_channels(wf: Workflow) -> Post:
     post = new_post("Hallo Welt", channels=("outbox", "hooks"))
     post.submit(wf, "writer", NOW)
     post.decide(wf, "brand", BRAND, "approve", post.content_hash, "", hours(1), eligible(wf, "brand"))
     post.claim(hours(1))
     post.record_result("hooks", ChannelResult(ResultStatus.FAILED, error="401"), hours(1))
-    quiet = post.new_events[-1]
-    assert quiet.type == "publish_result"
     post.record_result("outbox", ChannelResult(ResultStatus.PUBLISHED), hours(1))
-    # WHEN the relay gets only the last event (the settled post's message)
-    keep(store, post)
-    # THEN both results are counted, and the decision saved with the schedule too
+    return post
+
+
+def test_the_relay_writes_only_the_facts_of_the_event_it_is_handed(wf: Workflow) -> None:
+    # GIVEN a post decided, scheduled and settled on two channels
+    store = MemoryStatsStore()
+    post = settled_on_two_channels(wf)
+    last = [e for e in post.new_events if e.type == "publish_result"][-1]
+    assert last.data["channel"] == "outbox"
+    # WHEN the relay is handed its last publication result
+    written = analytics.record_event(store, post, post.new_events, last)
+    # THEN one fact is written, that event's: the earlier ones were written as they were stored
+    assert written == 1 and stored(store) == 1
+    figures = analytics.stats(store, DAY, DAY)
+    assert (figures["published"], figures["failures"], figures["steps"]) == (1, {}, [])
+
+
+def test_rebuild_writes_every_fact_again_and_counts_nothing_twice(wf: Workflow) -> None:
+    # GIVEN a post whose failed publication never reached the relay (the stream gave up on it)
+    store = MemoryStatsStore()
+    post = settled_on_two_channels(wf)
+    failed = next(e for e in post.new_events if e.type == "publish_result"
+                  and e.data.get("status") == "failed")
+    for event in post.new_events:
+        if event is not failed:
+            analytics.record_event(store, post, post.new_events, event)
+    assert analytics.stats(store, DAY, DAY)["failures"] == {}
+    # WHEN its facts are written again from its timeline (make figures POST=<id>)
+    assert analytics.rebuild(store, post, post.new_events) == 4  # decision, scheduled, 2 results
+    # THEN the failure is counted, and everything else once
     figures = analytics.stats(store, DAY, DAY)
     assert (figures["published"], figures["failures"]) == (1, {"hooks": 1})
     assert figures["steps"][0]["decisions"] == 1
+    assert stored(store) == 4
 
 
 def test_a_fact_recorded_again_overwrites_itself(wf: Workflow) -> None:
