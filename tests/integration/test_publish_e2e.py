@@ -89,6 +89,25 @@ def test_the_tick_records_its_heartbeat_and_does_nothing_while_paused(rig: Publi
     assert app_client.http.get("/health").json_body["last_tick"] is not None
 
 
+def test_a_batchs_publications_go_to_the_networks_at_the_same_time(rig: PublishRig,
+                                                                  app_client: Any) -> None:
+    # GIVEN ten posts due now, on a network that answers only once ten requests are waiting
+    posts = [rig.approved(["hooks"], text=f"Beitrag {n}") for n in range(10)]
+    assert tick(app_client)["messages"] == 10
+    messages = rig.receive_all()
+    assert len(messages) == 10
+    rig.standins["webhook"].gather(10, timeout=5.0)
+    # WHEN the worker gets them in one batch
+    answer = app_client.lambda_.invoke("publish_worker", rig.event(messages)).payload
+    # THEN all ten were sent at once (one after another, each would have waited for the
+    # timeout, and the tenth post would have gone out 45 s late)
+    assert answer == {"batchItemFailures": []}
+    assert rig.standins["webhook"].peak_in_flight == 10
+    assert sorted(p["text"] for p in rig.network_posts("webhook")) == sorted(
+        f"Beitrag {n}" for n in range(10))
+    assert {rig.post(p.id).status.value for p in posts} == {"published"}
+
+
 def test_a_malformed_message_is_reported_failed_and_others_in_its_batch_go_out(rig: PublishRig,
                                                                               app_client: Any) -> None:
     post = rig.approved(["outbox"])

@@ -113,6 +113,10 @@ class Standin:
         self._script: list[str] = []
         self._media_script: list[str] = []
         self._lock = threading.Lock()
+        self._arrivals = threading.Condition(self._lock)
+        self.in_flight = 0  # publishing requests being answered now
+        self.peak_in_flight = 0  # the most at one moment
+        self._gather: tuple[int, float] | None = None
         self._stopping = threading.Event()
         self._ids = itertools.count(1)
         self._server = _Server(("127.0.0.1", 0), _Handler)
@@ -150,6 +154,31 @@ class Standin:
             raise ValueError(f"cannot script {unknown}; use {SCRIPTABLE}")
         with self._lock:
             self._media_script.extend(responses)
+
+    def gather(self, count: int, timeout: float = 5.0) -> None:
+        """From now on a publishing request is answered only once ``count`` of them are in
+        flight (or after ``timeout``): a network that answers slowly enough for a client's
+        requests to overlap, if it sends them at once. ``peak_in_flight`` then shows whether
+        it did."""
+        with self._lock:
+            self._gather = (count, timeout)
+
+    def _arrive(self, request: Recorded) -> bool:
+        if (request.method, request.path) != ("POST", self.publish_path):
+            return False
+        with self._arrivals:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+            self._arrivals.notify_all()
+            if self._gather is not None:
+                count, timeout = self._gather
+                self._arrivals.wait_for(
+                    lambda: self.in_flight >= count or self._stopping.is_set(), timeout)
+        return True
+
+    def _leave(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
 
     def is_media_upload(self, request: Recorded) -> bool:
         """Whether ``request`` sends an image's bytes (what ``script_media`` applies to)."""
@@ -240,7 +269,12 @@ class _Handler(BaseHTTPRequestHandler):
             body=self.rfile.read(length) if length else b"",
         )
         standin = self.server.standin
-        reply = standin.dispatch(request)
+        publishing = standin._arrive(request)
+        try:
+            reply = standin.dispatch(request)
+        finally:
+            if publishing:
+                standin._leave()
         if reply.hang:
             standin._stopping.wait(standin.hang_seconds)
         body = b"" if reply.body is None else json.dumps(reply.body).encode("utf-8")
