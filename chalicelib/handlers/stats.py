@@ -10,10 +10,13 @@ from chalicelib import bootstrap
 from chalicelib.http.stats_routes import StatsDeps
 
 
-def record_facts(container: bootstrap.Container, record: dict[str, Any]) -> int:
+def record_facts(container: bootstrap.Container, record: dict[str, Any],
+                 read: Callable[[str], tuple[Any, list[Any], Any]] | None = None) -> int:
     """The facts of one stream record (an inserted timeline event the figures count); the post
-    and its timeline are read only for those. Raises when the table does not answer, so the
-    stream retries the record: a fact written twice is the same item."""
+    and its timeline are read only for those, through ``read`` when given (the relay reads a
+    post once per batch: every record of a batch was stored before the batch was handed over,
+    so that read holds every event before each of them). Raises when the table does not
+    answer, so the stream retries the record: a fact written twice is the same item."""
     from chalicelib.adapters.dynamodb.stats import counted_event_of
     from chalicelib.services import analytics
 
@@ -21,7 +24,7 @@ def record_facts(container: bootstrap.Container, record: dict[str, Any]) -> int:
     if found is None:
         return 0
     post_id, event = found
-    post, timeline, _ = container.repository.get_full(post_id)
+    post, timeline, _ = (read or container.repository.get_full)(post_id)
     return analytics.record_event(container.stats_store, post, timeline, event)
 
 

@@ -1,6 +1,6 @@
-"""The table's stream: anchor each new chain head outside the table, take a post scheduled for
-now (or the next minute) to the publish queue at once, and hand each stored change's messages
-to whoever hears about them."""
+"""The table's stream: anchor each post's newest chain head outside the table, take a post
+scheduled for now (or the next minute) to the publish queue at once, and hand each stored
+change's messages to whoever hears about them."""
 
 from __future__ import annotations
 
@@ -37,10 +37,23 @@ def relay_changes(event: dict[str, Any], context: Any) -> dict[str, Any]:
     observability.bind(context)
     container = bootstrap.container()
     dispatcher, repo, anchor = container.bus, container.repository, container.anchor
+    # A post's newest head in this batch is anchored, not each one before it: it seals them.
+    newest: dict[str, int] = {}
+    for raw in event["Records"]:
+        found_head = chain_head_of(raw)
+        if found_head:
+            newest[found_head[0]] = max(found_head[1], newest.get(found_head[0], 0))
+    timelines: dict[str, tuple[Any, Any, Any]] = {}
+
+    def full(post_id: str) -> tuple[Any, Any, Any]:
+        """The post and its timeline, read once per batch for the figures' facts."""
+        if post_id not in timelines:
+            timelines[post_id] = repo.get_full(post_id)
+        return timelines[post_id]
 
     def handle(record: DynamoDBRecord) -> int:
         head = chain_head_of(record.raw_event)
-        if head:
+        if head and head[1] >= newest.get(head[0], 0):
             try:
                 anchor.anchor(*head)
             except (BotoCoreError, ClientError) as err:
@@ -48,7 +61,7 @@ def relay_changes(event: dict[str, Any], context: Any) -> dict[str, Any]:
                 log.error("chain head not anchored", extra={
                     "post_id": head[0], "seq": head[1], "error": type(err).__name__})
         # Before Slack: a failure here retries the record before anything was announced.
-        stats.record_facts(container, record.raw_event)
+        stats.record_facts(container, record.raw_event, full)
         found = outbox_of(record.raw_event)
         if not found:
             return 0

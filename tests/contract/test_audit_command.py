@@ -90,6 +90,38 @@ def test_the_relay_anchors_each_chain_head_outside_the_table(anchored_post: str)
     assert bootstrap.container().anchor.latest(anchored_post) == (5, post.timeline_head)
 
 
+def test_one_batch_anchors_a_posts_newest_head_once(stored_post: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.integration.slack_helpers import StreamRelay
+
+    # GIVEN a post's five stored events, which the stream hands over in one batch
+    container = bootstrap.container()
+    container.control.pause("audit test", "U0ADMIN", NOW)  # the approved post stays put
+    anchored: list[tuple[str, int, str]] = []
+    real_anchor = container.anchor.anchor
+    monkeypatch.setattr(container.anchor, "anchor",
+                        lambda *head: (anchored.append(head), real_anchor(*head))[1])
+    reads: list[str] = []
+    real_read = container.repository.get_full
+    monkeypatch.setattr(container.repository, "get_full",
+                        lambda post_id: (reads.append(post_id), real_read(post_id))[1])
+    relay = StreamRelay(container.settings.table)
+    # WHEN the relay takes the batch
+    relay.pump()
+    assert relay.failures == []
+    # THEN the newest head alone went to the anchor log: it seals the four before it
+    post = container.repository.get(stored_post)
+    assert anchored == [(stored_post, 5, post.timeline_head)]
+    # AND the figures read the post's timeline once for its two counted events
+    assert reads == [stored_post]
+    day = NOW.date()
+    from chalicelib.services import analytics
+
+    figures = analytics.stats(container.stats_store, day, day)
+    assert [(s["step"], s["decisions"]) for s in figures["steps"]] == [("brand", 1)]
+    assert [b["scheduled"] for b in figures["brands"]] == [1]
+
+
 def test_text_and_approvals_edited_in_the_post_item_are_reported(
         stored_post: str, table: str, dynamodb: Any, capsys: pytest.CaptureFixture[str]) -> None:
     from chalicelib.domain.content import Content
