@@ -25,13 +25,9 @@ def _free_port() -> int:
 def main() -> int:
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
-    import logging
 
-    from moto.server import ThreadedMotoServer
+    from dev.aws import LocalAws, prepare_moto
 
-    from dev.aws import prepare_moto
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     prepare_moto()
 
     port = _free_port()
@@ -45,7 +41,7 @@ def main() -> int:
         "FREIGABE_STATE_DIR": str(ROOT / ".freigabe" / "bench"),
     }
     os.environ.update(aws_env)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = LocalAws("127.0.0.1", port)
     server.start()
     try:
         import boto3

@@ -63,12 +63,13 @@ def _emulator() -> Iterator[None]:
         return
     import socket
 
-    from moto.server import ThreadedMotoServer
+    from dev.aws import LocalAws, prepare_moto
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    prepare_moto()
+    server = LocalAws("127.0.0.1", port)
     server.start()
     try:
         with _environment({"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "AWS_ACCESS_KEY_ID": "bench",

@@ -46,17 +46,14 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def aws_endpoint() -> Iterator[str]:
     """moto's server on a free port, for the whole session."""
-    from moto.server import ThreadedMotoServer
-
-    from dev.aws import prepare_moto
+    from dev.aws import LocalAws, prepare_moto
 
     # moto's transactions are neither isolated nor cheap; the local stack patches them the
     # same way, so races are tested against DynamoDB's real semantics.
     prepare_moto()
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = LocalAws("127.0.0.1", free_port())
     server.start()
-    endpoint = f"http://127.0.0.1:{port}"
+    endpoint = server.endpoint
     os.environ["AWS_ENDPOINT_URL"] = endpoint
     yield endpoint
     server.stop()
