@@ -233,3 +233,29 @@ def test_the_local_relay_is_woken_by_what_the_templates_filter_passes() -> None:
     assert not source._is_news(_record("MODIFY", event))
     assert not source._is_news(_record("INSERT", "POST"))
     assert not source._is_news(_record("REMOVE", event))
+
+
+def test_the_local_aws_keeps_a_clients_connection_open_between_requests() -> None:
+    # moto's own server closed each connection after one request (a new connection and a new
+    # server thread per request); dev.aws.LocalAws keeps it, as AWS's endpoints do.
+    import socket
+
+    import botocore.session
+
+    from dev.aws import LocalAws
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    server = LocalAws("127.0.0.1", port)
+    server.start()
+    try:
+        client = botocore.session.get_session().create_client(
+            "sqs", endpoint_url=server.endpoint, region_name="eu-central-1",
+            aws_access_key_id="test", aws_secret_access_key="test")
+        for n in range(10):
+            client.create_queue(QueueName=f"kept-{n}")
+        assert len(client.list_queues()["QueueUrls"]) == 10
+        assert len(server._server.active_channels) == 1  # one connection for eleven requests
+    finally:
+        server.stop()
