@@ -63,8 +63,9 @@ def body(publication: Publication) -> str:
 
 
 class PublicationBody(BaseModel):
-    """A message's body as it arrives; ``attempt`` and ``not_after`` may be absent in
-    messages written by hand (the first attempt, no deadline beyond the post's own)."""
+    """A message's body as it arrives; ``attempt``, ``not_after`` and ``not_before`` may be
+    absent in messages written by hand or before ``not_before`` existed (the first attempt, no
+    deadline beyond the post's own, no wait)."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -73,10 +74,11 @@ class PublicationBody(BaseModel):
     content_hash: str = Field(min_length=1, max_length=128)
     attempt: int = Field(1, ge=1)
     not_after: str | None = None
+    not_before: str | None = None
 
     def publication(self) -> Publication:
         return Publication(self.post_id, self.channel, self.content_hash, self.attempt,
-                           self.not_after)
+                           self.not_after, self.not_before)
 
 
 @cache

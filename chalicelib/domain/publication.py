@@ -27,6 +27,9 @@ class Publication:
     content_hash: str
     attempt: int = 1  # which dispatch of this channel; an admin's retry is the next one
     not_after: str | None = None  # ISO time after which it must not go out any more
+    # ISO time before which it must not go out: the post's time. The queue's delay is whole
+    # seconds and ends at or up to a second before it; the worker waits out the rest.
+    not_before: str | None = None
 
     def key(self) -> dict[str, str | int]:
         """What makes a publication this publication: the key of the idempotency store and the

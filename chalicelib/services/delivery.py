@@ -13,6 +13,7 @@ network that honours the key (Mastodon, the outbox) is simply asked again.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -60,6 +61,16 @@ class OutOfTime(Exception):
     """Too little of the invocation is left to wait for a network: let the queue redeliver."""
 
 
+class TooEarly(Exception):
+    """The message arrived long before its post's time (a queue delay is never more than a
+    second short of it): let the queue deliver it again later."""
+
+
+# The queue's delay ends up to a second before the post's time (whole seconds, rounded down):
+# the worker waits out that fraction. A message earlier than this is handed back instead.
+MAX_EARLY_SECONDS = 3.0
+
+
 @dataclass
 class Delivery:
     """What delivering one publication needs."""
@@ -75,15 +86,18 @@ class Delivery:
     x_budget: XBudget | None = None
     # Every brand's workflow (a post's late window is its brand's); None: ``workflow`` alone.
     brands: Organization | None = None
+    sleep: Callable[[float], None] = time.sleep
 
 
 def deliver(d: Delivery, publication: Publication, *, receive_count: int = 1,
             may_wait: Callable[[], bool] = lambda: True) -> str:
     """Publish one publication and record its outcome; returns what happened.
 
-    Raises PublishingPaused, OutOfTime, RetryLater or Conflict to fail the record, so that the
-    queue delivers it again later.
+    Raises PublishingPaused, OutOfTime, TooEarly, RetryLater or Conflict to fail the record, so
+    that the queue delivers it again later.
     """
+    _wait_for_its_time(d, publication)
+    # Every check below runs after the wait, at the moment of sending.
     if d.control.pause_state() is not None:
         if receive_count >= HOLD_RECEIVES:
             # Acknowledged, not lost: the post stays pending and the recovery sends it again.
@@ -119,6 +133,21 @@ def deliver(d: Delivery, publication: Publication, *, receive_count: int = 1,
     late_minutes = brand_workflow(d.brands, d.workflow, post).late_publish_minutes
     outcome = d.once(publication, lambda: _send(d, publication, copy, late_minutes))
     return _record(d, publication, outcome, post)
+
+
+def _wait_for_its_time(d: Delivery, publication: Publication) -> None:
+    """Never before the post's time: the queue's whole-second delay may end up to a second
+    early, and that fraction is waited out here rather than rounded up to a second late."""
+    not_before = parse_time(publication.not_before)
+    if not_before is None:
+        return
+    early = (not_before - d.clock()).total_seconds()
+    if early > MAX_EARLY_SECONDS:
+        log.warning("publish message early: handed back",
+                    extra={**_fields(publication), "early_seconds": round(early, 1)})
+        raise TooEarly(publication.post_id)
+    if early > 0:
+        d.sleep(early)
 
 
 def _is_current(post: Post, publication: Publication) -> bool:

@@ -114,15 +114,18 @@ def enqueue(queue: PublishQueue, publications: Sequence[Publication]) -> None:
 
 
 def delay_until(due: datetime, now: datetime) -> int:
-    """Whole seconds the queue holds a publication back so it arrives at ``due``, never before
-    it (rounded up); 0 for a post already due."""
-    return min(MAX_DELAY_SECONDS, max(0, math.ceil((due - now).total_seconds())))
+    """Whole seconds the queue holds a publication back: until the second ``due`` falls in
+    (rounded down, so the message arrives at most a second early and the worker waits out the
+    rest, ``Publication.not_before``; rounded up it arrived up to a second late); 0 for a post
+    already due."""
+    return min(MAX_DELAY_SECONDS, max(0, math.floor((due - now).total_seconds())))
 
 
-def publications(post: Post, channels: Sequence[str], not_after: str | None) -> list[Publication]:
+def publications(post: Post, channels: Sequence[str], not_after: str | None,
+                 not_before: str | None = None) -> list[Publication]:
     """The post's publications on these channels, in the attempt each was claimed for."""
     return [Publication(post.id, channel, post.content_hash, post.results[channel].attempts,
-                        not_after) for channel in channels]
+                        not_after, not_before) for channel in channels]
 
 
 @dataclass
@@ -291,7 +294,8 @@ def _claim_due(s: Scheduling, post_id: str, now: datetime, report: TickReport) -
     # The clock again, not the tick's start: a tick may take most of a minute to get here.
     delay = delay_until(due, s.clock())
     log.info("post claimed", extra={"post_id": post.id, "channels": channels, "delay": delay})
-    return publications(post, channels, iso(due + s.workflow_for(post).late_window)), delay
+    return publications(post, channels, iso(due + s.workflow_for(post).late_window),
+                        iso(due)), delay
 
 
 def _saved(repo: PostRepository, post: Post) -> bool:

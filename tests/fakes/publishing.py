@@ -151,9 +151,10 @@ class PublishingPorts:
         self.scheduling = scheduling.Scheduling(repo=self.repo, workflow=self.wf, clock=self.clock,
                                                 queue=self.queue, control=self.control,
                                                 notices=self.notices)
+        self.slept: list[float] = []  # the worker's waits for a post's second, on this clock
         self.delivery = delivery.Delivery(repo=self.repo, workflow=self.wf, clock=self.clock,
                                           control=self.control, channels=FakeChannels(self.networks),
-                                          ledger=self.ledger, once=self.once)
+                                          ledger=self.ledger, once=self.once, sleep=self._sleep)
         self.admin = admin.Admin(repo=self.repo, workflow=self.wf, clock=self.clock,
                                  queue=self.queue, control=self.control)
 
@@ -170,6 +171,10 @@ class PublishingPorts:
 
     def tick(self) -> dict[str, int]:
         return scheduling.publish_due(self.scheduling)
+
+    def _sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.clock.advance(seconds=seconds)
 
     def deliver(self, publication: Publication, receives: int = 1) -> str:
         return delivery.deliver(self.delivery, publication, receive_count=receives)

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from chalicelib.domain import events as ev
 from chalicelib.domain.content import Content
+from chalicelib.domain.publication import Publication
 from chalicelib.domain.status import ResultStatus, Status
 from chalicelib.services import delivery
 from chalicelib.services.delivery import PublishingPaused
@@ -220,3 +221,49 @@ def test_a_cut_back_timeline_is_refused_before_publishing() -> None:
     rig.repo.events["p1"].pop(2)  # an event removed from the middle
     assert rig.drain() == ["failed", "failed"]
     assert rig.networks["hooks"].posts == [] and rig.networks["outbox"].posts == []
+
+
+# -- on its second: the queue's whole-second delay ends up to a second early -------------------
+
+
+def early_message(rig: PublishingPorts, seconds_early: float) -> dict[str, Publication]:
+    """A post due at 10:00, claimed by the tick before that; its messages arrive this early."""
+    rig.approved()
+    publish_at = NOW + timedelta(hours=1)
+    rig.clock.now = publish_at - timedelta(seconds=40)
+    rig.tick()
+    messages = {p.channel: p for p in rig.queue.take()}
+    rig.clock.now = publish_at - timedelta(seconds=seconds_early)
+    return messages
+
+
+def test_a_message_that_arrives_before_its_second_waits_for_it_then_goes_out() -> None:
+    # GIVEN the queue hands over a message 0.6 s before the post's time
+    rig = PublishingPorts()
+    messages = early_message(rig, 0.6)
+    # WHEN the worker takes it
+    assert rig.deliver(messages["outbox"]) == "published"
+    # THEN it waited the 0.6 s and sent at the post's time, not before
+    assert rig.slept == [pytest.approx(0.6)]
+    result = rig.repo.get("p1").results["outbox"]
+    assert result.status is ResultStatus.PUBLISHED
+    assert [e.at for e in rig.repo.get_full("p1")[1] if e.type == "publish_result"] == [
+        "2026-11-26T10:00:00Z"]
+
+
+def test_a_pause_set_while_the_worker_waits_for_the_second_holds_the_message() -> None:
+    rig = PublishingPorts()
+    messages = early_message(rig, 0.5)
+    rig.delivery.sleep = lambda seconds: rig.control.pause("Krise", "U0ADMIN", rig.clock())
+    with pytest.raises(PublishingPaused):
+        rig.deliver(messages["hooks"])
+    assert rig.networks["hooks"].posts == []
+
+
+def test_a_message_far_too_early_is_handed_back_untouched() -> None:
+    rig = PublishingPorts()
+    messages = early_message(rig, 30)
+    with pytest.raises(delivery.TooEarly):
+        rig.deliver(messages["hooks"])
+    assert rig.slept == [] and rig.networks["hooks"].posts == []
+    assert rig.repo.get("p1").results["hooks"].status is ResultStatus.PENDING

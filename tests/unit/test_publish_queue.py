@@ -53,7 +53,8 @@ def test_messages_carry_what_the_worker_needs_and_the_url_is_looked_up_once() ->
     queue.send(messages(1))
     assert client.url_lookups == 1
     assert client.bodies[0] == {"post_id": "p0", "channel": "outbox", "content_hash": "h",
-                                "attempt": 1, "not_after": "2026-11-26T12:00:00Z"}
+                                "attempt": 1, "not_after": "2026-11-26T12:00:00Z",
+                                "not_before": None}
     assert PublicationBody.model_validate(client.bodies[0]).publication() == messages(1)[0]
 
 

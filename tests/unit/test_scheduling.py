@@ -341,10 +341,14 @@ def test_the_tick_claims_a_post_due_within_the_next_minute_and_delays_it_to_its_
     rig.approved()
     rig.clock.now = NOW + timedelta(minutes=59, seconds=20, microseconds=500_000)
     counts = rig.tick()
-    # THEN this tick claims it and the queue holds each publication until 10:00, never earlier
+    # THEN this tick claims it and the queue holds each publication for the whole seconds up to
+    # 10:00 (39, not 40: arriving at 09:59:59.5 instead of 10:00:00.5), and each message says
+    # not before 10:00, so the worker waits out the half second
     assert counts["claimed"] == 1 and status(rig) is Status.PUBLISHING
-    assert rig.queue.delays == {("p1", "outbox", 1): 40, ("p1", "hooks", 1): 40}
-    assert {m.not_after for m in rig.queue.take()} == {"2026-11-26T12:00:00Z"}  # from publish_at
+    assert rig.queue.delays == {("p1", "outbox", 1): 39, ("p1", "hooks", 1): 39}
+    sent = rig.queue.take()
+    assert {m.not_after for m in sent} == {"2026-11-26T12:00:00Z"}  # from publish_at
+    assert {m.not_before for m in sent} == {"2026-11-26T10:00:00Z"}
 
 
 def test_a_post_already_due_is_queued_without_delay() -> None:
