@@ -114,11 +114,12 @@ def enqueue(queue: PublishQueue, publications: Sequence[Publication]) -> None:
 
 
 def delay_until(due: datetime, now: datetime) -> int:
-    """Whole seconds the queue holds a publication back: until the second ``due`` falls in
-    (rounded down, so the message arrives at most a second early and the worker waits out the
-    rest, ``Publication.not_before``; rounded up it arrived up to a second late); 0 for a post
-    already due."""
-    return min(MAX_DELAY_SECONDS, max(0, math.floor((due - now).total_seconds())))
+    """Whole seconds the queue holds a publication back, to the nearest second of ``due``: the
+    message arrives at most half a second early, and the worker waits that out
+    (``Publication.not_before``), or at most half a second late (rounded up, it arrived up to
+    a second late; rounded down, the worker would wait half a second on average, paid as
+    Lambda time); 0 for a post already due."""
+    return min(MAX_DELAY_SECONDS, max(0, math.floor((due - now).total_seconds() + 0.5)))
 
 
 def publications(post: Post, channels: Sequence[str], not_after: str | None,

@@ -108,6 +108,38 @@ def test_a_batchs_publications_go_to_the_networks_at_the_same_time(rig: PublishR
     assert {rig.post(p.id).status.value for p in posts} == {"published"}
 
 
+def test_a_posts_channels_in_one_batch_are_recorded_one_after_the_other(
+        rig: PublishRig, app_client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib import bootstrap
+    from chalicelib.domain.errors import Conflict
+
+    # GIVEN a post on four channels and one on the outbox, in one batch
+    post = rig.approved(CHANNELS)
+    other = rig.approved(["outbox"], text="Noch einer")
+    tick(app_client)
+    messages = rig.receive_all()
+    assert len(messages) == 5
+    repository = bootstrap.container().repository
+    real_save, refused = repository.save, []
+
+    def save(saved: Any) -> None:
+        try:
+            real_save(saved)
+        except Conflict:
+            refused.append(saved.id)
+            raise
+
+    monkeypatch.setattr(repository, "save", save)
+    # WHEN the worker takes the batch
+    answer = app_client.lambda_.invoke("publish_worker", rig.event(messages)).payload
+    # THEN every channel went out, and no save of a post's result was refused for another
+    # channel of the same post saved at the same moment
+    assert answer == {"batchItemFailures": []}
+    assert refused == []
+    assert rig.post(post.id).status.value == "published"
+    assert rig.post(other.id).status.value == "published"
+
+
 def test_a_malformed_message_is_reported_failed_and_others_in_its_batch_go_out(rig: PublishRig,
                                                                               app_client: Any) -> None:
     post = rig.approved(["outbox"])

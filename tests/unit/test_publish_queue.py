@@ -119,3 +119,15 @@ def test_the_worker_listens_on_the_queue_the_tick_sends_to() -> None:
     [worker] = [s for s in application.app.event_sources
                 if isinstance(s, SQSEventConfig) and s.name == "publish_worker"]
     assert worker.queue == PUBLISH_QUEUE == schema.PUBLISH_QUEUE
+
+
+def test_a_batch_is_grouped_by_post_in_order_and_an_unreadable_body_stands_alone() -> None:
+    from chalicelib.handlers.queue import by_post
+
+    def record(body: str) -> dict[str, str]:
+        return {"messageId": body, "body": body}
+
+    a1, b1, bad, a2 = (record('{"post_id": "a", "channel": "x"}'),
+                       record('{"post_id": "b", "channel": "x"}'), record("{not json"),
+                       record('{"post_id": "a", "channel": "y"}'))
+    assert by_post([a1, b1, bad, a2]) == [[a1, a2], [b1], [bad]]

@@ -336,19 +336,25 @@ def test_a_post_stored_before_reviews_kept_their_count_falls_back_to_the_file() 
 
 
 def test_the_tick_claims_a_post_due_within_the_next_minute_and_delays_it_to_its_second() -> None:
-    # GIVEN a post approved for 10:00 and a tick at 09:59:20.5 (the next one comes after 10:00)
+    # GIVEN a post approved for 10:00 and a tick at 09:59:20.7 (the next one comes after 10:00)
     rig = PublishingPorts()
     rig.approved()
-    rig.clock.now = NOW + timedelta(minutes=59, seconds=20, microseconds=500_000)
+    rig.clock.now = NOW + timedelta(minutes=59, seconds=20, microseconds=700_000)
     counts = rig.tick()
-    # THEN this tick claims it and the queue holds each publication for the whole seconds up to
-    # 10:00 (39, not 40: arriving at 09:59:59.5 instead of 10:00:00.5), and each message says
-    # not before 10:00, so the worker waits out the half second
+    # THEN this tick claims it and the queue holds each publication for the whole seconds
+    # nearest to 10:00 (39, arriving at 09:59:59.7; rounded up to 40 it arrived at 10:00:00.7),
+    # and each message says not before 10:00, so the worker waits out the 0.3 s
     assert counts["claimed"] == 1 and status(rig) is Status.PUBLISHING
     assert rig.queue.delays == {("p1", "outbox", 1): 39, ("p1", "hooks", 1): 39}
     sent = rig.queue.take()
     assert {m.not_after for m in sent} == {"2026-11-26T12:00:00Z"}  # from publish_at
     assert {m.not_before for m in sent} == {"2026-11-26T10:00:00Z"}
+
+
+@pytest.mark.parametrize(("seconds_before", "delay"), [(39.8, 40), (39.5, 40), (39.3, 39), (0.4, 0)])
+def test_the_delay_is_the_nearest_whole_second(seconds_before: float, delay: int) -> None:
+    due = NOW + timedelta(hours=1)
+    assert scheduling.delay_until(due, due - timedelta(seconds=seconds_before)) == delay
 
 
 def test_a_post_already_due_is_queued_without_delay() -> None:
