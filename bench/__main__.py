@@ -26,8 +26,12 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
 
+    import logging
+
     from dev.aws import LocalAws, prepare_moto
 
+    # The dev Slack workspace's server (werkzeug) logs every request it answers.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     prepare_moto()
 
     port = _free_port()

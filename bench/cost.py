@@ -110,10 +110,15 @@ class LogLines:
 
 
 def run() -> dict[str, Any]:
-    """Needs the environment of bench/__main__ (a moto server, the bench table)."""
+    """Needs the environment of bench/__main__ (a moto server). A table of its own: the idle
+    tick must find nothing the other benchmarks left behind (their clicks queue posts that
+    nobody publishes, which the recovery would send again)."""
+    import uuid
+
     import boto3
 
     from chalicelib import bootstrap
+    from chalicelib.adapters.dynamodb.schema import table_definition
     from chalicelib.settings import Settings
     from dev.resources import ensure_queues
 
@@ -123,9 +128,14 @@ def run() -> dict[str, Any]:
     text = text.replace('path = ".freigabe/test-outbox.jsonl"', f'path = "{tmp / "outbox.jsonl"}"')
     config.write_text(text + f'\n[channels.archive]\ntype = "outbox"\npath = "{tmp / "archive.jsonl"}"\n')
     queue = Settings.model_fields["publish_queue"].default
-    ensure_queues(boto3.client("sqs"))
-    saved = {k: os.environ.get(k) for k in ("FREIGABE_CONFIG", "FREIGABE_STREAM_SINCE")}
-    os.environ.update(FREIGABE_CONFIG=str(config), FREIGABE_STREAM_SINCE=str(time.time()))
+    sqs = boto3.client("sqs")
+    for url in ensure_queues(sqs).values():
+        sqs.purge_queue(QueueUrl=url)  # what other benchmarks queued is not this bill's
+    table = f"freigabe-cost-{uuid.uuid4().hex[:8]}"
+    boto3.client("dynamodb").create_table(**table_definition(table))
+    saved = {k: os.environ.get(k) for k in ("FREIGABE_CONFIG", "FREIGABE_STREAM_SINCE", "FREIGABE_TABLE")}
+    os.environ.update(FREIGABE_CONFIG=str(config), FREIGABE_STREAM_SINCE=str(time.time()),
+                      FREIGABE_TABLE=table)
     bootstrap.reset()
     try:
         return _measure(queue)
