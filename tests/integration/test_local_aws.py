@@ -253,9 +253,10 @@ def test_the_local_aws_keeps_a_clients_connection_open_between_requests() -> Non
         client = botocore.session.get_session().create_client(
             "sqs", endpoint_url=server.endpoint, region_name="eu-central-1",
             aws_access_key_id="test", aws_secret_access_key="test")
+        prefix = f"kept-{uuid.uuid4().hex[:8]}"  # moto's queues are shared by the process
         for n in range(10):
-            client.create_queue(QueueName=f"kept-{n}")
-        assert len(client.list_queues()["QueueUrls"]) == 10
+            client.create_queue(QueueName=f"{prefix}-{n}")
+        assert len(client.list_queues(QueueNamePrefix=prefix)["QueueUrls"]) == 10
         assert len(server._server.active_channels) == 1  # one connection for eleven requests
     finally:
         server.stop()
