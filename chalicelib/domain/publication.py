@@ -27,8 +27,8 @@ class Publication:
     content_hash: str
     attempt: int = 1  # which dispatch of this channel; an admin's retry is the next one
     not_after: str | None = None  # ISO time after which it must not go out any more
-    # ISO time before which it must not go out: the post's time. The queue's delay is whole
-    # seconds and ends at or up to a second before it; the worker waits out the rest.
+    # ISO time before which it must not go out: the post's time. The queue's delay is the
+    # nearest whole second, so it may end up to half a second before; the worker waits that out.
     not_before: str | None = None
 
     def key(self) -> dict[str, str | int]:

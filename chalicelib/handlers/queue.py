@@ -11,9 +11,9 @@ from chalicelib import bootstrap
 # A network call may take this long (timeouts and waits of the channel's HTTP client); a record
 # that starts with less of the invocation left is handed back to the queue instead.
 SEND_MARGIN_MS = 25_000
-# A batch's records are handled at the same time, each in a thread of its own (the batch size of
-# the queue's event source, app.py): one after another, the tenth post of a batch would wait for
-# nine networks to answer (100-500 ms each) and miss its second.
+# A batch's posts are handled at the same time, each in a thread of its own (up to the batch size
+# of the queue's event source, app.py): one after another, the tenth post of a batch would wait
+# for nine networks to answer (100-500 ms each) and miss its second.
 MAX_AT_ONCE = 10
 
 

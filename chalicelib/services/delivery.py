@@ -62,11 +62,11 @@ class OutOfTime(Exception):
 
 
 class TooEarly(Exception):
-    """The message arrived long before its post's time (a queue delay is never more than a
-    second short of it): let the queue deliver it again later."""
+    """The message arrived long before its post's time (a queue delay is never more than half
+    a second short of it): let the queue deliver it again later."""
 
 
-# The queue's delay ends up to a second before the post's time (whole seconds, rounded down):
+# The queue's delay (the nearest whole second) ends up to half a second before the post's time:
 # the worker waits out that fraction. A message earlier than this is handed back instead.
 MAX_EARLY_SECONDS = 3.0
 
@@ -136,8 +136,8 @@ def deliver(d: Delivery, publication: Publication, *, receive_count: int = 1,
 
 
 def _wait_for_its_time(d: Delivery, publication: Publication) -> None:
-    """Never before the post's time: the queue's whole-second delay may end up to a second
-    early, and that fraction is waited out here rather than rounded up to a second late."""
+    """Never before the post's time: the queue's whole-second delay may end up to half a
+    second early, and that fraction is waited out here."""
     not_before = parse_time(publication.not_before)
     if not_before is None:
         return
