@@ -8,6 +8,14 @@ and each ``.py`` gets a ``.pyc`` in unchecked-hash mode (PEP 552, what
 ``python -m compileall --invalidation-mode unchecked-hash`` writes), which the import system
 loads without looking at the source's mtime. Bytecode is specific to the Python version, so
 the interpreter that compiles must be the one the functions' ``Runtime`` names.
+
+The same pass leaves out botocore's models of the AWS services no function may call: the
+package keeps ``botocore/data/<service>`` only for the services whose actions the template's
+policies name (``granted_services``). botocore lists every model folder (424 services, 850
+directory reads) before it builds its first client, 47 ms of CPU at a full vCPU and about
+0.16 s at 512 MB's share, on every cold start; the models were also 26 MB of the 102 MB
+unpacked package. A call to a service the template does not grant would be refused by IAM
+anyway; without its model it fails as ``UnknownServiceError`` in the Lambda-shaped tests.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import shutil
 import sys
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -53,6 +62,48 @@ def check_interpreter(runtime: str) -> None:
             f"{runtime}")
 
 
+BOTOCORE_DATA = "botocore/data/"
+# IAM's prefix -> botocore's model folders, where they differ (DynamoDB's stream actions are
+# dynamodb:GetRecords and friends; their API is the model "dynamodbstreams").
+MODELS_OF_PREFIX = {"dynamodb": ("dynamodb", "dynamodbstreams")}
+
+
+def _actions(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("Action", "NotAction"):
+                yield from (value if isinstance(value, list) else [value])
+            else:
+                yield from _actions(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _actions(item)
+
+
+def granted_services(template: dict[str, Any]) -> frozenset[str] | None:
+    """The botocore models the template's policies (roles, key and queue policies, trust
+    policies) name an action of; None (keep every model) when one grants everything or any
+    action is not a literal string."""
+    models: set[str] = set()
+    for action in _actions(template.get("Resources", {})):
+        if not isinstance(action, str) or ":" not in action:
+            return None
+        prefix = action.split(":", 1)[0].lower()
+        if prefix == "*":
+            return None
+        models.update(MODELS_OF_PREFIX.get(prefix, (prefix,)))
+    return frozenset(models)
+
+
+def model_kept(name: str, services: frozenset[str] | None) -> bool:
+    """Whether a package entry stays: everything but botocore's model folders of other services
+    (its top-level data files, endpoints and partitions, always stay)."""
+    if services is None or not name.startswith(BOTOCORE_DATA):
+        return True
+    rest = name[len(BOTOCORE_DATA):]
+    return "/" not in rest or rest.split("/", 1)[0] in services
+
+
 def is_bytecode(name: str) -> bool:
     parts = PurePosixPath(name).parts
     return "__pycache__" in parts or name.endswith((".pyc", ".pyo"))
@@ -77,9 +128,11 @@ def cache_name(name: str) -> str:
 
 
 def add_bytecode(zip_path: Path, template: dict[str, Any]) -> dict[str, int]:
-    """Rewrite deployment.zip with fresh bytecode for the template's runtime; returns counts."""
+    """Rewrite deployment.zip with fresh bytecode for the template's runtime and only the
+    botocore models the template grants; returns counts (``models``: entries left out)."""
     check_interpreter(runtime_of(template))
-    counts = {"dropped": 0, "compiled": 0, "skipped": 0}
+    services = granted_services(template)
+    counts = {"dropped": 0, "compiled": 0, "skipped": 0, "models": 0}
     with tempfile.NamedTemporaryFile(dir=zip_path.parent, prefix=".bytecode-", suffix=".zip",
                                      delete=False) as handle:
         new_path = Path(handle.name)
@@ -89,6 +142,9 @@ def add_bytecode(zip_path: Path, template: dict[str, Any]) -> dict[str, int]:
             for info in old.infolist():
                 if is_bytecode(info.filename):
                     counts["dropped"] += 1
+                    continue
+                if not model_kept(info.filename, services):
+                    counts["models"] += 1
                     continue
                 data = old.read(info)
                 new.writestr(info, data)

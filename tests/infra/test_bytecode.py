@@ -49,7 +49,7 @@ def test_stale_bytecode_goes_and_every_module_gets_unchecked_hash_bytecode(tmp_p
     with zipfile.ZipFile(path) as archive:
         names = set(archive.namelist())
         pycs = {name: archive.read(name) for name in names if name.endswith(".pyc")}
-    assert counts == {"dropped": 4, "compiled": 3, "skipped": 1}
+    assert counts == {"dropped": 4, "compiled": 3, "skipped": 1, "models": 0}
     tag = sys.implementation.cache_tag
     assert set(pycs) == {f"__pycache__/app.{tag}.pyc", f"pkg/__pycache__/__init__.{tag}.pyc",
                          f"pkg/__pycache__/mod.{tag}.pyc"}
@@ -100,3 +100,55 @@ def test_functions_on_different_runtimes_are_refused() -> None:
                                     "Properties": {"Runtime": "python3.12"}}
     with pytest.raises(PackagingError, match="one Python runtime"):
         bytecode.runtime_of(mixed)
+
+
+def granting(*actions: object) -> dict[str, Any]:
+    role = {"Type": "AWS::IAM::Role", "Properties": {
+        "AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]},
+        "Policies": [{"PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": list(actions),
+                                                        "Resource": "*"}]}}]}}
+    granted = template()
+    granted["Resources"]["Role"] = role
+    return granted
+
+
+def with_models(tmp_path: Path) -> Path:
+    path = package(tmp_path)
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("botocore/data/endpoints.json", "{}")
+        archive.writestr("botocore/data/partitions.json", "{}")
+        for service in ("dynamodb", "dynamodbstreams", "sqs", "sts", "ec2", "sagemaker"):
+            archive.writestr(f"botocore/data/{service}/2012-08-10/service-2.json.gz", b"model")
+        archive.writestr("boto3/data/ec2/2016-11-15/resources-1.json", "{}")  # not botocore's
+    return path
+
+
+def models_in(path: Path) -> set[str]:
+    with zipfile.ZipFile(path) as archive:
+        return {name.split("/")[2] for name in archive.namelist()
+                if name.startswith("botocore/data/") and name.count("/") > 2}
+
+
+def test_only_the_models_of_services_the_template_grants_stay_in_the_package(tmp_path: Path) -> None:
+    path = with_models(tmp_path)
+
+    counts = bytecode.add_bytecode(path, granting("dynamodb:GetItem", "sqs:SendMessage"))
+
+    # dynamodb's actions include its stream API (model "dynamodbstreams"); sts: the trust policy
+    assert models_in(path) == {"dynamodb", "dynamodbstreams", "sqs", "sts"}
+    assert counts["models"] == 2
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+    assert {"botocore/data/endpoints.json", "botocore/data/partitions.json",
+            "boto3/data/ec2/2016-11-15/resources-1.json", "app.py"} <= names
+
+
+@pytest.mark.parametrize("action", ["*", {"Fn::Sub": "${Service}:GetItem"}])
+def test_a_template_that_grants_everything_or_an_unknown_action_keeps_every_model(
+        tmp_path: Path, action: object) -> None:
+    path = with_models(tmp_path)
+
+    counts = bytecode.add_bytecode(path, granting("sqs:SendMessage", action))
+
+    assert models_in(path) == {"dynamodb", "dynamodbstreams", "sqs", "sts", "ec2", "sagemaker"}
+    assert counts["models"] == 0
