@@ -1,8 +1,14 @@
 """Freigabe's entry points. Each hands over to a handler in a line or two; no logic lives here."""
+# ruff: noqa: E402 - chalicelib.coldstart comes first, before the imports it is about
 
 from __future__ import annotations
 
+from chalicelib import coldstart
+
+coldstart.begin()  # before the imports below: no garbage collection until the first answer
+
 from collections.abc import Callable
+from typing import Any
 
 from chalice.app import Chalice, DynamoDBEvent, Rate, Request, Response, SQSEvent
 
@@ -34,6 +40,14 @@ app.register_blueprint(build_admin(http_handlers.admin_deps))
 app.register_blueprint(build_away_routes(away_handlers.away_deps))
 app.register_blueprint(build_workflow_admin(workflow_admin_handlers.workflow_admin_deps))
 app.register_blueprint(build_stats_routes(stats_handlers.stats_deps))
+
+
+@app.middleware("all")
+def settled_after_first(event: Any, get_response: Callable[[Any], Any]) -> Any:
+    try:
+        return get_response(event)
+    finally:
+        coldstart.settle()
 
 
 @app.middleware("http")

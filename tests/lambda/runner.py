@@ -23,6 +23,7 @@ listeners (the same function, invoked again).
 from __future__ import annotations
 
 import base64
+import gc
 import io
 import json
 import sys
@@ -140,6 +141,8 @@ def main(argv: list[str]) -> int:
         module = __import__(module_name)
         outcome["import_seconds"] = time.perf_counter() - started
         outcome["module_file"] = module.__file__
+        # The garbage collector after the import and after each answer (chalicelib/coldstart.py).
+        outcome["gc"] = [{"enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}]
         handler = getattr(module, attribute)
         for event in request["events"]:
             try:
@@ -148,6 +151,7 @@ def main(argv: list[str]) -> int:
             except Exception as err:  # Lambda reports it as the invocation's error
                 outcome["results"].append({"error": type(err).__name__, "message": str(err),
                                            "trace": traceback.format_exc()})
+            outcome["gc"].append({"enabled": gc.isenabled(), "frozen": gc.get_freeze_count()})
     except Exception:  # an init error: the module does not import
         outcome["init_error"] = traceback.format_exc()
     outcome["modules"] = sorted(name for name in sys.modules if name.split(".")[0] in ("chalicelib", "app"))

@@ -45,3 +45,38 @@ def test_running_the_functions_writes_nothing_into_the_task_root(stage: Stage) -
         shipped = {n for n in archive.namelist() if not n.endswith("/")}
     assert tree_files(stage.package.task_root) == shipped
     assert json.loads(run.answers[0]["body"])
+
+
+def test_the_package_carries_botocore_models_only_of_the_services_the_template_grants(
+        package: Package) -> None:
+    """botocore lists every model folder before its first client (a cold start's CPU); the
+    functions' calls are all checked against their roles (test_lambda_iam.py), so a model the
+    template grants nothing of is never needed."""
+    from infra.bytecode import granted_services
+
+    with zipfile.ZipFile(package.zip_path) as archive:
+        models = {n.split("/")[2] for n in archive.namelist()
+                  if n.startswith("botocore/data/") and n.count("/") > 2}
+        assert {"botocore/data/endpoints.json", "botocore/data/partitions.json"} <= set(archive.namelist())
+    granted = granted_services(package.template)
+    assert granted is not None
+    # What the functions build clients for (chalicelib, Bolt's lazy listener runner).
+    assert {"dynamodb", "sqs", "ssm", "secretsmanager", "kms", "logs", "s3", "lambda"} <= models
+    assert models <= granted
+    assert len(models) < 15  # of the 400-odd botocore carries
+
+
+def test_no_garbage_collection_until_the_first_answer_then_the_cold_start_is_frozen(
+        stage: Stage) -> None:
+    """chalicelib/coldstart.py: the collector would walk the cold start's objects again and
+    again while they are being built; after the first answer they are frozen, and later
+    collections only look at what requests make."""
+    run = stage.invoke("APIHandler", [api_event("GET", "/health"), api_event("GET", "/health")])
+
+    assert [answer["statusCode"] for answer in run.answers] == [200, 200]
+    after_import, after_first, after_second = run.raw["gc"]
+    assert after_import == {"enabled": False, "frozen": 0}
+    assert after_first["enabled"] and after_first["frozen"] > 50_000  # modules, classes, schemas, clients
+    # Only the first answer freezes: the second request's objects are not added (the count moves
+    # by a few dozen as frozen containers are untracked and tracked again).
+    assert after_second["enabled"] and abs(after_second["frozen"] - after_first["frozen"]) < 1_000
