@@ -6,8 +6,9 @@ Like Lambda's Python runtime it sees only the task root and the standard library
 site-packages, no PYTHON* variables), imports the handler module `app` from the package and
 calls `app.app` with each API Gateway event read from stdin (one JSON per line). It answers one
 JSON line per event on the stdout it was given: status, seconds in the handler, CPU seconds and
-peak memory so far, and with the first answer the import time and how many of the package's
-modules Python had to compile from source (0 when the package's bytecode is valid). The
+peak memory so far, and with the first answer the import time, the garbage collector's time
+since before the import, and how many of the package's modules Python had to compile from
+source (0 when the package's bytecode is valid). The
 function's own output (print, Powertools' logs) goes to stderr. Imports the standard library only.
 """
 
@@ -61,6 +62,51 @@ def peak_mib() -> float:
     return 0.0
 
 
+class Collections:
+    """The garbage collector's time (gc.callbacks), from before the import on: what a cold
+    start spends collecting, and the collections of a warm request."""
+
+    def __init__(self) -> None:
+        import gc
+
+        self.seconds = 0.0
+        self.count = 0
+        self._began = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._began = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._began
+            self.count += 1
+
+
+def trace_calls(to: Any) -> None:
+    """FREIGABE_BENCH_TRACE=<file>: each AWS and Slack Web API call and its milliseconds, a
+    line each, appended to the file (where a warm request spends its time). Imports botocore
+    and slack_sdk before the first request, so cold figures taken with it are not the
+    function's."""
+    import botocore.client
+    import slack_sdk.web.base_client
+
+    def timed(owner: Any, attribute: str, label: Any) -> None:
+        original = getattr(owner, attribute)
+
+        def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+            began = time.perf_counter()
+            try:
+                return original(self, *args, **kwargs)
+            finally:
+                print(f"  {label(self, args)} {(time.perf_counter() - began) * 1000:.1f} ms", file=to)
+
+        setattr(owner, attribute, call)
+
+    timed(botocore.client.BaseClient, "_make_api_call",
+          lambda client, args: f"{client.meta.service_model.service_name}.{args[0]}")
+    timed(slack_sdk.web.base_client.BaseClient, "api_call", lambda client, args: f"slack.{args[0]}")
+
+
 def main(task_root: str) -> int:
     started = time.perf_counter()
     answers = os.fdopen(os.dup(1), "w", buffering=1)
@@ -81,9 +127,14 @@ def main(task_root: str) -> int:
 
         profiler = cProfile.Profile()
         profiler.enable()
+    collections = Collections()
     before_import = time.perf_counter()
     handler = __import__("app").app
     imported = time.perf_counter()
+    trace_to = os.environ.pop("FREIGABE_BENCH_TRACE", "")
+    trace = open(trace_to, "a", buffering=1, encoding="utf-8") if trace_to else None  # noqa: SIM115
+    if trace is not None:
+        trace_calls(trace)
     first = True
     for line in sys.stdin:
         event = json.loads(line)
@@ -98,11 +149,15 @@ def main(task_root: str) -> int:
                                   "body": str(response.get("body") or "")[:2000]}
         if first:
             answer.update(import_seconds=imported - before_import, since_start=done - started,
-                          compiled=sum(path.startswith(task_root) for path in compiled))
+                          compiled=sum(path.startswith(task_root) for path in compiled),
+                          gc_seconds=collections.seconds, gc_count=collections.count)
             first = False
         usage = resource.getrusage(resource.RUSAGE_SELF)
         answer.update(cpu_seconds=usage.ru_utime + usage.ru_stime, peak_mib=peak_mib())
         answers.write(json.dumps(answer) + "\n")
+        if trace is not None:
+            print(f"request {answer['seconds'] * 1000:.1f} ms, CPU so far {answer['cpu_seconds']:.3f} s, "
+                  f"garbage collection so far {collections.seconds * 1000:.1f} ms", file=trace)
     return 0
 
 
