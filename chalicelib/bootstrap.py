@@ -45,6 +45,7 @@ if TYPE_CHECKING:  # pragma: no cover - types only; the imports below cost cold-
     from chalicelib.adapters.token_vault import SsmTokenVault
     from chalicelib.config import Config
     from chalicelib.domain.accounts import ChannelAccount
+    from chalicelib.domain.post import Post
     from chalicelib.domain.publication import Publication
     from chalicelib.domain.workflow import Organization, Workflow
     from chalicelib.secrets import SecretReader
@@ -398,11 +399,11 @@ class Container:
                        new_id=self.new_id, media=lambda: self.media, deputies=self.deputies,
                        versions=self.organization_at, take_now=self.take_now)
 
-    def take_now(self, post_id: str) -> dict[str, int]:
-        """Claim a post that just became due and queue it (services/scheduling.take_now)."""
+    def take_now(self, post: Post) -> dict[str, int]:
+        """Claim a post that a decision just saved due and queue it (services/scheduling.take_now)."""
         from chalicelib.services import scheduling
 
-        return scheduling.take_now(self.scheduling(), post_id)
+        return scheduling.take_now(self.scheduling(), post.id, saved=post)
 
     @cached_property
     def deputies(self) -> DynamoDeputies:

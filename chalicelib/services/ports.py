@@ -155,7 +155,7 @@ class Context:
     versions: Callable[[int | None], Organization] | None = None
     # Takes a post a decision just made due to the publish queue (the tick's own claim), so
     # it does not wait behind the stream relay's backlog; None: the relay and the tick take it.
-    take_now: Callable[[str], object] | None = None
+    take_now: Callable[[Post], object] | None = None
 
     @property
     def organization(self) -> Organization:

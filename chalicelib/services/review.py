@@ -67,7 +67,7 @@ def take_if_due(ctx: Context, post: Post) -> None:
     if not post_due_soon(post, ctx.clock()):
         return
     try:
-        ctx.take_now(post.id)
+        ctx.take_now(post)
     except Exception as err:  # noqa: BLE001 - the decision stands; the relay or the tick sends it
         log.warning("post not queued at once; the relay or the tick takes it",
                     extra={"post_id": post.id, "error": type(err).__name__})

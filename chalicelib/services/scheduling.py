@@ -15,6 +15,7 @@ on post, channel, content hash and attempt, and the worker acts only on a result
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 import time
@@ -175,10 +176,12 @@ def publish_due(s: Scheduling) -> dict[str, int]:
     return report.counts()
 
 
-def take_now(s: Scheduling, post_id: str) -> dict[str, int]:
+def take_now(s: Scheduling, post_id: str, saved: Post | None = None) -> dict[str, int]:
     """Claim one post the moment it is scheduled, when it is due within ``LOOK_AHEAD`` (no
     publish time, or a near one), instead of waiting up to a minute for the tick. The claim is
-    the tick's own conditional save, so of the two only one sends the post."""
+    the tick's own conditional save, so of the two only one sends the post. ``saved``: the post
+    as a decision has just stored it, which spares reading it again (a copy is claimed: the
+    decision's own answer keeps what it saved); a newer version makes the claim's save fail."""
     report = TickReport()
     if s.control.pause_state() is not None:
         report.paused = 1  # the tick takes it after the resume
@@ -186,7 +189,8 @@ def take_now(s: Scheduling, post_id: str) -> dict[str, int]:
     report.due = 1
     batches = Batches(s.queue)
     try:
-        batches.add(*_one_post(s, _claim_due, post_id, s.clock(), report))
+        step = _claim_due if saved is None else _claim_known(copy.deepcopy(saved))
+        batches.add(*_one_post(s, step, post_id, s.clock(), report))
         batches.flush()
     except QueueRefused:
         log.exception("publish queue refused messages", extra={"post_id": post_id})
@@ -248,12 +252,20 @@ def _tell_admins_once(s: Scheduling, post_id: str, problem: str) -> None:
                     extra={"post_id": post_id, "error": type(err).__name__})
 
 
+def _claim_known(post: Post) -> Step:
+    return lambda s, post_id, now, report: _claim(s, post, now, report)
+
+
 def _claim_due(s: Scheduling, post_id: str, now: datetime, report: TickReport) -> Queued:
     try:
         post = s.repo.get(post_id)  # the index is eventually consistent; the item is not
     except NotFound:
         report.skipped += 1
         return [], 0
+    return _claim(s, post, now, report)
+
+
+def _claim(s: Scheduling, post: Post, now: datetime, report: TickReport) -> Queued:
     due = parse_time(post.due_at)
     if post.status is not Status.SCHEDULED or due is None or due > now + LOOK_AHEAD:
         report.skipped += 1  # edited back to review, withdrawn, moved later, taken by another tick

@@ -3,6 +3,7 @@ entries, and the recovery of posts whose messages never reached the queue."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from chalicelib.config import parse_config
 from chalicelib.domain import events as ev
 from chalicelib.domain.content import Content
-from chalicelib.domain.post import Post
+from chalicelib.domain.post import Post, Reviewer
 from chalicelib.domain.status import Status
 from chalicelib.domain.workflow import Workflow
 from chalicelib.services import scheduling
@@ -416,14 +417,12 @@ def test_take_now_that_the_queue_refuses_leaves_the_post_to_the_recovery() -> No
 def reviewing(rig: PublishingPorts, publish_at: datetime | None = None) -> tuple[Post, Context]:
     """A post in review on the rig, and the reviewers' context whose ``take_now`` is the tick's
     claim (as bootstrap wires it)."""
-    from dataclasses import replace
-
     from tests.fakes.builders import context, submitted
 
     post = submitted(rig.repo, rig.wf, new_post("Hallo Welt", ("outbox", "hooks"), post_id="p1",
                                                 publish_at=publish_at), rig.clock())
     ctx = replace(context(rig.repo, rig.wf, rig.clock),
-                  take_now=lambda post_id: scheduling.take_now(rig.scheduling, post_id))
+                  take_now=lambda saved: scheduling.take_now(rig.scheduling, saved.id, saved=saved))
     return post, ctx
 
 
@@ -446,6 +445,46 @@ def test_the_last_approval_of_a_post_without_a_time_queues_it_at_once() -> None:
     # The relay's take_now and the next tick find it claimed: still one message per channel.
     assert scheduling.take_now(rig.scheduling, "p1")["claimed"] == 0
     assert rig.tick()["claimed"] == 0 and len(rig.queue.take()) == 2
+
+
+def test_the_claim_takes_the_post_the_last_approval_saved_without_reading_it_again() -> None:
+    """One read of the post fewer on the click that queues it (the due-now click's warm p99)."""
+    rig = PublishingPorts()
+    post, ctx = reviewing(rig)
+    assert not post.step("legal").required  # brand's approval is the last one
+    reads: list[str] = []
+    original = rig.repo.get
+
+    def counting(post_id: str) -> Post:
+        reads.append(post_id)
+        return original(post_id)
+
+    rig.repo.get = counting  # type: ignore[method-assign]
+    outcome = review_decide(ctx, post, "brand", BRAND)
+
+    assert reads == ["p1"]  # the decision's own read; the claim used what it saved
+    assert status(rig) is Status.PUBLISHING and len(rig.queue.messages) == 2
+    assert outcome.status is Status.SCHEDULED  # the decision's answer: what it saved
+
+
+def test_a_claim_of_a_saved_post_that_changed_since_claims_nothing() -> None:
+    """The saved post is only a shortcut: a newer version (an edit, another claim) wins."""
+    rig = PublishingPorts()
+    post, ctx = reviewing(rig)
+    approve_all(replace(ctx, take_now=None), post)
+    saved = rig.repo.get("p1")
+    newer = rig.repo.get("p1")
+    newer.claim(NOW)
+    rig.repo.save(newer)  # another tick got there first
+
+    assert scheduling.take_now(rig.scheduling, "p1", saved=saved)["claimed"] == 0
+    assert rig.queue.messages == [] and saved.status is Status.SCHEDULED
+
+
+def review_decide(ctx: Context, post: Post, step: str, reviewer: Reviewer) -> Post:
+    from chalicelib.services import review
+
+    return review.decide(ctx, post.id, step, reviewer, "approve", post.content_hash).post
 
 
 def test_a_decision_queues_a_post_due_within_the_look_ahead_held_back_until_its_second() -> None:
@@ -471,10 +510,8 @@ def test_a_later_post_a_paused_queue_or_a_refusing_queue_leave_the_decision_stan
     broken = PublishingPorts()
     post, ctx = reviewing(broken)
 
-    def failing(_post_id: str) -> object:
+    def failing(_post: Post) -> object:
         raise RuntimeError("queue unreachable")
-
-    from dataclasses import replace
 
     approve_all(replace(ctx, take_now=failing), post)
     assert status(broken) is Status.SCHEDULED  # approved; the relay or the tick sends it
