@@ -4,8 +4,9 @@ message handed to Slack). Counted with botocore event hooks on the app's own cli
 
 Budget per step: one write per state change (a transaction counts as one) plus the ADD on the
 status counts when the status changes; one read per request, plus, once per container, the
-workflow's current version and the admins' channels; a claim reads the pause switch and the post
-again (consistently) before its conditional write; the post itself read once per relay hop."""
+workflow's current version and the admins' channels; a claim reads the pause switch before its
+conditional write (the last approval's claim takes the post the approval saved; the tick's reads
+it again); the post itself read once per relay hop."""
 
 from __future__ import annotations
 
@@ -80,8 +81,9 @@ def run() -> dict[str, Any]:
         review.decide(ctx, post["id"], "brand",
                       Reviewer("U0BRAND1", "brand@freigabe.example"),
                       "approve", post["content_hash"])
-        # two state changes (scheduled, then claimed) with their counts; the claim's two reads
-        rows.append(("approval 2 (brand) -> scheduled, queued", *counter.take()[:2], (3, 4)))
+        # two state changes (scheduled, then claimed) with their counts; the claim reads the
+        # pause switch, not the post the approval has just saved
+        rows.append(("approval 2 (brand) -> scheduled, queued", *counter.take()[:2], (2, 4)))
     post_reads, hop = _relay_hop(container, counter, post["id"], post["content_hash"])
     os.environ.pop("FREIGABE_PUBLISH_QUEUE", None)
     final = container.repository.get(post["id"]).status.value
@@ -131,7 +133,7 @@ def _relay_hop(container: Any, counter: RequestCounter, post_id: str,
 
 def report(figures: dict[str, Any]) -> str:
     lines = ["DynamoDB requests per post lifecycle (budget: a write per state change and its "
-             "count; a read per request, a claim's two)"]
+             "count; a read per request, a claim's pause switch)"]
     for name, reads, writes, budget in figures["rows"]:
         lines.append(f"  {name:40s} reads {reads}  writes {writes}  (budget {budget[0]} / {budget[1]})")
     lines.append(f"  final status: {figures['final_status']}; "
