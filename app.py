@@ -47,7 +47,7 @@ def settled_after_first(event: Any, get_response: Callable[[Any], Any]) -> Any:
     try:
         return get_response(event)
     finally:
-        coldstart.settle()
+        coldstart.settle(collect=not isinstance(event, Request))
 
 
 @app.middleware("http")

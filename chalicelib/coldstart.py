@@ -9,8 +9,10 @@ request, full collections of 35-75 ms each, at 512 MB's CPU share 0.1-0.27 s of 
 
 So, in Lambda only, the collector waits until the first invocation has been answered; then
 everything alive is moved to the permanent generation (``gc.freeze``), which later
-collections skip, and collecting resumes for what requests create. The cost: cyclic garbage
-made before that moment is never freed (a few MB at most, once per container).
+collections skip, and collecting resumes for what requests create. Functions nobody waits on
+(schedules, queues, the stream) collect once before freezing; for the API the cost is that
+the cyclic garbage of the import and the first request is never freed (a cold Slack click:
+about 450 objects, 140 KiB, once per container; `FREIGABE_BENCH_TRACE` in bench/lambda_cold).
 Locally, in tests and under ``chalice local`` nothing changes.
 """
 
@@ -30,12 +32,17 @@ def begin() -> None:
         _held = True
 
 
-def settle() -> None:
+def settle(*, collect: bool = False) -> None:
     """After each invocation (only the first does anything): freeze what the cold start built
-    and let the collector run again."""
+    and let the collector run again. ``collect``: first free the cyclic garbage the first
+    invocation left (a tick over a thousand posts, a batch of fifty changes), where nobody
+    waits for the answer; an HTTP request's answer is not sent before this returns, so there
+    the little garbage of one request stays."""
     global _held
     if _held:
         _held = False
+        if collect:
+            gc.collect()
         gc.freeze()
         gc.enable()
 

@@ -113,6 +113,11 @@ class LambdaContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
+def garbage_collector() -> dict[str, Any]:
+    return {"enabled": gc.isenabled(), "frozen": gc.get_freeze_count(),
+            "full_collections": gc.get_stats()[2]["collections"]}
+
+
 def jsonable(value: Any) -> Any:
     try:
         json.dumps(value)
@@ -142,7 +147,7 @@ def main(argv: list[str]) -> int:
         outcome["import_seconds"] = time.perf_counter() - started
         outcome["module_file"] = module.__file__
         # The garbage collector after the import and after each answer (chalicelib/coldstart.py).
-        outcome["gc"] = [{"enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}]
+        outcome["gc"] = [garbage_collector()]
         handler = getattr(module, attribute)
         for event in request["events"]:
             try:
@@ -151,7 +156,7 @@ def main(argv: list[str]) -> int:
             except Exception as err:  # Lambda reports it as the invocation's error
                 outcome["results"].append({"error": type(err).__name__, "message": str(err),
                                            "trace": traceback.format_exc()})
-            outcome["gc"].append({"enabled": gc.isenabled(), "frozen": gc.get_freeze_count()})
+            outcome["gc"].append(garbage_collector())
     except Exception:  # an init error: the module does not import
         outcome["init_error"] = traceback.format_exc()
     outcome["modules"] = sorted(name for name in sys.modules if name.split(".")[0] in ("chalicelib", "app"))
