@@ -389,6 +389,7 @@ def _kind(limit: CpuLimit, task: Path, env: dict[str, str], log: Any, prepare: A
     each at least WARM_GAP_S after the previous answer (people's clicks and commands, not a
     flood), and with ``burst`` WARM_REQUESTS more back to back."""
     colds, walls, imports, cpus, gcs, warm, flood = [], [], [], [], [], [], []
+    connections, bundles = [], []
     ok, total, compiled, peak = 0, 0, 0, 0.0
     for run_index in range(COLD_RUNS):
         event, check = prepare()
@@ -400,6 +401,8 @@ def _kind(limit: CpuLimit, task: Path, env: dict[str, str], log: Any, prepare: A
             imports.append(first["import_seconds"])
             cpus.append(first["cpu_seconds"])
             gcs.append(first["gc_seconds"])
+            connections.append(first["aws_connections"])
+            bundles.append(first["ca_bundle_seconds"])
             compiled = max(compiled, first["compiled"])
             ok, total = ok + bool(check(first)), total + 1
             answered = time.monotonic()
@@ -421,6 +424,7 @@ def _kind(limit: CpuLimit, task: Path, env: dict[str, str], log: Any, prepare: A
             container.close()
     return {"cold_s": median(colds), "cold_max_s": max(colds), "process_s": median(walls),
             "import_s": median(imports), "cpu_s": median(cpus), "gc_s": median(gcs),
+            "aws_connections": median(connections), "ca_bundle_s": median(bundles),
             "warm_p50_ms": median(warm) * 1000, "warm_p99_ms": percentile(warm, 0.99) * 1000,
             **({"burst_p50_ms": median(flood) * 1000, "burst_p99_ms": percentile(flood, 0.99) * 1000}
                if flood else {}),
@@ -432,9 +436,14 @@ def _verdict(figures: dict[str, Any], prices: LambdaPrices | None = None) -> dic
     figures["prices"] = str(prices)
     for memory, size in figures["sizes"].items():
         kinds = [size["click"], size["status"]]
-        size["cost_cold_usd"] = cost_per_click(size["click"]["cold_s"], memory, prices)
+        for kind in (value for value in size.values() if isinstance(value, dict)):
+            # In AWS every new connection to AWS is HTTPS and loads botocore's CA bundle again.
+            kind["https_cpu_s"] = kind.get("aws_connections", 0) * kind.get("ca_bundle_s", 0.0)
+            kind["aws_cold_s"] = kind["cold_s"] + kind["https_cpu_s"] / min(1.0, cpu_share(memory))
+        size["cost_cold_usd"] = cost_per_click(size["click"]["aws_cold_s"], memory, prices)
         size["cost_warm_usd"] = cost_per_click(size["click"]["warm_p50_ms"] / 1000, memory, prices)
-        size["within_budget"] = all(k["cold_s"] <= BUDGET_COLD_S and k["warm_p99_ms"] <= BUDGET_WARM_P99_MS
+        size["within_budget"] = all(k["aws_cold_s"] <= BUDGET_COLD_S
+                                    and k["warm_p99_ms"] <= BUDGET_WARM_P99_MS
                                     and k["ok"] == k["requests"] for k in kinds)
     budget = figures["sizes"].get(BUDGET_MEMORY_MB)
     figures["within_budget"] = bool(budget and budget["within_budget"])
@@ -483,6 +492,12 @@ def report(figures: dict[str, Any]) -> str:
                      f"{click['cpu_s'] / min(1.0, cpu_share(memory)):.2f} s; garbage collection "
                      f"{click.get('gc_s', 0.0) * 1000:.0f} ms of it")
         status = size["status"]
+        lines.append(f"  {memory:5d} MB in AWS, over HTTPS: the cold click opens "
+                     f"{click['aws_connections']:.0f} connections to AWS, each loading botocore's CA "
+                     f"bundle ({click['ca_bundle_s'] * 1000:.0f} ms of CPU; not on the emulator's plain "
+                     f"HTTP): cold click about "
+                     f"{click['aws_cold_s']:.2f} s, status about {status['aws_cold_s']:.2f} s "
+                     f"({status['aws_connections']:.0f} connections)")
         if "burst_p99_ms" in status:
             lines.append(f"  {memory:5d} MB, `/freigabe status` {WARM_REQUESTS} times back to back: "
                          f"p50/p99 {status['burst_p50_ms']:.1f}/{status['burst_p99_ms']:.1f} ms")
@@ -491,7 +506,8 @@ def report(figures: dict[str, Any]) -> str:
         f"warm = {WARM_REQUESTS} more in the first container, {WARM_GAP_S * 1000:.0f} ms or more apart",
         f"  requests with the expected outcome: {answered}/{total}; package modules compiled "
         f"from source: {compiled}",
-        f"  {verdict} the budget at {BUDGET_MEMORY_MB} MB: cold <= {BUDGET_COLD_S:.1f} s, "
+        f"  {verdict} the budget at {BUDGET_MEMORY_MB} MB (cold in AWS's shape, with the CA-bundle loads): "
+        f"cold <= {BUDGET_COLD_S:.1f} s, "
         f"warm p99 <= {BUDGET_WARM_P99_MS:.0f} ms; at the configured {figures['configured_mb']} MB: "
         f"{'within' if figures.get('configured_within_budget') else 'OVER'}",
         f"  {figures['prices']}; INIT is billed, so a cold click pays for the import too",

@@ -7,8 +7,10 @@ site-packages, no PYTHON* variables), imports the handler module `app` from the 
 calls `app.app` with each API Gateway event read from stdin (one JSON per line). It answers one
 JSON line per event on the stdout it was given: status, seconds in the handler, CPU seconds and
 peak memory so far, and with the first answer the import time, the garbage collector's time
-since before the import, and how many of the package's modules Python had to compile from
-source (0 when the package's bytecode is valid). The
+since before the import, the new connections to the AWS endpoint and the CPU one CA-bundle
+load takes (what each of them costs in AWS over HTTPS; measured after the CPU figure), and how
+many of the package's modules Python had to compile from source (0 when the package's
+bytecode is valid). The
 function's own output (print, Powertools' logs) goes to stderr. Imports the standard library only.
 """
 
@@ -82,6 +84,45 @@ class Collections:
             self.count += 1
 
 
+class Connections:
+    """New TCP connections to the AWS endpoint (a ``socket.connect`` audit hook): in AWS each is
+    HTTPS, and botocore has the connection's SSL context parse the CA bundle again for each one
+    (urllib3 calls load_verify_locations with the ca_certs botocore sets; botocore issue 3171).
+    The emulator speaks plain HTTP, so that CPU is measured apart (``ca_bundle_seconds``)."""
+
+    def __init__(self, endpoint: str) -> None:
+        from urllib.parse import urlsplit
+
+        self.port = urlsplit(endpoint).port if endpoint else None
+        self.count = 0
+        sys.addaudithook(self._hook)
+
+    def _hook(self, event: str, args: tuple[Any, ...]) -> None:
+        if event == "socket.connect" and self.port is not None:
+            address = args[1]
+            if isinstance(address, tuple) and len(address) >= 2 and address[1] == self.port:
+                self.count += 1
+
+
+def ca_bundle_seconds(task_root: str) -> float:
+    """CPU of one load of the CA bundle botocore uses (AWS_CA_BUNDLE, as Lambda would find it
+    under /var/task, else botocore's own) into an SSL context, as each new HTTPS connection
+    does (median of 3; botocore is imported by then)."""
+    import statistics
+
+    from botocore.httpsession import create_urllib3_context, get_cert_path
+
+    bundle = os.environ.get("AWS_CA_BUNDLE", "").replace("/var/task", task_root, 1)
+    path = bundle or get_cert_path(True)
+    context = create_urllib3_context()
+    times = []
+    for _ in range(3):
+        began = time.process_time()
+        context.load_verify_locations(path)
+        times.append(time.process_time() - began)
+    return statistics.median(times)
+
+
 def left_garbage() -> str:
     """What a full collection would free of everything alive now (frozen or not), then frozen
     again: the garbage chalicelib/coldstart.py keeps when it freezes without collecting."""
@@ -144,6 +185,7 @@ def main(task_root: str) -> int:
         profiler = cProfile.Profile()
         profiler.enable()
     collections = Collections()
+    connections = Connections(os.environ.get("AWS_ENDPOINT_URL", ""))
     before_import = time.perf_counter()
     handler = __import__("app").app
     imported = time.perf_counter()
@@ -163,13 +205,15 @@ def main(task_root: str) -> int:
             profiler = None
         answer: dict[str, Any] = {"status": response.get("statusCode"), "seconds": done - began,
                                   "body": str(response.get("body") or "")[:2000]}
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        answer.update(cpu_seconds=usage.ru_utime + usage.ru_stime, peak_mib=peak_mib())
         if first:
             answer.update(import_seconds=imported - before_import, since_start=done - started,
                           compiled=sum(path.startswith(task_root) for path in compiled),
-                          gc_seconds=collections.seconds, gc_count=collections.count)
+                          gc_seconds=collections.seconds, gc_count=collections.count,
+                          aws_connections=connections.count,
+                          ca_bundle_seconds=ca_bundle_seconds(task_root) if connections.count else 0.0)
             first = False
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        answer.update(cpu_seconds=usage.ru_utime + usage.ru_stime, peak_mib=peak_mib())
         answers.write(json.dumps(answer) + "\n")
         if trace is not None:
             print(f"request {answer['seconds'] * 1000:.1f} ms, CPU so far {answer['cpu_seconds']:.3f} s, "

@@ -132,3 +132,25 @@ def test_the_template_environment_keeps_literal_values_only() -> None:
     assert lambda_cold.function_environment(template) == {
         "FREIGABE_AUTH": "cognito", "FREIGABE_SLACK_SECRETS": "ssm:/freigabe/prod/slack"}
     assert lambda_cold.configured_memory(template) == 512
+
+
+def kind(cold_s: float, connections: int, ca_bundle_s: float) -> dict[str, object]:
+    return {"cold_s": cold_s, "warm_p99_ms": 20.0, "warm_p50_ms": 10.0, "ok": 5, "requests": 5,
+            "aws_connections": connections, "ca_bundle_s": ca_bundle_s, "process_s": cold_s + 0.05,
+            "import_s": 0.3, "cpu_s": cold_s, "gc_s": 0.0, "peak_mib": 70.0, "compiled": 0}
+
+
+def test_the_verdict_adds_a_ca_bundle_load_per_new_aws_connection_as_aws_would_over_https() -> None:
+    """The emulator speaks HTTP; in AWS each of a cold click's new connections loads botocore's
+    CA bundle, at the memory size's CPU share."""
+    figures = {"configured_mb": 1769, "sizes": {
+        1769: {"quota_us": 100_000, "click": kind(0.90, 3, 0.040), "status": kind(0.80, 2, 0.040)},
+        512: {"quota_us": 28_943, "click": kind(0.90, 3, 0.040), "status": kind(0.80, 2, 0.040)}}}
+
+    verdict = lambda_cold._verdict(figures, lambda_cold.LambdaPrices())
+
+    assert verdict["sizes"][1769]["click"]["aws_cold_s"] == pytest.approx(1.02)
+    assert verdict["sizes"][512]["click"]["aws_cold_s"] == pytest.approx(0.90 + 0.12 / (512 / 1769))
+    assert verdict["sizes"][1769]["status"]["aws_cold_s"] == pytest.approx(0.88)
+    assert not verdict["configured_within_budget"]  # 0.90 s measured, 1.02 s in AWS's shape
+    assert "2 connections" in lambda_cold.report({**verdict, "runtime": "python3.13", "cgroup": "v1"})
