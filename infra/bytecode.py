@@ -16,6 +16,15 @@ directory reads) before it builds its first client, 47 ms of CPU at a full vCPU 
 0.16 s at 512 MB's share, on every cold start; the models were also 26 MB of the 102 MB
 unpacked package. A call to a service the template does not grant would be refused by IAM
 anyway; without its model it fails as ``UnknownServiceError`` in the Lambda-shaped tests.
+
+It also adds ``aws_roots.pem``: the roots of Amazon Trust Services, which issues the
+certificates of AWS's endpoints, taken from botocore's own bundle by label. botocore loads
+its CA bundle into the connection's SSL context again for every new HTTPS connection
+(urllib3's load_verify_locations with the ca_certs botocore sets; botocore issue 3171): its
+127 roots cost 36-46 ms of CPU each time at a full vCPU, and a cold click opens two such
+connections (SSM for the Slack secrets, DynamoDB). The five roots cost under a millisecond.
+infra/finish.py points ``AWS_CA_BUNDLE`` (botocore's setting, nobody else's) of every function
+at it unless the stage's environment sets its own.
 """
 
 from __future__ import annotations
@@ -104,6 +113,36 @@ def model_kept(name: str, services: frozenset[str] | None) -> bool:
     return "/" not in rest or rest.split("/", 1)[0] in services
 
 
+AWS_ROOTS = "aws_roots.pem"
+CA_BUNDLE = "botocore/cacert.pem"
+# Amazon Trust Services' roots, and the Starfield root that cross-signs them (AWS's endpoints
+# moved to these from 2018 on; S3, the last, in June 2022).
+AWS_ROOT_LABELS = ("Amazon Root CA 1", "Amazon Root CA 2", "Amazon Root CA 3", "Amazon Root CA 4",
+                   "Starfield Services Root Certificate Authority - G2")
+
+
+def aws_roots(bundle: str) -> str:
+    """The certificates of ``AWS_ROOT_LABELS`` from a certifi-style bundle (``# Label: "..."``
+    above each PEM block), in that order; PackagingError naming any that is missing."""
+    blocks: dict[str, str] = {}
+    label = None
+    lines: list[str] = []
+    for line in bundle.splitlines():
+        if line.startswith("# Label: "):
+            label, lines = line.removeprefix("# Label: ").strip().strip('"'), []
+        elif label is not None:
+            lines.append(line)
+            if line.strip() == "-----END CERTIFICATE-----":
+                pem = "\n".join(item for item in lines if item.strip())
+                blocks[label] = pem[pem.index("-----BEGIN CERTIFICATE-----"):]
+                label = None
+    missing = [name for name in AWS_ROOT_LABELS if name not in blocks]
+    if missing:
+        raise PackagingError(f"{CA_BUNDLE} lacks {missing}: AWS's endpoints could not be verified "
+                             f"with {AWS_ROOTS}")
+    return "".join(f"# {name}\n{blocks[name]}\n" for name in AWS_ROOT_LABELS)
+
+
 def is_bytecode(name: str) -> bool:
     parts = PurePosixPath(name).parts
     return "__pycache__" in parts or name.endswith((".pyc", ".pyo"))
@@ -128,11 +167,12 @@ def cache_name(name: str) -> str:
 
 
 def add_bytecode(zip_path: Path, template: dict[str, Any]) -> dict[str, int]:
-    """Rewrite deployment.zip with fresh bytecode for the template's runtime and only the
-    botocore models the template grants; returns counts (``models``: entries left out)."""
+    """Rewrite deployment.zip with fresh bytecode for the template's runtime, only the botocore
+    models the template grants and ``aws_roots.pem``; returns counts (``models``: entries left
+    out, ``roots``: certificates in aws_roots.pem)."""
     check_interpreter(runtime_of(template))
     services = granted_services(template)
-    counts = {"dropped": 0, "compiled": 0, "skipped": 0, "models": 0}
+    counts = {"dropped": 0, "compiled": 0, "skipped": 0, "models": 0, "roots": 0}
     with tempfile.NamedTemporaryFile(dir=zip_path.parent, prefix=".bytecode-", suffix=".zip",
                                      delete=False) as handle:
         new_path = Path(handle.name)
@@ -148,6 +188,12 @@ def add_bytecode(zip_path: Path, template: dict[str, Any]) -> dict[str, int]:
                     continue
                 data = old.read(info)
                 new.writestr(info, data)
+                if info.filename == CA_BUNDLE:
+                    roots = zipfile.ZipInfo(AWS_ROOTS, date_time=info.date_time)
+                    roots.external_attr = 0o644 << 16
+                    roots.compress_type = zipfile.ZIP_DEFLATED
+                    new.writestr(roots, aws_roots(data.decode("ascii")))
+                    counts["roots"] = len(AWS_ROOT_LABELS)
                 if not info.filename.endswith(".py"):
                     continue
                 pyc = compile_source(info.filename, data)

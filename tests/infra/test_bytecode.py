@@ -49,7 +49,7 @@ def test_stale_bytecode_goes_and_every_module_gets_unchecked_hash_bytecode(tmp_p
     with zipfile.ZipFile(path) as archive:
         names = set(archive.namelist())
         pycs = {name: archive.read(name) for name in names if name.endswith(".pyc")}
-    assert counts == {"dropped": 4, "compiled": 3, "skipped": 1, "models": 0}
+    assert counts == {"dropped": 4, "compiled": 3, "skipped": 1, "models": 0, "roots": 0}
     tag = sys.implementation.cache_tag
     assert set(pycs) == {f"__pycache__/app.{tag}.pyc", f"pkg/__pycache__/__init__.{tag}.pyc",
                          f"pkg/__pycache__/mod.{tag}.pyc"}
@@ -152,3 +152,45 @@ def test_a_template_that_grants_everything_or_an_unknown_action_keeps_every_mode
 
     assert models_in(path) == {"dynamodb", "dynamodbstreams", "sqs", "sts", "ec2", "sagemaker"}
     assert counts["models"] == 0
+
+
+BOTOCORE_BUNDLE = Path(__import__("botocore").__file__).parent / "cacert.pem"
+
+
+def test_aws_roots_pem_holds_amazon_trust_services_roots_from_botocores_bundle(tmp_path: Path) -> None:
+    """botocore loads its CA bundle again for every new HTTPS connection; the functions load
+    the five roots AWS's endpoints chain to instead of its 127."""
+    import ssl
+
+    path = package(tmp_path)
+    bundle = BOTOCORE_BUNDLE.read_text(encoding="ascii")
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("botocore/cacert.pem", bundle)
+
+    counts = bytecode.add_bytecode(path, template())
+
+    with zipfile.ZipFile(path) as archive:
+        roots = archive.read("aws_roots.pem").decode("ascii")
+        assert archive.read("botocore/cacert.pem").decode("ascii") == bundle  # kept whole
+    assert counts["roots"] == 5
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.load_verify_locations(cadata=roots)
+    assert context.cert_store_stats() == {"x509": 5, "crl": 0, "x509_ca": 5}
+    names = sorted(dict(part[0] for part in cert["subject"])["commonName"] for cert in context.get_ca_certs())
+    assert names == ["Amazon Root CA 1", "Amazon Root CA 2", "Amazon Root CA 3", "Amazon Root CA 4",
+                     "Starfield Services Root Certificate Authority - G2"]
+    for block in roots.split("-----END CERTIFICATE-----")[:-1]:
+        pem = block[block.index("-----BEGIN CERTIFICATE-----"):] + "-----END CERTIFICATE-----"
+        assert pem in bundle  # byte for byte botocore's
+
+
+def test_a_bundle_without_one_of_the_roots_is_refused(tmp_path: Path) -> None:
+    path = package(tmp_path)
+    bundle = BOTOCORE_BUNDLE.read_text(encoding="ascii").replace('# Label: "Amazon Root CA 3"', "")
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("botocore/cacert.pem", bundle)
+    before = path.read_bytes()
+
+    with pytest.raises(PackagingError, match="Amazon Root CA 3"):
+        bytecode.add_bytecode(path, template())
+    assert path.read_bytes() == before

@@ -465,6 +465,14 @@ def test_every_function_knows_the_bucket(template: dict[str, Any]) -> None:
         assert "FREIGABE_MEDIA_BUCKET" not in function["Properties"]["Environment"]["Variables"]
 
 
+def test_botocore_verifies_aws_with_the_roots_the_package_carries(template: dict[str, Any]) -> None:
+    """infra/bytecode.py writes aws_roots.pem; no function sets a bundle of its own."""
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["AWS_CA_BUNDLE"] == "/var/task/aws_roots.pem"
+    for function in functions(template).values():
+        assert "AWS_CA_BUNDLE" not in function["Properties"].get("Environment", {}).get("Variables", {})
+
+
 def s3_grants(template: dict[str, Any], role: str) -> set[tuple[str, str]]:
     return {(action, resolve(resource, "x"))
             for holder, statement in statements(template) if holder == role

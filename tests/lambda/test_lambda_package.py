@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 from dev.lambda_events import scheduled_event
 
@@ -99,3 +101,63 @@ def test_a_function_nobody_waits_on_collects_once_before_it_freezes(stage: Stage
     assert after_first["full_collections"] == after_import["full_collections"] + 1
     assert after_first["enabled"] and after_first["frozen"] > 50_000
     assert abs(after_second["frozen"] - after_first["frozen"]) < 1_000
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 that chains to nothing botocore trusts."""
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem")],
+                   check=True, capture_output=True)
+    return folder / "cert.pem", folder / "key.pem"
+
+
+PROBE = """
+import json, sys
+sys.path[:] = [sys.argv[1]] + [p for p in sys.path if p.startswith(sys.base_prefix) and "-packages" not in p]
+import botocore.session
+client = botocore.session.get_session().create_client(
+    "dynamodb", region_name="eu-central-1", endpoint_url=sys.argv[2],
+    aws_access_key_id="a", aws_secret_access_key="b")
+try:
+    client.list_tables()
+    print("answered")
+except Exception as err:
+    print(type(err).__name__, "CERTIFICATE_VERIFY_FAILED" in str(err))
+"""
+
+
+def test_the_packaged_botocore_verifies_aws_against_the_bundle_the_template_names(
+        package: Package, tmp_path: Path) -> None:
+    """AWS_CA_BUNDLE is botocore's: a server whose certificate is not under Amazon's roots is
+    refused, and the same server is reached once the bundle holds its certificate."""
+    import http.server
+    import ssl
+    import threading
+
+    bundle = package.template["Globals"]["Function"]["Environment"]["Variables"]["AWS_CA_BUNDLE"]
+    roots = package.task_root / bundle.removeprefix("/var/task/")
+    assert roots.is_file()
+    cert, key = self_signed(tmp_path)
+    server = http.server.HTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    trusting = tmp_path / "trusting.pem"
+    trusting.write_text(roots.read_text(encoding="ascii") + cert.read_text(encoding="ascii"),
+                        encoding="ascii")
+
+    def probe(ca_bundle: Path) -> str:
+        env = {"PATH": "/usr/bin:/bin", "AWS_CA_BUNDLE": str(ca_bundle)}
+        done = subprocess.run([sys.executable, "-I", "-S", "-c", PROBE, str(package.task_root),
+                               f"https://127.0.0.1:{server.server_port}"],
+                              env=env, capture_output=True, text=True, timeout=60, check=False)
+        return done.stdout.strip() or done.stderr[-2000:]
+
+    try:
+        assert probe(roots) == "SSLError True"
+        # Trusted, the request reaches the server, which answers 501 to the POST.
+        assert probe(trusting) == "ClientError False"
+    finally:
+        server.shutdown()
