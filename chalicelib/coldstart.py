@@ -1,11 +1,10 @@
 """Python's cyclic garbage collector during a Lambda container's cold start.
 
 A cold start builds hundreds of thousands of long-lived objects (modules, classes, pydantic
-schemas, botocore's service models, Bolt's app), and the collector walks all of them again and
-again while they are being built: about 30 ms of CPU during the import and, on the first
-request, full collections of 35-75 ms each, at 512 MB's CPU share 0.1-0.27 s of a click's
-3-second window. Warm requests then paid for a full collection of that heap now and then
-(the p99 of `/freigabe status` at 512 MB: 63-82 ms against a p50 of 10 ms).
+schemas, botocore's service models, Bolt's app), and the collector walked them again and again
+while they were being built: 56-60 ms of a cold Slack click's CPU at 1,769 MB (bench
+lambda_cold, gc.callbacks), and full collections of 0.12-0.27 s each during the first request
+at 512 MB's CPU share, out of the click's 3-second window.
 
 So, in Lambda only, the collector waits until the first invocation has been answered; then
 everything alive is moved to the permanent generation (``gc.freeze``), which later
@@ -45,7 +44,3 @@ def settle(*, collect: bool = False) -> None:
             gc.collect()
         gc.freeze()
         gc.enable()
-
-
-def held() -> bool:
-    return _held
