@@ -5,8 +5,8 @@ message handed to Slack). Counted with botocore event hooks on the app's own cli
 Budget per step: one write per state change (a transaction counts as one) plus the ADD on the
 status counts when the status changes; one read per request, plus, once per container, the
 workflow's current version and the admins' channels; a claim reads the pause switch before its
-conditional write (the last approval's claim takes the post the approval saved; the tick's reads
-it again); the post itself read once per relay hop."""
+conditional write (the last approval of a post due now claims it in the decision's own write:
+one transaction and one count for both); the post itself read once per relay hop."""
 
 from __future__ import annotations
 
@@ -81,9 +81,9 @@ def run() -> dict[str, Any]:
         review.decide(ctx, post["id"], "brand",
                       Reviewer("U0BRAND1", "brand@freigabe.example"),
                       "approve", post["content_hash"])
-        # two state changes (scheduled, then claimed) with their counts; the claim reads the
-        # pause switch, not the post the approval has just saved
-        rows.append(("approval 2 (brand) -> scheduled, queued", *counter.take()[:2], (2, 4)))
+        # scheduled and claimed in one transaction, with one count; the claim reads the pause
+        # switch, not the post again
+        rows.append(("approval 2 (brand) -> scheduled, queued", *counter.take()[:2], (2, 2)))
     post_reads, hop = _relay_hop(container, counter, post["id"], post["content_hash"])
     os.environ.pop("FREIGABE_PUBLISH_QUEUE", None)
     final = container.repository.get(post["id"]).status.value

@@ -397,13 +397,21 @@ class Container:
         return Context(repo=self.repository, workflow=brands.workflow, brands=brands,
                        clock=self.clock,
                        new_id=self.new_id, media=lambda: self.media, deputies=self.deputies,
-                       versions=self.organization_at, take_now=self.take_now)
+                       versions=self.organization_at, take_now=self.take_now,
+                       claim_now=self.claim_now)
 
     def take_now(self, post: Post) -> dict[str, int]:
         """Claim a post that a decision just saved due and queue it (services/scheduling.take_now)."""
         from chalicelib.services import scheduling
 
         return scheduling.take_now(self.scheduling(), post.id, saved=post)
+
+    def claim_now(self, post: Post) -> Callable[[], dict[str, int]] | None:
+        """Claim a post a decision is about to save due, in that save
+        (services/scheduling.claim_in_save)."""
+        from chalicelib.services import scheduling
+
+        return scheduling.claim_in_save(self.scheduling(), post)
 
     @cached_property
     def deputies(self) -> DynamoDeputies:

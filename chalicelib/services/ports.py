@@ -156,6 +156,10 @@ class Context:
     # Takes a post a decision just made due to the publish queue (the tick's own claim), so
     # it does not wait behind the stream relay's backlog; None: the relay and the tick take it.
     take_now: Callable[[Post], object] | None = None
+    # Claims, on the decision's copy before its save, a post that decision makes due, so the
+    # decision and the claim are one write (services/scheduling.claim_in_save): what sends the
+    # publications once saved, or None (the decision is saved alone, then ``take_now``).
+    claim_now: Callable[[Post], Callable[[], object] | None] | None = None
 
     @property
     def organization(self) -> Organization:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from chalicelib.domain.errors import NotEligible
@@ -41,18 +41,54 @@ def decide(ctx: Context, post_id: str, step: str, reviewer: Reviewer, decision: 
     Concurrent clicks race on the post's version; the loser re-reads and finds either its
     own decision already there (a repeat) or a new state to decide against.
     """
+    sends: list[Callable[[], object]] = []  # the claim's, of the attempt that was saved
+
     def record(post: Post) -> bool:
+        sends.clear()
         eligible = _eligible(ctx, directory, step, post)
         # A deputy during an absence decides for the reviewer, on the record as such.
         allowed, for_whom = deputies.widened(ctx, reviewer, eligible, post)
-        return post.decide(ctx.workflow_for(post), step, reviewer, decision, content_hash, comment,
-                           ctx.clock(), allowed, labels=labels, quote=quote,
-                           checklist=checklist, as_deputy_for=for_whom)
+        decided = post.decide(ctx.workflow_for(post), step, reviewer, decision, content_hash,
+                              comment, ctx.clock(), allowed, labels=labels, quote=quote,
+                              checklist=checklist, as_deputy_for=for_whom)
+        if decided:
+            sends.extend(_claim_with_decision(ctx, post))
+        return decided
 
     post, recorded = until_saved(ctx.repo, post_id, record)
     if recorded:
-        take_if_due(ctx, post)
+        if sends:
+            _send_claimed(post, sends[0])
+        else:
+            take_if_due(ctx, post)
     return DecisionOutcome(post, recorded)
+
+
+def _claim_with_decision(ctx: Context, post: Post) -> list[Callable[[], object]]:
+    """The last approval of a post due now claims it in the same save (one write, one status
+    count); best effort like ``take_if_due``: a claim that cannot be prepared leaves the
+    decision to be saved alone."""
+    if ctx.claim_now is None:
+        return []
+    from chalicelib.services.scheduling import post_due_soon
+
+    if not post_due_soon(post, ctx.clock()):
+        return []
+    try:
+        send = ctx.claim_now(post)
+    except Exception as err:  # noqa: BLE001 - the decision stands; take_if_due tries again
+        log.warning("post not claimed with its decision",
+                    extra={"post_id": post.id, "error": type(err).__name__})
+        return []
+    return [send] if send is not None else []
+
+
+def _send_claimed(post: Post, send: Callable[[], object]) -> None:
+    try:
+        send()
+    except Exception as err:  # noqa: BLE001 - claimed and stored: the tick's recovery sends it
+        log.warning("claimed post not queued at once; the tick's recovery sends it",
+                    extra={"post_id": post.id, "error": type(err).__name__})
 
 
 def take_if_due(ctx: Context, post: Post) -> None:

@@ -199,6 +199,44 @@ def take_now(s: Scheduling, post_id: str, saved: Post | None = None) -> dict[str
     return report.counts()
 
 
+def claim_in_save(s: Scheduling, post: Post) -> Callable[[], dict[str, int]] | None:
+    """Claim, on the decision's own copy before it is saved, a post the decision makes due: the
+    decision and the claim are then one conditional write (a transaction and a status count
+    fewer than claiming after the save), and the same race decides both. Returns what sends
+    the publications once that write has succeeded; None when the claim is not plain (not due
+    within ``LOOK_AHEAD``, publishing paused, approvals missing, past its late window, a
+    channel not connected): the decision is saved alone and ``take_now`` after it does what
+    the tick would (expire, hold back, tell the admins)."""
+    now = s.clock()
+    due = parse_time(post.due_at)
+    if due is None or not post_due_soon(post, now) or s.control.pause_state() is not None:
+        return None
+    workflow = s.workflow_for(post)
+    if not post.is_fully_approved(workflow) or now - due > workflow.late_window:
+        return None
+    if s.unusable is not None and s.unusable(list(post.content.channels), now):
+        return None
+    channels = post.claim(now)
+    queued = publications(post, channels, iso(due + workflow.late_window), iso(due))
+
+    def send() -> dict[str, int]:
+        report = TickReport(due=1, claimed=1)
+        delay = delay_until(due, s.clock())
+        log.info("post claimed", extra={"post_id": post.id, "channels": channels, "delay": delay})
+        batches = Batches(s.queue)
+        try:
+            batches.add(queued, delay)
+            batches.flush()
+        except QueueRefused:
+            # Claimed, unsent: the tick's recovery sends it after STALL_AFTER.
+            log.exception("publish queue refused messages", extra={"post_id": post.id})
+            report.unsent = 1
+        report.messages = batches.sent
+        return report.counts()
+
+    return send
+
+
 def due_soon(message: ev.Message, now: datetime) -> bool:
     """A stored change's message that ``take_now`` should act on: the post became scheduled
     with no publish time, or one within ``LOOK_AHEAD``."""

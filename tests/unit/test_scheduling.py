@@ -422,7 +422,8 @@ def reviewing(rig: PublishingPorts, publish_at: datetime | None = None) -> tuple
     post = submitted(rig.repo, rig.wf, new_post("Hallo Welt", ("outbox", "hooks"), post_id="p1",
                                                 publish_at=publish_at), rig.clock())
     ctx = replace(context(rig.repo, rig.wf, rig.clock),
-                  take_now=lambda saved: scheduling.take_now(rig.scheduling, saved.id, saved=saved))
+                  take_now=lambda saved: scheduling.take_now(rig.scheduling, saved.id, saved=saved),
+                  claim_now=lambda post: scheduling.claim_in_save(rig.scheduling, post))
     return post, ctx
 
 
@@ -447,31 +448,73 @@ def test_the_last_approval_of_a_post_without_a_time_queues_it_at_once() -> None:
     assert rig.tick()["claimed"] == 0 and len(rig.queue.take()) == 2
 
 
-def test_the_claim_takes_the_post_the_last_approval_saved_without_reading_it_again() -> None:
-    """One read of the post fewer on the click that queues it (the due-now click's warm p99)."""
+def test_the_last_approval_and_its_claim_are_one_read_and_one_save() -> None:
+    """The due-now click's warm p99: the decision and the claim are one conditional write (one
+    transaction, one status count), on the post the decision read."""
     rig = PublishingPorts()
     post, ctx = reviewing(rig)
     assert not post.step("legal").required  # brand's approval is the last one
     reads: list[str] = []
-    original = rig.repo.get
+    saved: list[Status] = []
+    get, save = rig.repo.get, rig.repo.save
 
     def counting(post_id: str) -> Post:
         reads.append(post_id)
-        return original(post_id)
+        return get(post_id)
+
+    def saving(post: Post) -> None:
+        saved.append(post.status)
+        save(post)
 
     rig.repo.get = counting  # type: ignore[method-assign]
+    rig.repo.save = saving  # type: ignore[method-assign]
     outcome = review_decide(ctx, post, "brand", BRAND)
 
-    assert reads == ["p1"]  # the decision's own read; the claim used what it saved
-    assert status(rig) is Status.PUBLISHING and len(rig.queue.messages) == 2
-    assert outcome.status is Status.SCHEDULED  # the decision's answer: what it saved
+    assert reads == ["p1"] and saved == [Status.PUBLISHING]
+    assert outcome.status is Status.PUBLISHING and len(rig.queue.messages) == 2
+    _, events, _ = rig.repo.get_full("p1")
+    assert [e.type for e in events[-3:]] == ["decision", "scheduled", "publishing"]
+    assert [m.post_id for m in rig.repo.sent(ev.PostScheduled)] == ["p1"]  # Slack still hears
+
+
+def test_a_claim_prepared_for_a_save_that_lost_a_race_is_prepared_again_and_sent_once() -> None:
+    rig = PublishingPorts()
+    post, ctx = reviewing(rig)
+    rig.repo.conflicts = 1  # the first save of the last approval loses a race
+    review_decide(ctx, post, "brand", BRAND)
+    assert status(rig) is Status.PUBLISHING
+    assert rig.queue.delays == {("p1", "outbox", 1): 0, ("p1", "hooks", 1): 0}
+
+
+def test_a_post_claimed_with_its_decision_that_the_queue_refuses_is_sent_by_the_recovery() -> None:
+    rig = PublishingPorts()
+    post, ctx = reviewing(rig)
+    rig.queue.refuse = True
+    outcome = review_decide(ctx, post, "brand", BRAND)
+    assert outcome.status is Status.PUBLISHING and rig.queue.messages == []
+    rig.queue.refuse = False
+    rig.clock.now = NOW + scheduling.STALL_AFTER + timedelta(seconds=1)
+    assert rig.tick()["redispatched"] == 1 and len(rig.queue.messages) == 2
+
+
+def test_a_decision_that_cannot_claim_plainly_is_saved_alone_and_taken_after() -> None:
+    """Not connected channels: the claim is not prepared in the save; ``take_now`` after it
+    holds the post back and tells the admins, as the tick would."""
+    rig = PublishingPorts()
+    rig.scheduling.unusable = lambda channels, now: ["hooks"]
+    post, ctx = reviewing(rig)
+    review_decide(ctx, post, "brand", BRAND)
+    stored = rig.repo.get("p1")
+    assert stored.status is Status.SCHEDULED and rig.queue.messages == []
+    assert stored.results["hooks"].error is not None
+    assert rig.notices.sent == [("p1", "channel_not_connected")]
 
 
 def test_a_claim_of_a_saved_post_that_changed_since_claims_nothing() -> None:
     """The saved post is only a shortcut: a newer version (an edit, another claim) wins."""
     rig = PublishingPorts()
     post, ctx = reviewing(rig)
-    approve_all(replace(ctx, take_now=None), post)
+    approve_all(replace(ctx, take_now=None, claim_now=None), post)
     saved = rig.repo.get("p1")
     newer = rig.repo.get("p1")
     newer.claim(NOW)
@@ -513,6 +556,7 @@ def test_a_later_post_a_paused_queue_or_a_refusing_queue_leave_the_decision_stan
     def failing(_post: Post) -> object:
         raise RuntimeError("queue unreachable")
 
-    approve_all(replace(ctx, take_now=failing), post)
+    # Neither the claim in the decision's save nor the one after it: the decision stands.
+    approve_all(replace(ctx, take_now=failing, claim_now=failing), post)  # type: ignore[arg-type]
     assert status(broken) is Status.SCHEDULED  # approved; the relay or the tick sends it
     assert broken.repo.get("p1").is_fully_approved(broken.wf)
