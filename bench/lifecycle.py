@@ -4,9 +4,10 @@ message handed to Slack). Counted with botocore event hooks on the app's own cli
 
 Budget per step: one write per state change (a transaction counts as one) plus the ADD on the
 status counts when the status changes; one read per request, plus, once per container, the
-workflow's current version and the admins' channels; a claim reads the pause switch before its
-conditional write (the last approval of a post due now claims it in the decision's own write:
-one transaction and one count for both); the post itself read once per relay hop."""
+workflow's current version and the admins' channels; the tick's claim reads the pause switch
+before its conditional write, while the last approval of a post due now claims it in the
+decision's own write, which checks the switch (one transaction and one count for both); the
+post itself read once per relay hop."""
 
 from __future__ import annotations
 
@@ -81,9 +82,8 @@ def run() -> dict[str, Any]:
         review.decide(ctx, post["id"], "brand",
                       Reviewer("U0BRAND1", "brand@freigabe.example"),
                       "approve", post["content_hash"])
-        # scheduled and claimed in one transaction, with one count; the claim reads the pause
-        # switch, not the post again
-        rows.append(("approval 2 (brand) -> scheduled, queued", *counter.take()[:2], (2, 2)))
+        # scheduled and claimed in one transaction (the pause switch checked in it), one count
+        rows.append(("approval 2 (brand) -> scheduled, queued", *counter.take()[:2], (1, 2)))
     post_reads, hop = _relay_hop(container, counter, post["id"], post["content_hash"])
     os.environ.pop("FREIGABE_PUBLISH_QUEUE", None)
     final = container.repository.get(post["id"]).status.value

@@ -29,6 +29,14 @@ class Conflict(DomainError):
     key = "conflict"
 
 
+class Paused(Conflict):
+    """Publishing is paused: a save that would claim a post for publishing (``unless_paused``)
+    stored nothing. A Conflict, so ``until_saved`` reads the post again; the caller then saves
+    its change without the claim."""
+
+    key = "paused"
+
+
 class InvalidTransition(DomainError):
     key = "invalid_transition"
 

@@ -17,12 +17,14 @@ ATTEMPTS = 8
 
 
 def until_saved(repo: PostRepository, post_id: str, change: Callable[[Post], bool], *,
-                read: Post | None = None, attempts: int = ATTEMPTS) -> tuple[Post, bool]:
+                read: Post | None = None, attempts: int = ATTEMPTS,
+                save: Callable[[Post], None] | None = None) -> tuple[Post, bool]:
     """Apply ``change`` to the post and save it; on a Conflict, read it again and start over.
 
     ``change`` returns False when there is nothing to save (the change is already there, or
     no longer applies); it raises to refuse. ``read``: the caller's copy of the post, tried
-    first (usually still current). Returns the post and whether it was saved; raises
+    first (usually still current). ``save``: how to store it (``repo.save`` when None).
+    Returns the post and whether it was saved; raises
     Conflict("busy") when every attempt lost a race.
     """
     post = read
@@ -32,7 +34,7 @@ def until_saved(repo: PostRepository, post_id: str, change: Callable[[Post], boo
         if not change(post):
             return post, False
         try:
-            repo.save(post)
+            (save or repo.save)(post)
         except Conflict:
             post = None  # someone else saved first
             continue

@@ -26,7 +26,10 @@ class PostRepository(Protocol):
     version (``Conflict`` when someone else saved first); reads from indexes are eventually
     consistent, ``get`` is not."""
 
-    def save(self, post: Post) -> None: ...
+    def save(self, post: Post, *, unless_paused: bool = False) -> None:
+        """Store a new or changed post, conditional on its version (Conflict when another
+        save came first); ``unless_paused``: and on publishing not being paused, in the same
+        write (Paused, nothing stored), for a save that claims the post."""
 
     def save_ref(self, post_id: str, name: str, data: dict[str, Any]) -> None: ...
 

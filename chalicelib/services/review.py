@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from chalicelib.domain.errors import NotEligible
+from chalicelib.domain.errors import NotEligible, Paused
 from chalicelib.domain.post import Post, Reviewer
 from chalicelib.services import deputies
 from chalicelib.services.conflicts import until_saved
@@ -42,6 +42,7 @@ def decide(ctx: Context, post_id: str, step: str, reviewer: Reviewer, decision: 
     own decision already there (a repeat) or a new state to decide against.
     """
     sends: list[Callable[[], object]] = []  # the claim's, of the attempt that was saved
+    paused: list[bool] = []  # a claim was refused for the pause: save the decision alone
 
     def record(post: Post) -> bool:
         sends.clear()
@@ -51,11 +52,19 @@ def decide(ctx: Context, post_id: str, step: str, reviewer: Reviewer, decision: 
         decided = post.decide(ctx.workflow_for(post), step, reviewer, decision, content_hash,
                               comment, ctx.clock(), allowed, labels=labels, quote=quote,
                               checklist=checklist, as_deputy_for=for_whom)
-        if decided:
+        if decided and not paused:
             sends.extend(_claim_with_decision(ctx, post))
         return decided
 
-    post, recorded = until_saved(ctx.repo, post_id, record)
+    def save(post: Post) -> None:
+        # A claim is stored only while publishing is not paused, checked in the same write.
+        try:
+            ctx.repo.save(post, unless_paused=bool(sends))
+        except Paused:
+            paused.append(True)
+            raise
+
+    post, recorded = until_saved(ctx.repo, post_id, record, save=save)
     if recorded:
         if sends:
             _send_claimed(post, sends[0])
@@ -66,8 +75,8 @@ def decide(ctx: Context, post_id: str, step: str, reviewer: Reviewer, decision: 
 
 def _claim_with_decision(ctx: Context, post: Post) -> list[Callable[[], object]]:
     """The last approval of a post due now claims it in the same save (one write, one status
-    count); best effort like ``take_if_due``: a claim that cannot be prepared leaves the
-    decision to be saved alone."""
+    count, the pause switch checked in it); best effort like ``take_if_due``: a claim that
+    cannot be prepared leaves the decision to be saved alone."""
     if ctx.claim_now is None:
         return []
     from chalicelib.services.scheduling import post_due_soon

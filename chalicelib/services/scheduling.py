@@ -202,14 +202,15 @@ def take_now(s: Scheduling, post_id: str, saved: Post | None = None) -> dict[str
 def claim_in_save(s: Scheduling, post: Post) -> Callable[[], dict[str, int]] | None:
     """Claim, on the decision's own copy before it is saved, a post the decision makes due: the
     decision and the claim are then one conditional write (a transaction and a status count
-    fewer than claiming after the save), and the same race decides both. Returns what sends
-    the publications once that write has succeeded; None when the claim is not plain (not due
-    within ``LOOK_AHEAD``, publishing paused, approvals missing, past its late window, a
-    channel not connected): the decision is saved alone and ``take_now`` after it does what
-    the tick would (expire, hold back, tell the admins)."""
+    fewer than claiming after the save), and the same race decides both. The caller saves it
+    with ``unless_paused``, so the pause switch is checked in that write instead of read
+    before it. Returns what sends the publications once that write has succeeded; None when
+    the claim is not plain (not due within ``LOOK_AHEAD``, approvals missing, past its late
+    window, a channel not connected): the decision is saved alone and ``take_now`` after it
+    does what the tick would (expire, hold back, tell the admins)."""
     now = s.clock()
     due = parse_time(post.due_at)
-    if due is None or not post_due_soon(post, now) or s.control.pause_state() is not None:
+    if due is None or not post_due_soon(post, now):
         return None
     workflow = s.workflow_for(post)
     if not post.is_fully_approved(workflow) or now - due > workflow.late_window:

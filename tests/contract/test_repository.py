@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.errors import Conflict, NotFound, StorageRefused
+from chalicelib.domain.errors import Conflict, NotFound, Paused, StorageRefused
 from chalicelib.domain.status import Status
 from chalicelib.domain.timeline import verify
 from tests.fakes import MemoryPostRepository
+from tests.fakes.control import FakeControlStore
 from tests.unit.helpers import AUTHOR, BRAND, LEGAL1, NOW, content, eligible, new_post, workflow
 
 
@@ -59,6 +60,31 @@ def test_a_stale_save_is_a_conflict_and_stores_nothing(repo: Any) -> None:
         repo.save(second)
     _, events, _ = repo.get_full("p1")
     assert [e.type for e in events].count("withdrawn") == 1
+
+
+def test_a_save_unless_paused_stores_nothing_while_publishing_is_paused(repo: Any,
+                                                                       request: Any) -> None:
+    """The claim of a post due now is stored with its decision only while publishing is not
+    paused, checked in the same write (the pause switch shares the table)."""
+    if isinstance(repo, MemoryPostRepository):
+        repo.control = control = FakeControlStore()
+    else:
+        from chalicelib import bootstrap
+        from chalicelib.adapters.dynamodb.control import ControlStore
+
+        control = ControlStore(bootstrap.container().aws("dynamodb"),
+                               request.getfixturevalue("table"))
+    repo.save(scheduled("p1", 0.5))
+    control.pause("Krise", "U0ADMIN", NOW)
+    post = repo.get("p1")
+    post.claim(NOW)
+    with pytest.raises(Paused):
+        repo.save(post, unless_paused=True)
+    assert repo.get("p1").status is Status.SCHEDULED
+    control.resume("U0ADMIN", NOW)
+    repo.save(post, unless_paused=True)
+    assert repo.get("p1").status is Status.PUBLISHING
+    assert repo.count_by_status()["publishing"] == 1
 
 
 def test_creating_the_same_id_twice_is_a_conflict(repo: Any) -> None:

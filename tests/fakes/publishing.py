@@ -121,7 +121,7 @@ class FlakyRepository(MemoryPostRepository):
         self.crashes = 0
         self.before_save: Callable[[Post], None] | None = None
 
-    def save(self, post: Post) -> None:
+    def save(self, post: Post, *, unless_paused: bool = False) -> None:
         if self.before_save:
             hook, self.before_save = self.before_save, None
             hook(post)
@@ -131,7 +131,7 @@ class FlakyRepository(MemoryPostRepository):
         if self.conflicts:
             self.conflicts -= 1
             raise Conflict("conflict", post=post.id)
-        super().save(post)
+        super().save(post, unless_paused=unless_paused)
 
 
 class PublishingPorts:
@@ -143,6 +143,7 @@ class PublishingPorts:
         self.clock = Clock(NOW)
         self.queue = FakeQueue()
         self.control = FakeControlStore()
+        self.repo.control = self.control
         self.networks = networks or {"outbox": FakeNetwork(keyed=True), "hooks": FakeNetwork(),
                                      "mastodon": FakeNetwork(keyed=True), "x": FakeNetwork()}
         self.ledger = MemoryLedger()

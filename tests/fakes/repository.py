@@ -12,13 +12,14 @@ from typing import Any
 
 from chalicelib.adapters.dynamodb.repository import calendar_time
 from chalicelib.domain.content import Content
-from chalicelib.domain.errors import Conflict, NotFound, StorageRefused
+from chalicelib.domain.errors import Conflict, NotFound, Paused, StorageRefused
 from chalicelib.domain.events import Message
 from chalicelib.domain.media import MediaObject
 from chalicelib.domain.post import Post, iso
 from chalicelib.domain.serialize import post_from_document, post_to_document
 from chalicelib.domain.status import Status
 from chalicelib.domain.timeline import NEW_CONTENT_EVENTS, TimelineEvent
+from chalicelib.services.ports import ControlStore
 
 ITEM_LIMIT = 400_000  # DynamoDB's item size limit, which the real repository meets
 
@@ -33,13 +34,17 @@ class MemoryPostRepository:
         self.outbox: list[tuple[str, Message]] = []
         self.contents: dict[str, dict[str, Content]] = {}
         self.stored_media: dict[str, MediaObject] = {}
+        # The pause switch, which shares the table in DynamoDB (a save ``unless_paused`` checks it).
+        self.control: ControlStore | None = None
 
-    def save(self, post: Post) -> None:
+    def save(self, post: Post, *, unless_paused: bool = False) -> None:
         stored = self.documents.get(post.id)
         if (stored is None) != (post.version == 0) or (
             stored is not None and stored["version"] != post.version
         ):
             raise Conflict("conflict", post=post.id)
+        if unless_paused and self.control is not None and self.control.pause_state() is not None:
+            raise Paused("paused", post=post.id)
         doc = post_to_document(post)
         doc["version"] = post.version + 1
         if len(json.dumps(doc, ensure_ascii=False).encode()) > ITEM_LIMIT:

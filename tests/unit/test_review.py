@@ -186,13 +186,13 @@ class RivalSavesFirst(MemoryPostRepository):
         super().__init__()
         self.rival: Callable[[Post], object] | None = None
 
-    def save(self, post: Post) -> None:
+    def save(self, post: Post, *, unless_paused: bool = False) -> None:
         if self.rival is not None:
             rival, self.rival = self.rival, None
             theirs = self.get(post.id)
             rival(theirs)
             super().save(theirs)
-        super().save(post)
+        super().save(post, unless_paused=unless_paused)
 
 
 def test_a_decision_that_loses_a_race_is_applied_to_what_was_stored_first() -> None:
@@ -215,10 +215,10 @@ def test_a_decision_that_loses_a_race_is_applied_to_what_was_stored_first() -> N
 class AlwaysBusy(MemoryPostRepository):
     """Every save loses a race."""
 
-    def save(self, post: Post) -> None:
+    def save(self, post: Post, *, unless_paused: bool = False) -> None:
         if post.version > 0:
             raise Conflict("conflict", post=post.id)
-        super().save(post)
+        super().save(post, unless_paused=unless_paused)
 
 
 def test_a_decision_that_loses_every_race_gives_up_busy_and_stores_nothing() -> None:

@@ -455,22 +455,23 @@ def test_the_last_approval_and_its_claim_are_one_read_and_one_save() -> None:
     post, ctx = reviewing(rig)
     assert not post.step("legal").required  # brand's approval is the last one
     reads: list[str] = []
-    saved: list[Status] = []
+    saved: list[tuple[Status, bool]] = []
     get, save = rig.repo.get, rig.repo.save
 
     def counting(post_id: str) -> Post:
         reads.append(post_id)
         return get(post_id)
 
-    def saving(post: Post) -> None:
-        saved.append(post.status)
-        save(post)
+    def saving(post: Post, *, unless_paused: bool = False) -> None:
+        saved.append((post.status, unless_paused))
+        save(post, unless_paused=unless_paused)
 
     rig.repo.get = counting  # type: ignore[method-assign]
     rig.repo.save = saving  # type: ignore[method-assign]
     outcome = review_decide(ctx, post, "brand", BRAND)
 
-    assert reads == ["p1"] and saved == [Status.PUBLISHING]
+    # the pause switch is checked in that write, not read before it
+    assert reads == ["p1"] and saved == [(Status.PUBLISHING, True)]
     assert outcome.status is Status.PUBLISHING and len(rig.queue.messages) == 2
     _, events, _ = rig.repo.get_full("p1")
     assert [e.type for e in events[-3:]] == ["decision", "scheduled", "publishing"]
@@ -484,6 +485,20 @@ def test_a_claim_prepared_for_a_save_that_lost_a_race_is_prepared_again_and_sent
     review_decide(ctx, post, "brand", BRAND)
     assert status(rig) is Status.PUBLISHING
     assert rig.queue.delays == {("p1", "outbox", 1): 0, ("p1", "hooks", 1): 0}
+
+
+def test_a_pause_that_lands_between_the_claim_and_its_save_stores_the_decision_alone() -> None:
+    """The pause switch is part of the claim's write: an admin who pauses at that moment
+    wins, the approval still counts, and the tick takes the post after the resume."""
+    rig = PublishingPorts()
+    post, ctx = reviewing(rig)
+    rig.repo.before_save = lambda _post: rig.control.pause("Krise", "U0ADMIN", NOW)
+    outcome = review_decide(ctx, post, "brand", BRAND)
+    stored = rig.repo.get("p1")
+    assert outcome.status is Status.SCHEDULED and stored.status is Status.SCHEDULED
+    assert stored.is_fully_approved(rig.wf) and rig.queue.messages == []
+    rig.control.resume("U0ADMIN", NOW)
+    assert rig.tick()["claimed"] == 1 and len(rig.queue.messages) == 2
 
 
 def test_a_post_claimed_with_its_decision_that_the_queue_refuses_is_sent_by_the_recovery() -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from chalicelib.adapters.dynamodb import keys
 from chalicelib.domain.content import Content
-from chalicelib.domain.errors import Conflict, NotFound, StorageRefused
+from chalicelib.domain.errors import Conflict, NotFound, Paused, StorageRefused
 from chalicelib.domain.events import Message, message_to_dict
 from chalicelib.domain.media import MediaObject
 from chalicelib.domain.post import Post, iso
@@ -101,9 +101,10 @@ class DynamoPostRepository:
             item[keys.OUTBOX_ATTR] = _s(json.dumps([message_to_dict(m) for m in messages]))
         return item
 
-    def save(self, post: Post) -> None:
+    def save(self, post: Post, *, unless_paused: bool = False) -> None:
         """Store a new or changed post, the events it added and the messages it recorded,
-        conditional on the version it was read at (0 for a new post)."""
+        conditional on the version it was read at (0 for a new post); ``unless_paused``: and
+        on the pause switch being off (a ConditionCheck in the same transaction)."""
         if post.messages and not post.new_events:
             raise ValueError("messages need an event to travel with")
         new_version = post.version + 1
@@ -129,12 +130,21 @@ class DynamoPostRepository:
             # Content-addressed: writing the same version again changes nothing.
             writes.append({"Put": {"TableName": self._table,
                                    "Item": self._content_item(post.id, post.content)}})
+        if unless_paused:
+            writes.append({"ConditionCheck": {
+                "TableName": self._table,
+                "Key": {keys.PK: _s(keys.CONTROL_PK), keys.SK: _s(keys.PAUSE_SK)},
+                "ConditionExpression": "attribute_not_exists(paused) OR paused = :off",
+                "ExpressionAttributeValues": {":off": {"BOOL": False}}}})
         try:
             self._client.transact_write_items(TransactItems=writes)
         except self._client.exceptions.TransactionCanceledException as err:
             reasons = err.response.get("CancellationReasons") or []
             if any(reason.get("Code") == "ValidationError" for reason in reasons):
                 raise StorageRefused(post=post.id) from err
+            if (unless_paused and len(reasons) == len(writes)
+                    and reasons[-1].get("Code") == "ConditionalCheckFailed"):
+                raise Paused("paused", post=post.id) from err
             raise Conflict("conflict", post=post.id) from err
         except self._client.exceptions.ClientError as err:
             raise _refusal(err, post.id) from err
