@@ -260,8 +260,9 @@ class Container:
     def aws(self, service: str) -> BaseClient:
         """An AWS client (endpoints from the AWS_ENDPOINT_URL* variables). Every client of the
         container comes from one botocore session, so the files each client would load
-        (endpoints, partitions, defaults) are parsed once, and boto3 itself is not imported:
-        it adds nothing to a client but its S3 transfer manager's import."""
+        (endpoints, partitions, defaults) are parsed once; no client comes from boto3 (it
+        adds nothing to a client but a second session; Bolt, which imports it, gets its
+        Lambda client from here: adapters/slack/runtime.py)."""
         if service not in self._aws:
             if self._session is None:
                 import botocore.session
@@ -584,7 +585,8 @@ class Container:
 
             self._slack_requests = build_request_handler(
                 chalice_app, self.slack_credentials.signing_secret, self.slack_client,
-                self.slack_services, in_lambda=self.settings.in_lambda)
+                self.slack_services, in_lambda=self.settings.in_lambda,
+                lambda_client=lambda: self.aws("lambda"))
         return self._slack_requests
 
 

@@ -160,6 +160,9 @@ def main(argv: list[str]) -> int:
     except Exception:  # an init error: the module does not import
         outcome["init_error"] = traceback.format_exc()
     outcome["modules"] = sorted(name for name in sys.modules if name.split(".")[0] in ("chalicelib", "app"))
+    # Whether anything built a client through boto3 (its default session), beside the
+    # container's own botocore session.
+    outcome["boto3_session"] = getattr(sys.modules.get("boto3"), "DEFAULT_SESSION", None) is not None
     with open(result_path, "w", encoding="utf-8") as sink:
         json.dump(outcome, sink)
     return 0

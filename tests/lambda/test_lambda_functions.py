@@ -219,6 +219,9 @@ def test_a_lazy_listener_runs_in_a_second_invocation_of_the_api_function(lambda_
     [lazy] = acknowledged.invocations  # the same function, invoked again for the lazy listener
     assert lazy.function.logical_id == "APIHandler" and lazy.answers[0]["statusCode"] == 200
     assert ("lambda", "Invoke") in [(c["service"], c["operation"]) for c in acknowledged.calls]
+    # Bolt is handed the container's Lambda client, from the session every other client of
+    # the container comes from: no second session through boto3 (endpoints parsed again).
+    assert acknowledged.raw["boto3_session"] is False
 
 
 def test_reminders_are_posted_in_the_request_thread(lambda_stage: Stage) -> None:

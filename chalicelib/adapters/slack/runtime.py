@@ -24,9 +24,25 @@ if TYPE_CHECKING:  # pragma: no cover
 BOLT_LOG = "freigabe.slack.bolt"
 
 
+class DeferredClient:
+    """The Lambda client Bolt's lazy listener runner invokes this function with, built on its
+    first ``invoke`` from the container's botocore session (``Container.aws``): without it,
+    Bolt builds one through ``boto3.client("lambda")``, a second session that parses the
+    endpoint and partition files again."""
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self._build = build
+
+    def invoke(self, **kwargs: Any) -> Any:
+        return self._build().invoke(**kwargs)
+
+
 def build_request_handler(chalice_app: Chalice, signing_secret: str, client: WebClient,
-                          services: Callable[[], SlackServices], *,
-                          in_lambda: bool) -> ChaliceSlackRequestHandler:
+                          services: Callable[[], SlackServices], *, in_lambda: bool,
+                          lambda_client: Callable[[], Any] | None = None,
+                          ) -> ChaliceSlackRequestHandler:
+    """``lambda_client``: builds the client Bolt's lazy listeners invoke this function with
+    (in Lambda)."""
     from slack_bolt import App
     from slack_bolt.adapter.aws_lambda.chalice_handler import ChaliceSlackRequestHandler
 
@@ -55,10 +71,11 @@ def build_request_handler(chalice_app: Chalice, signing_secret: str, client: Web
 
     bolt.use(inject)
     listeners.register(bolt)
-    lambda_client = None  # in AWS: Bolt's runner invokes this function again (InvocationType=Event)
+    # In AWS: Bolt's runner invokes this function again (InvocationType=Event).
+    invoker: Any = DeferredClient(lambda_client) if lambda_client is not None else None
     if not in_lambda:
         from slack_bolt.adapter.aws_lambda.local_lambda_client import LocalLambdaClient
 
         # Locally and in tests the lazy listener runs inside the request, through the same app.
-        lambda_client = LocalLambdaClient(chalice_app, None)  # type: ignore[arg-type]
-    return ChaliceSlackRequestHandler(app=bolt, chalice=chalice_app, lambda_client=lambda_client)
+        invoker = LocalLambdaClient(chalice_app, None)  # type: ignore[arg-type]
+    return ChaliceSlackRequestHandler(app=bolt, chalice=chalice_app, lambda_client=invoker)
