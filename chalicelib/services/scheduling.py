@@ -155,8 +155,8 @@ def publish_due(s: Scheduling) -> dict[str, int]:
         return report.counts()
     now = s.clock()
     deadline = s.monotonic() + TICK_BUDGET_SECONDS
-    batches = Batches(s.queue)
-    try:
+
+    def claim_all(batches: Batches) -> None:
         for candidate in s.repo.due(now + LOOK_AHEAD, DUE_PER_TICK):
             if s.monotonic() > deadline:
                 break  # the rest is still due at the next tick
@@ -167,10 +167,20 @@ def publish_due(s: Scheduling) -> dict[str, int]:
             if s.monotonic() > deadline:
                 break
             batches.add(*_one_post(s, _recover, candidate.id, now, report))
+
+    return _queued(s, report, claim_all, lambda: {"claimed": report.claimed})
+
+
+def _queued(s: Scheduling, report: TickReport, fill: Callable[[Batches], None],
+            about: Callable[[], dict[str, object]]) -> dict[str, int]:
+    """Send what ``fill`` adds to the batches, and the report. A queue that refuses leaves the
+    claimed but unsent posts pending: the recovery sends them after STALL_AFTER."""
+    batches = Batches(s.queue)
+    try:
+        fill(batches)
         batches.flush()
     except QueueRefused:
-        # Claimed but unsent posts stay pending; the recovery sends them after STALL_AFTER.
-        log.exception("publish queue refused messages", extra={"claimed": report.claimed})
+        log.exception("publish queue refused messages", extra=about())
         report.unsent = 1
     report.messages = batches.sent
     return report.counts()
@@ -187,16 +197,10 @@ def take_now(s: Scheduling, post_id: str, saved: Post | None = None) -> dict[str
         report.paused = 1  # the tick takes it after the resume
         return report.counts()
     report.due = 1
-    batches = Batches(s.queue)
-    try:
-        step = _claim_due if saved is None else _claim_known(copy.deepcopy(saved))
-        batches.add(*_one_post(s, step, post_id, s.clock(), report))
-        batches.flush()
-    except QueueRefused:
-        log.exception("publish queue refused messages", extra={"post_id": post_id})
-        report.unsent = 1
-    report.messages = batches.sent
-    return report.counts()
+    step = _claim_due if saved is None else _claim_known(copy.deepcopy(saved))
+    return _queued(s, report,
+                   lambda batches: batches.add(*_one_post(s, step, post_id, s.clock(), report)),
+                   lambda: {"post_id": post_id})
 
 
 def claim_in_save(s: Scheduling, post: Post) -> Callable[[], dict[str, int]] | None:
@@ -221,19 +225,10 @@ def claim_in_save(s: Scheduling, post: Post) -> Callable[[], dict[str, int]] | N
     queued = publications(post, channels, iso(due + workflow.late_window), iso(due))
 
     def send() -> dict[str, int]:
-        report = TickReport(due=1, claimed=1)
         delay = delay_until(due, s.clock())
         log.info("post claimed", extra={"post_id": post.id, "channels": channels, "delay": delay})
-        batches = Batches(s.queue)
-        try:
-            batches.add(queued, delay)
-            batches.flush()
-        except QueueRefused:
-            # Claimed, unsent: the tick's recovery sends it after STALL_AFTER.
-            log.exception("publish queue refused messages", extra={"post_id": post.id})
-            report.unsent = 1
-        report.messages = batches.sent
-        return report.counts()
+        return _queued(s, TickReport(due=1, claimed=1),
+                       lambda batches: batches.add(queued, delay), lambda: {"post_id": post.id})
 
     return send
 
