@@ -30,8 +30,8 @@ from chalicelib.domain.post import Post, Step, iso
 from chalicelib.domain.status import Status, StepStatus
 from chalicelib.domain.timeline import TimelineEvent
 from chalicelib.domain.workflow import Workflow
-from chalicelib.services.conflicts import until_saved
 from chalicelib.services.ports import Context, Identity
+from chalicelib.services.review import saved_with_claim
 
 # Far longer than any token this module makes; checked before any decoding work.
 MAX_TOKEN = 1024
@@ -281,7 +281,8 @@ def decide(ctx: Context, raw: str, key: bytes, decision: str, name: str,
             raise LinkStale("link_step_closed") from err
 
     try:
-        post, recorded = until_saved(ctx.repo, token.post_id, record)
+        # The last approval of a post due now takes it to the queue, as a reviewer's does.
+        post, recorded = saved_with_claim(ctx, token.post_id, record)
     except NotFound:
         raise LinkInvalid() from None
     return ExternalOutcome(post, post.step(token.step), recorded)

@@ -41,36 +41,48 @@ def decide(ctx: Context, post_id: str, step: str, reviewer: Reviewer, decision: 
     Concurrent clicks race on the post's version; the loser re-reads and finds either its
     own decision already there (a repeat) or a new state to decide against.
     """
+    def record(post: Post) -> bool:
+        eligible = _eligible(ctx, directory, step, post)
+        # A deputy during an absence decides for the reviewer, on the record as such.
+        allowed, for_whom = deputies.widened(ctx, reviewer, eligible, post)
+        return post.decide(ctx.workflow_for(post), step, reviewer, decision, content_hash,
+                           comment, ctx.clock(), allowed, labels=labels, quote=quote,
+                           checklist=checklist, as_deputy_for=for_whom)
+
+    post, recorded = saved_with_claim(ctx, post_id, record)
+    return DecisionOutcome(post, recorded)
+
+
+def saved_with_claim(ctx: Context, post_id: str,
+                     change: Callable[[Post], bool]) -> tuple[Post, bool]:
+    """``until_saved`` for a decision (a reviewer's in Slack or on the web, an external one
+    through a link): when it makes the post due now, the claim goes into the same write,
+    which also checks the pause switch; the publications are queued once it is stored.
+    Otherwise ``take_if_due`` after the save."""
     sends: list[Callable[[], object]] = []  # the claim's, of the attempt that was saved
     paused: list[bool] = []  # a claim was refused for the pause: save the decision alone
 
     def record(post: Post) -> bool:
         sends.clear()
-        eligible = _eligible(ctx, directory, step, post)
-        # A deputy during an absence decides for the reviewer, on the record as such.
-        allowed, for_whom = deputies.widened(ctx, reviewer, eligible, post)
-        decided = post.decide(ctx.workflow_for(post), step, reviewer, decision, content_hash,
-                              comment, ctx.clock(), allowed, labels=labels, quote=quote,
-                              checklist=checklist, as_deputy_for=for_whom)
-        if decided and not paused:
+        changed = change(post)
+        if changed and not paused:
             sends.extend(_claim_with_decision(ctx, post))
-        return decided
+        return changed
 
     def save(post: Post) -> None:
-        # A claim is stored only while publishing is not paused, checked in the same write.
         try:
             ctx.repo.save(post, unless_paused=bool(sends))
         except Paused:
             paused.append(True)
             raise
 
-    post, recorded = until_saved(ctx.repo, post_id, record, save=save)
-    if recorded:
+    post, saved = until_saved(ctx.repo, post_id, record, save=save)
+    if saved:
         if sends:
             _send_claimed(post, sends[0])
         else:
             take_if_due(ctx, post)
-    return DecisionOutcome(post, recorded)
+    return post, saved
 
 
 def _claim_with_decision(ctx: Context, post: Post) -> list[Callable[[], object]]:

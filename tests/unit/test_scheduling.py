@@ -487,6 +487,25 @@ def test_a_claim_prepared_for_a_save_that_lost_a_race_is_prepared_again_and_sent
     assert rig.queue.delays == {("p1", "outbox", 1): 0, ("p1", "hooks", 1): 0}
 
 
+def test_an_external_reviewers_last_approval_through_a_link_queues_the_post_at_once() -> None:
+    """The client's approval on the review page is a decision like a reviewer's click."""
+    from chalicelib.services import external_review as ext
+    from chalicelib.services.ports import Identity
+    from tests.unit.test_external_review import CLIENT_STEP, KEY, link_workflow
+
+    rig = PublishingPorts()
+    rig.wf = rig.scheduling.workflow = link_workflow()
+    post, ctx = reviewing(rig)
+    post = review_decide(ctx, post, "brand", BRAND)
+    assert post.status is Status.IN_REVIEW and post.step(CLIENT_STEP["name"]).required
+    raw = ext.encode(ext.create_link(ctx, Identity(email=AUTHOR, name="Wanda"), post.id), KEY)
+
+    outcome = ext.decide(ctx, raw, KEY, "approve", "Carla Client")
+
+    assert outcome.recorded and status(rig) is Status.PUBLISHING
+    assert rig.queue.delays == {("p1", "outbox", 1): 0, ("p1", "hooks", 1): 0}
+
+
 def test_a_pause_that_lands_between_the_claim_and_its_save_stores_the_decision_alone() -> None:
     """The pause switch is part of the claim's write: an admin who pauses at that moment
     wins, the approval still counts, and the tick takes the post after the resume."""
