@@ -469,8 +469,9 @@ class Container:
                         posts=self.repository, bluesky_sign_in=bluesky_sign_in)
 
     def unusable_channels(self, channels: list[str], now: datetime) -> list[str]:
-        """Of a post's channels, the run-time ones that cannot publish now (the tick holds such
-        a post back); the workflow file's channels are not looked up."""
+        """Of a post's channels, the run-time ones that cannot publish at ``now`` (the claim
+        asks for the post's time; the tick holds such a post back); the workflow file's
+        channels are not looked up."""
         from chalicelib.services.accounts import unusable
 
         runtime = [name for name in channels if name not in self.config.channels]

@@ -71,8 +71,9 @@ class Scheduling:
     control: ControlStore
     monotonic: Callable[[], float] = time.monotonic
     notices: AdminNotices | None = None
-    # Of a post's channels, those that cannot publish now (a run-time channel not connected,
-    # expired or refused); such a post is held back instead of failing at its time.
+    # Of a post's channels, those that cannot publish at the given time (a run-time channel
+    # not connected, expired or refused by then); such a post is held back instead of failing
+    # at its time.
     unusable: Callable[[list[str], datetime], list[str]] | None = None
     brands: Organization | None = None  # every brand's workflow; None: ``workflow`` alone
 
@@ -219,7 +220,7 @@ def claim_in_save(s: Scheduling, post: Post) -> Callable[[], dict[str, int]] | N
     workflow = s.workflow_for(post)
     if not post.is_fully_approved(workflow) or now - due > workflow.late_window:
         return None
-    if s.unusable is not None and s.unusable(list(post.content.channels), now):
+    if s.unusable is not None and s.unusable(list(post.content.channels), max(now, due)):
         return None
     channels = post.claim(now)
     queued = publications(post, channels, iso(due + workflow.late_window), iso(due))
@@ -322,7 +323,10 @@ def _claim(s: Scheduling, post: Post, now: datetime, report: TickReport) -> Queu
         # A reviewer's hold: never claimed; releasing the last hold makes it due again.
         report.skipped += 1
         return [], 0
-    blocked = s.unusable(list(post.content.channels), now) if s.unusable is not None else []
+    # At the post's time, not the claim's: a post claimed ahead (LOOK_AHEAD) whose channel's
+    # access ends before its time would fail at the worker instead of waiting for a reconnect.
+    at = max(now, due)
+    blocked = s.unusable(list(post.content.channels), at) if s.unusable is not None else []
     if blocked:
         # Held back, not failed: the tick claims it once the channels are connected again
         # (or expires it after the late window). The author hears of it through the message

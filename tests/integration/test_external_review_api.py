@@ -23,6 +23,7 @@ from chalicelib.services import external_review as ext
 from dev.resources import ensure_media_bucket
 from tests.fakes.media import png
 from tests.integration.api_helpers import OTHER, WRITER, Api
+from tests.integration.publish_support import create_queues
 from tests.integration.test_post_media_api import uploaded
 
 KEY = "integration-link-key"
@@ -69,6 +70,10 @@ def bucket(aws_endpoint: str, table: str, monkeypatch: pytest.MonkeyPatch,
                         ["http://localhost:8000"])
     config = tmp_path / "workflow.toml"
     config.write_text(WORKFLOW, encoding="utf-8")
+    # The client's last approval of a post without a time sends it to the publish queue.
+    queue_url, _ = create_queues(boto3.client("sqs", endpoint_url=aws_endpoint), name[-10:])
+    monkeypatch.setenv("FREIGABE_PUBLISH_QUEUE", queue_url.rsplit("/", 1)[-1])
+    monkeypatch.setenv("TEST_PUBLISH_QUEUE_URL", queue_url)
     monkeypatch.setenv("FREIGABE_MEDIA_BUCKET", name)
     monkeypatch.setenv("FREIGABE_CONFIG", str(config))
     monkeypatch.setenv("TEST_LINK_KEY", KEY)
@@ -201,7 +206,7 @@ def test_the_page_shows_the_content_images_and_only_shared_comments(api: Api) ->
 
 
 def test_an_approval_through_the_link_schedules_the_post(api: Api) -> None:
-    post = in_review(api)
+    post = in_review(api, publish_at=(datetime.now(UTC) + timedelta(days=1)).isoformat())
     approve_brand(post["id"])
     path = make_link(api, post["id"])
 
@@ -224,6 +229,27 @@ def test_an_approval_through_the_link_schedules_the_post(api: Api) -> None:
     assert shown.status_code == 200
     assert "Freigegeben von Carla Client" in text_of(shown)
     assert 'id="review-form"' not in shown.body.decode()
+
+
+def test_the_last_approval_through_the_link_of_a_post_due_now_queues_it_at_once(api: Api) -> None:
+    """As a reviewer's last click does: claimed in the approval's own write, then queued."""
+    import json
+    import os
+
+    post = in_review(api)  # no publish time: as soon as approved
+    approve_brand(post["id"])
+    path = make_link(api, post["id"])
+
+    answer = decide(api, path, {"decision": "approve", "name": "Carla Client"})
+
+    assert answer.status_code == 200 and answer.data["status"] == "publishing", answer.data
+    stored = api.call("GET", f"/api/posts/{post['id']}").data
+    assert [e["type"] for e in stored["timeline"]][-3:] == ["decision", "scheduled", "publishing"]
+    received = boto3.client("sqs").receive_message(
+        QueueUrl=os.environ["TEST_PUBLISH_QUEUE_URL"], MaxNumberOfMessages=10, WaitTimeSeconds=1)
+    bodies = [json.loads(m["Body"]) for m in received.get("Messages", [])]
+    assert [(b["post_id"], b["channel"], b["content_hash"]) for b in bodies] == [
+        (post["id"], "mastodon", post["content_hash"])]
 
 
 def test_request_changes_needs_a_comment_and_sends_the_post_back(api: Api) -> None:

@@ -247,6 +247,27 @@ def test_the_directory_builds_run_time_channels_and_notes_results() -> None:
 
 # -- a post due on a channel that is not connected ------------------------------------------
 
+def test_a_post_claimed_ahead_of_its_time_is_held_back_when_access_ends_before_it() -> None:
+    """The tick claims up to two minutes before a post's time; a token that cannot be
+    refreshed and ends in between would fail at the worker. Held back instead, at the claim."""
+    ports = PublishingPorts()
+    store = MemoryChannelStore(ports.clock)
+    publish_at = POST_NOW + timedelta(hours=1)
+    store.save(ChannelAccount("mastodon", "mastodon", status="connected",
+                              base_url="https://m.example",
+                              expires_at=(publish_at - timedelta(seconds=30)).isoformat()),
+               "a", "connected")
+    ports.scheduling.unusable = lambda names, now: accounts.unusable(store, names, now)
+    ports.approved(channels=("outbox", "mastodon"), publish_at=publish_at)
+    ports.clock.now = publish_at - timedelta(seconds=90)  # token still valid, post 90 s away
+
+    assert ports.tick()["claimed"] == 0
+    post = ports.repo.get("p1")
+    assert post.status is Status.SCHEDULED and ports.queue.messages == []
+    assert post.results["mastodon"].error == CHANNEL_NOT_CONNECTED
+    assert ports.notices.sent == [("p1", "channel_not_connected")]
+
+
 def test_a_due_post_on_a_channel_not_connected_is_held_back_then_published() -> None:
     # GIVEN a post approved for mastodon, whose account is a run-time one not connected
     ports = PublishingPorts()
