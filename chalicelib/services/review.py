@@ -59,49 +59,48 @@ def saved_with_claim(ctx: Context, post_id: str,
     through a link): when it makes the post due now, the claim goes into the same write,
     which also checks the pause switch; the publications are queued once it is stored.
     Otherwise ``take_if_due`` after the save."""
-    sends: list[Callable[[], object]] = []  # the claim's, of the attempt that was saved
-    paused: list[bool] = []  # a claim was refused for the pause: save the decision alone
+    send: Callable[[], object] | None = None  # the claim's, of the attempt being saved
+    paused = False  # a claim was refused for the pause: save the decision alone
 
     def record(post: Post) -> bool:
-        sends.clear()
+        nonlocal send
         changed = change(post)
-        if changed and not paused:
-            sends.extend(_claim_with_decision(ctx, post))
+        send = _claim_with_decision(ctx, post) if changed and not paused else None
         return changed
 
     def save(post: Post) -> None:
+        nonlocal paused
         try:
-            ctx.repo.save(post, unless_paused=bool(sends))
+            ctx.repo.save(post, unless_paused=send is not None)
         except Paused:
-            paused.append(True)
+            paused = True
             raise
 
     post, saved = until_saved(ctx.repo, post_id, record, save=save)
     if saved:
-        if sends:
-            _send_claimed(post, sends[0])
+        if send is not None:
+            _send_claimed(post, send)
         else:
             take_if_due(ctx, post)
     return post, saved
 
 
-def _claim_with_decision(ctx: Context, post: Post) -> list[Callable[[], object]]:
+def _claim_with_decision(ctx: Context, post: Post) -> Callable[[], object] | None:
     """The last approval of a post due now claims it in the same save (one write, one status
     count, the pause switch checked in it); best effort like ``take_if_due``: a claim that
     cannot be prepared leaves the decision to be saved alone."""
     if ctx.claim_now is None:
-        return []
+        return None
     from chalicelib.services.scheduling import post_due_soon
 
     if not post_due_soon(post, ctx.clock()):
-        return []
+        return None
     try:
-        send = ctx.claim_now(post)
+        return ctx.claim_now(post)
     except Exception as err:  # noqa: BLE001 - the decision stands; take_if_due tries again
         log.warning("post not claimed with its decision",
                     extra={"post_id": post.id, "error": type(err).__name__})
-        return []
-    return [send] if send is not None else []
+        return None
 
 
 def _send_claimed(post: Post, send: Callable[[], object]) -> None:

@@ -215,13 +215,9 @@ def claim_in_save(s: Scheduling, post: Post) -> Callable[[], dict[str, int]] | N
     does what the tick would (expire, hold back, tell the admins)."""
     now = s.clock()
     due = parse_time(post.due_at)
-    if due is None or not post_due_soon(post, now):
+    if due is None or _in_the_way(s, post, now) is not None:
         return None
     workflow = s.workflow_for(post)
-    if not post.is_fully_approved(workflow) or now - due > workflow.late_window:
-        return None
-    if s.unusable is not None and s.unusable(list(post.content.channels), max(now, due)):
-        return None
     channels = post.claim(now)
     queued = publications(post, channels, iso(due + workflow.late_window), iso(due))
 
@@ -300,42 +296,31 @@ def _claim_due(s: Scheduling, post_id: str, now: datetime, report: TickReport) -
     return _claim(s, post, now, report)
 
 
-def _claim(s: Scheduling, post: Post, now: datetime, report: TickReport) -> Queued:
+def _in_the_way(s: Scheduling, post: Post, now: datetime) -> tuple[str, list[str]] | None:
+    """What keeps the post from being claimed now, and the channels that are not connected;
+    None when nothing does. The tick's claim and the one made with a decision ask the same."""
     due = parse_time(post.due_at)
     if post.status is not Status.SCHEDULED or due is None or due > now + LOOK_AHEAD:
-        report.skipped += 1  # edited back to review, withdrawn, moved later, taken by another tick
-        return [], 0
-    if not post.is_fully_approved(s.workflow_for(post)):
-        log.error("publish held: the scheduled post lacks approvals on its content",
-                  extra={"post_id": post.id})
-        report.skipped += 1
-        _tell_admins_once(s, post.id, "lacks_approvals")
-        return [], 0
-    if now - due > s.workflow_for(post).late_window:
-        post.expire(now)
-        if _saved(s.repo, post):
-            report.expired += 1
-            log.info("post expired", extra={"post_id": post.id})
-        else:
-            report.skipped += 1
-        return [], 0
+        return "not_due", []  # edited back to review, withdrawn, moved later, taken by another tick
+    workflow = s.workflow_for(post)
+    if not post.is_fully_approved(workflow):
+        return "lacks_approvals", []
+    if now - due > workflow.late_window:
+        return "late", []
     if post.holds:
-        # A reviewer's hold: never claimed; releasing the last hold makes it due again.
-        report.skipped += 1
-        return [], 0
+        return "held", []  # a reviewer's hold: releasing the last one makes it due again
     # At the post's time, not the claim's: a post claimed ahead (LOOK_AHEAD) whose channel's
     # access ends before its time would fail at the worker instead of waiting for a reconnect.
     at = max(now, due)
     blocked = s.unusable(list(post.content.channels), at) if s.unusable is not None else []
-    if blocked:
-        # Held back, not failed: the tick claims it once the channels are connected again
-        # (or expires it after the late window). The author hears of it through the message
-        # the post records, the admins directly.
-        report.skipped += 1
-        if post.hold_for_channels(blocked, now) and _saved(s.repo, post):
-            log.warning("publish held: channel not connected",
-                        extra={"post_id": post.id, "channels": blocked})
-        _tell_admins_once(s, post.id, "channel_not_connected")
+    return ("channel_not_connected", blocked) if blocked else None
+
+
+def _claim(s: Scheduling, post: Post, now: datetime, report: TickReport) -> Queued:
+    obstacle = _in_the_way(s, post, now)
+    due = parse_time(post.due_at)
+    if obstacle is not None or due is None:
+        _leave_behind(s, post, now, report, *(obstacle or ("not_due", [])))
         return [], 0
     channels = post.claim(now)
     if not _saved(s.repo, post):
@@ -347,6 +332,31 @@ def _claim(s: Scheduling, post: Post, now: datetime, report: TickReport) -> Queu
     log.info("post claimed", extra={"post_id": post.id, "channels": channels, "delay": delay})
     return publications(post, channels, iso(due + s.workflow_for(post).late_window),
                         iso(due)), delay
+
+
+def _leave_behind(s: Scheduling, post: Post, now: datetime, report: TickReport, why: str,
+                  blocked: list[str]) -> None:
+    """A post the tick does not claim: expired when too late, held back for its channels (and
+    the admins told), skipped otherwise."""
+    if why == "late":
+        post.expire(now)
+        if _saved(s.repo, post):
+            report.expired += 1
+            log.info("post expired", extra={"post_id": post.id})
+            return
+    elif why == "lacks_approvals":
+        log.error("publish held: the scheduled post lacks approvals on its content",
+                  extra={"post_id": post.id})
+        _tell_admins_once(s, post.id, why)
+    elif why == "channel_not_connected":
+        # Held back, not failed: the tick claims it once the channels are connected again
+        # (or expires it after the late window). The author hears of it through the message
+        # the post records, the admins directly.
+        if post.hold_for_channels(blocked, now) and _saved(s.repo, post):
+            log.warning("publish held: channel not connected",
+                        extra={"post_id": post.id, "channels": blocked})
+        _tell_admins_once(s, post.id, why)
+    report.skipped += 1
 
 
 def _saved(repo: PostRepository, post: Post) -> bool:
